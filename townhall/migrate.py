@@ -47,3 +47,7 @@ def ensure_migrated(engine: Engine) -> None:
     where = engine.url.render_as_string(hide_password=True)
     state = "has not been set up" if current is None else f"is at migration {current}, not the newest ({head})"
     raise DatabaseNotReady(f"The database {where} {state}. Run: townhall db upgrade")
+
+
+def downgrade(settings: Settings, revision: str) -> None:
+    command.downgrade(alembic_config(settings), revision)

@@ -5,7 +5,7 @@ reason, and the good rows still load. A property already in the gazetteer is upd
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,16 @@ REQUIRED_COLUMNS = (
     "longitude", "property_type", "council_tax_band",
 )  # fmt: skip
 OPTIONAL_COLUMNS = ("sub_building_name", "building_name", "locality")
-PROPERTY_TYPES = {"detached", "semi-detached", "terraced", "flat", "bungalow", "maisonette", "caravan", "other"}
+PROPERTY_TYPES = {
+    "detached",
+    "semi-detached",
+    "terraced",
+    "flat",
+    "bungalow",
+    "maisonette",
+    "caravan",
+    "other",
+}
 BANDS = set("ABCDEFGH")
 # A box around Great Britain and Northern Ireland: coordinates outside it are a mistake, not a place.
 UK_LATITUDE = (49.8, 60.9)
@@ -130,7 +139,7 @@ def _checked_rows(
         yield parsed
 
 
-def _check_header(fieldnames: list[str] | None) -> list[str]:
+def _check_header(fieldnames: Sequence[str] | None) -> list[str]:
     header = [name.strip() for name in fieldnames or []]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
@@ -144,7 +153,10 @@ def import_gazetteer(
     """Load every valid row of `source`; write the others to `rejects` with their line and reason."""
     loaded = 0
     tally = {"rejected": 0}
-    with source.open(newline="", encoding="utf-8-sig") as extract, rejects.open("w", newline="") as rejects_file:
+    with (
+        source.open(newline="", encoding="utf-8-sig") as extract,
+        rejects.open("w", newline="") as rejects_file,
+    ):
         reader = csv.DictReader(extract)
         header = _check_header(reader.fieldnames)
         reject_writer = csv.DictWriter(rejects_file, fieldnames=[*header, "line", "reason"], extrasaction="ignore")
@@ -167,18 +179,18 @@ def _save_batch(connection: Connection, batch: list[dict[str, Any]]) -> int:
     if not batch:
         return 0
     wards = {row["ward_code"]: row["ward_name"] for row in batch}
-    upsert(connection, Ward.__table__, [{"code": c, "name": n} for c, n in wards.items()], key=["code"])
+    upsert(connection, Ward, [{"code": c, "name": n} for c, n in wards.items()], key=["code"])
     streets = {row["usrn"]: (row["street_name"], row["locality"], row["town"]) for row in batch}
     upsert(
         connection,
-        Street.__table__,
+        Street,
         [{"usrn": u, "name": s[0], "locality": s[1], "town": s[2]} for u, s in streets.items()],
         key=["usrn"],
     )
     properties = [{k: v for k, v in row.items() if k != "ward_name"} for row in batch]
-    upsert(connection, Property.__table__, properties, key=["uprn"])
+    upsert(connection, Property, properties, key=["uprn"])
     uprns = [row["uprn"] for row in batch]
     connection.execute(delete(AddressTerm).where(AddressTerm.uprn.in_(uprns)))
     terms = ((term, row["uprn"]) for row in batch for term in sorted(address_terms(row["address"], row["postcode"])))
-    bulk_insert(connection, AddressTerm.__table__, ("term", "uprn"), terms)
+    bulk_insert(connection, AddressTerm, ("term", "uprn"), terms)
     return len(batch)

@@ -24,7 +24,9 @@ def find_address_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/find-address", response_class=HTMLResponse)
-def find_address(request: Request, session: SessionDep, postcode: Annotated[str, Form(max_length=100)] = "") -> HTMLResponse:
+def find_address(
+    request: Request, session: SessionDep, postcode: Annotated[str, Form(max_length=100)] = ""
+) -> HTMLResponse:
     try:
         addresses = service.addresses_at_postcode(session, postcode=postcode)
     except InvalidInput as error:

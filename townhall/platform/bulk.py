@@ -14,6 +14,8 @@ from sqlalchemy import Connection, Date, DateTime, Table
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from townhall.db import Base, table_of
+
 _BATCH = 20_000
 
 
@@ -23,13 +25,16 @@ def _batches(rows: Iterable[Sequence[Any]], size: int) -> Iterable[list[Sequence
         yield batch
 
 
-def bulk_insert(connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def bulk_insert(
+    connection: Connection, model: type[Base], columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
     """Insert rows in bulk inside the connection's transaction; returns how many were written."""
+    table = table_of(model)
     written = 0
     if connection.dialect.name == "postgresql":
-        driver = connection.connection.driver_connection
+        driver: Any = connection.connection.driver_connection  # psycopg's own connection, for COPY
         column_list = ", ".join(f'"{c}"' for c in columns)
-        with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({column_list}) FROM STDIN') as copy:  # type: ignore[union-attr]
+        with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({column_list}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(row)
                 written += 1
@@ -37,7 +42,7 @@ def bulk_insert(connection: Connection, table: Table, columns: Sequence[str], ro
     rows = _with_iso_dates(table, columns, rows)
     placeholders = ", ".join("?" for _ in columns)
     sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({placeholders})'  # noqa: S608 - names are ours
-    cursor = connection.connection.cursor()
+    cursor = connection.connection.cursor()  # the raw DB-API cursor: executemany without per-row overhead
     try:
         for batch in _batches(rows, _BATCH):
             cursor.executemany(sql, batch)
@@ -64,10 +69,11 @@ def _with_iso_dates(table: Table, columns: Sequence[str], rows: Iterable[Sequenc
     return map(convert, rows)
 
 
-def upsert(connection: Connection, table: Table, rows: list[dict[str, Any]], *, key: Sequence[str]) -> None:
+def upsert(connection: Connection, model: type[Base], rows: list[dict[str, Any]], *, key: Sequence[str]) -> None:
     """Insert rows, replacing the other columns of rows whose key already exists."""
     if not rows:
         return
+    table = table_of(model)
     dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     statement = dialect_insert(table)
     updates = {c: statement.excluded[c] for c in rows[0] if c not in key}

@@ -17,8 +17,9 @@ from datetime import date
 from typing import Any, Protocol
 
 import numpy as np
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, func, select
 
+from townhall.db import Base, table_of
 from townhall.places.models import Property
 from townhall.platform import clock
 from townhall.platform.bulk import bulk_insert
@@ -67,9 +68,10 @@ class Writer:
         self.progress = progress
         self.rows_written: dict[str, int] = {}
 
-    def insert(self, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        written = bulk_insert(self.connection, table, columns, rows)
-        self.rows_written[table.name] = self.rows_written.get(table.name, 0) + written
+    def insert(self, model: type[Base], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        written = bulk_insert(self.connection, model, columns, rows)
+        name = table_of(model).name
+        self.rows_written[name] = self.rows_written.get(name, 0) + written
         return written
 
     def report(self, what: str, done: int, total: int) -> None:
@@ -112,7 +114,7 @@ def build_council(
     progress: Progress | None = None,
 ) -> BuildReport:
     """Build the council into an empty database inside the caller's transaction."""
-    existing = connection.scalar(select(func.count()).select_from(Property.__table__))
+    existing = connection.scalar(select(func.count()).select_from(table_of(Property)))
     if existing:
         raise Conflict(
             f"This database already has {existing:,} properties. The synthetic council is built only into an "
@@ -128,8 +130,8 @@ def build_council(
         part.build(world, writer, part_rng(spec.seed, part.name))
     names = tuple(p.name for p in chosen)
     connection.execute(
-        SyntheticBuild.__table__.insert().values(
-            seed=spec.seed, size=spec.size, as_of=spec.as_of, built_at=clock.now(), parts=",".join(names)
-        )
+        table_of(SyntheticBuild)
+        .insert()
+        .values(seed=spec.seed, size=spec.size, as_of=spec.as_of, built_at=clock.now(), parts=",".join(names))
     )
     return BuildReport(spec=spec, parts=names, rows_written=dict(writer.rows_written))

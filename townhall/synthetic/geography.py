@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +24,16 @@ FIRST_UPRN = 100_090_000_001
 FIRST_USRN = 39_000_001
 
 # England, Council Tax: stock of properties, 2024 (VOA): share of dwellings in bands A to H.
-ENGLAND_BAND_SHARES = {"A": 0.240, "B": 0.196, "C": 0.218, "D": 0.155, "E": 0.097, "F": 0.051, "G": 0.037, "H": 0.006}
+ENGLAND_BAND_SHARES = {
+    "A": 0.240,
+    "B": 0.196,
+    "C": 0.218,
+    "D": 0.155,
+    "E": 0.097,
+    "F": 0.051,
+    "G": 0.037,
+    "H": 0.006,
+}
 
 TOWNS = ("Wexmoor", "Eastbrook", "Hollinford", "Ashcombe", "Brackenley", "Thornby")
 VILLAGES = (
@@ -69,7 +79,12 @@ BLOCK_SUFFIXES = ("Court", "House", "Lodge", "Point", "Heights", "Place")
 STREET_STYLES = ("terraced", "semi", "detached", "flats", "bungalow")
 STREET_STYLE_SHARES = (0.31, 0.30, 0.15, 0.15, 0.09)
 TYPE_VALUE = {"flat": 0.0, "terraced": 0.6, "bungalow": 1.3, "semi-detached": 1.2, "detached": 2.4}
-STYLE_TO_TYPE = {"terraced": "terraced", "semi": "semi-detached", "detached": "detached", "bungalow": "bungalow"}
+STYLE_TO_TYPE = {
+    "terraced": "terraced",
+    "semi": "semi-detached",
+    "detached": "detached",
+    "bungalow": "bungalow",
+}
 
 METRES_PER_DEGREE = 111_320.0
 
@@ -142,7 +157,9 @@ def _plan_streets(size: int, n_wards: int, rng: np.random.Generator) -> list[_St
 
 def _unique_street_name(rng: np.random.Generator, place: str, used: set[tuple[str, str]]) -> str:
     for _attempt in range(50):
-        name = f"{STREET_STEMS[int(rng.integers(len(STREET_STEMS)))]} {STREET_KINDS[int(rng.integers(len(STREET_KINDS)))]}"
+        name = (
+            f"{STREET_STEMS[int(rng.integers(len(STREET_STEMS)))]} {STREET_KINDS[int(rng.integers(len(STREET_KINDS)))]}"
+        )
         if (place, name) not in used:
             used.add((place, name))
             return name
@@ -209,7 +226,7 @@ def _assign_bands(types: list[str], ward_index: np.ndarray, n_wards: int, rng: n
     cut_points = np.cumsum([0, *ENGLAND_BAND_SHARES.values()]) * len(types)
     bands = np.empty(len(types), dtype="<U1")
     for index, letter in enumerate(ENGLAND_BAND_SHARES):
-        bands[order[int(round(cut_points[index])) : int(round(cut_points[index + 1]))]] = letter
+        bands[order[round(cut_points[index]) : round(cut_points[index + 1])]] = letter
     return bands.tolist()
 
 
@@ -222,17 +239,17 @@ class GeographyPart:
         n_wards = ward_count(size)
         ward_codes = [f"W{index + 1:02d}" for index in range(n_wards)]
         ward_names = list(WARD_NAMES[:n_wards])
-        writer.insert(Ward.__table__, ("code", "name"), zip(ward_codes, ward_names, strict=True))
+        writer.insert(Ward, ("code", "name"), zip(ward_codes, ward_names, strict=True))
         streets = _plan_streets(size, n_wards, rng)
         writer.insert(
-            Street.__table__,
+            Street,
             ("usrn", "name", "locality", "town"),
             ((s.usrn, s.name, s.locality, s.town) for s in streets),
         )
         rows, geography = self._lay_out(streets, ward_codes, ward_names, rng, writer)
-        writer.insert(Property.__table__, _PROPERTY_COLUMNS, rows)
+        writer.insert(Property, _PROPERTY_COLUMNS, rows)
         writer.insert(
-            AddressTerm.__table__,
+            AddressTerm,
             ("term", "uprn"),
             (
                 (term, uprn)
@@ -251,11 +268,11 @@ class GeographyPart:
         ward_names: list[str],
         rng: np.random.Generator,
         writer: Writer,
-    ) -> tuple[list[tuple[object, ...]], Geography]:
+    ) -> tuple[list[tuple[Any, ...]], Geography]:
         n_wards = len(ward_codes)
         ward_centres = _ward_centres(n_wards)
         postcodes = _PostcodeUnits(rng)
-        rows: list[tuple[object, ...]] = []
+        rows: list[list[Any]] = []
         types: list[str] = []
         for street in streets:
             centre_lat, centre_lon = ward_centres[street.ward]
@@ -272,10 +289,10 @@ class GeographyPart:
                 )  # fmt: skip
                 types.append(kind)
             writer.report("properties", len(rows), 0)
-        ward_index = np.array([int(r[9][1:]) - 1 for r in rows], dtype=np.int32)  # type: ignore[index]
+        ward_index = np.array([int(r[9][1:]) - 1 for r in rows], dtype=np.int32)
         bands = _assign_bands(types, ward_index, n_wards, rng)
         for row, band in zip(rows, bands, strict=True):
-            row[13] = band  # type: ignore[index]
+            row[13] = band
         geography = Geography(
             ward_codes=ward_codes,
             ward_names=ward_names,
@@ -283,8 +300,8 @@ class GeographyPart:
             ward_index=ward_index,
             property_type=types,
             band=bands,
-            postcode=[r[8] for r in rows],  # type: ignore[misc]
-            address=[r[14] for r in rows],  # type: ignore[misc]
+            postcode=[r[8] for r in rows],
+            address=[r[14] for r in rows],
             latitude=np.array([r[10] for r in rows]),
             longitude=np.array([r[11] for r in rows]),
         )

@@ -51,6 +51,17 @@ class _Household:
     members: list[int] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class Residence:
+    residence_id: int
+    person: int  # index into the Population's lists
+    household_id: int
+    uprn: int
+    role: str
+    moved_in: date
+    moved_out: date | None = None
+
+
 @dataclass
 class Population:
     """The people and households, for the parts built after this one (silo extracts, accounts, ...)."""
@@ -63,8 +74,7 @@ class Population:
     date_of_birth: list[date] = field(default_factory=list)
     date_of_death: list[date | None] = field(default_factory=list)
     household_kind: dict[int, str] = field(default_factory=dict)
-    # (residence id, person index, household id, uprn, role, moved in, moved out or None)
-    residences: list[list[object]] = field(default_factory=list)
+    residences: list[Residence] = field(default_factory=list)
     events: list[tuple[int, int, str, date, int | None]] = field(default_factory=list)
     # Who lives where at `as_of`: uprn -> (household id, person indexes)
     current: dict[int, tuple[int, list[int]]] = field(default_factory=dict)
@@ -127,12 +137,23 @@ class _Simulation:
             return [self.new_person(self.random_sex(), self.born_aged(low, high, on), self.names.surname())]
         if kind == "sharers":
             count = int(self.rng.integers(2, 5))
-            return [self.new_person(self.random_sex(), self.born_aged(19, 36, on), self.names.surname()) for _ in range(count)]
+            return [
+                self.new_person(self.random_sex(), self.born_aged(19, 36, on), self.names.surname())
+                for _ in range(count)
+            ]
         if kind == "lone_parent":
             parent_sex = "F" if self.rng.random() < 0.86 else "M"
             parent = self.new_person(parent_sex, self.born_aged(20, 56, on), self.names.surname())
-            return [parent, *self._children_of(parent, on, int(self.rng.choice([1, 2, 3], p=[0.5, 0.35, 0.15])), 0, 18)]
-        ages = {"couple": (22, 66), "older_couple": (66, 93), "couple_children": (24, 56), "couple_adult_children": (45, 71)}
+            return [
+                parent,
+                *self._children_of(parent, on, int(self.rng.choice([1, 2, 3], p=[0.5, 0.35, 0.15])), 0, 18),
+            ]
+        ages = {
+            "couple": (22, 66),
+            "older_couple": (66, 93),
+            "couple_children": (24, 56),
+            "couple_adult_children": (45, 71),
+        }
         first, second = self._couple(*ages[kind], on)
         if kind == "couple_children":
             count = int(self.rng.choice([1, 2, 3, 4], p=[0.4, 0.4, 0.15, 0.05]))
@@ -171,15 +192,21 @@ class _Simulation:
     # Residences and events -------------------------------------------------------------------------------
     def move_in(self, household: _Household, person: int, on: date) -> None:
         age = (on - self.population.date_of_birth[person]).days / 365.25
-        row = [len(self.population.residences) + 1, person, household.household_id, household.uprn,
-               "child" if age < 18 else "adult", max(on, self.population.date_of_birth[person]), None]  # fmt: skip
+        residence = Residence(
+            residence_id=len(self.population.residences) + 1,
+            person=person,
+            household_id=household.household_id,
+            uprn=household.uprn,
+            role="child" if age < 18 else "adult",
+            moved_in=max(on, self.population.date_of_birth[person]),
+        )
         self.residence_of[person] = len(self.population.residences)
-        self.population.residences.append(row)
+        self.population.residences.append(residence)
 
     def move_out(self, person: int, on: date) -> None:
         index = self.residence_of.pop(person, None)
         if index is not None:
-            self.population.residences[index][6] = on
+            self.population.residences[index].moved_out = on
 
     def event(self, person: int, kind: str, on: date, uprn: int | None) -> None:
         self.population.events.append((len(self.population.events) + 1, person, kind, on, uprn))
@@ -200,7 +227,8 @@ class _Simulation:
         window_start = self.start + timedelta(days=365 * year)
         vacant = [u for u in self.geography.uprn.tolist() if u not in self.living_at]
         for household in list(self.living_at.values()):
-            # Deaths in the first half of the year, births and moves in the second, so events stay in order.
+            # Deaths in the first half of the year, births in the third quarter and moves in the last, so events
+            # stay in order (nobody is born into a home the family has already left).
             self._deaths(household, window_start)
             if not household.members:
                 del self.living_at[household.uprn]
@@ -208,7 +236,7 @@ class _Simulation:
                 continue
             self._birth(household, window_start + timedelta(days=182))
             if self.rng.random() < YEARLY_MOVE_RATE:
-                self._move(household, window_start + timedelta(days=182 + int(self.rng.integers(183))), vacant)
+                self._move(household, window_start + timedelta(days=274 + int(self.rng.integers(91))), vacant)
         self._arrivals(vacant, window_start)
 
     def _deaths(self, household: _Household, window_start: date) -> None:
@@ -226,10 +254,14 @@ class _Simulation:
         if household.kind not in ("couple", "couple_children", "lone_parent"):
             return
         p = self.population
-        mothers = [m for m in household.members if p.sex[m] == "F" and 18 <= (half_year - p.date_of_birth[m]).days / 365.25 < 45]
+        mothers = [
+            m
+            for m in household.members
+            if p.sex[m] == "F" and 18 <= (half_year - p.date_of_birth[m]).days / 365.25 < 45
+        ]
         if not mothers or self.rng.random() >= YEARLY_BIRTH_RATE:
             return
-        born = half_year + timedelta(days=int(self.rng.integers(183)))
+        born = half_year + timedelta(days=int(self.rng.integers(91)))
         child = self.new_person(self.random_sex(), born, p.last_name[household.members[0]])
         household.members.append(child)
         self.move_in(household, child, born)
@@ -290,20 +322,40 @@ class PopulationPart:
 def _write(population: Population, writer: Writer) -> None:
     p = population
     writer.insert(
-        SyntheticPerson.__table__,
-        ("person_id", "first_name", "middle_name", "last_name", "birth_last_name", "sex", "date_of_birth",
-         "date_of_death"),  # fmt: skip
-        zip(range(1, len(p) + 1), p.first_name, p.middle_name, p.last_name, p.birth_last_name, p.sex,
-            p.date_of_birth, p.date_of_death, strict=True),  # fmt: skip
+        SyntheticPerson,
+        (
+            "person_id",
+            "first_name",
+            "middle_name",
+            "last_name",
+            "birth_last_name",
+            "sex",
+            "date_of_birth",
+            "date_of_death",
+        ),
+        zip(
+            range(1, len(p) + 1),
+            p.first_name,
+            p.middle_name,
+            p.last_name,
+            p.birth_last_name,
+            p.sex,
+            p.date_of_birth,
+            p.date_of_death,
+            strict=True,
+        ),
     )
-    writer.insert(SyntheticHousehold.__table__, ("household_id", "kind"), sorted(p.household_kind.items()))
+    writer.insert(SyntheticHousehold, ("household_id", "kind"), sorted(p.household_kind.items()))
     writer.insert(
-        SyntheticResidence.__table__,
+        SyntheticResidence,
         ("id", "person_id", "household_id", "uprn", "role", "moved_in", "moved_out"),
-        ((r[0], p.person_id(r[1]), r[2], r[3], r[4], r[5], r[6]) for r in p.residences),  # type: ignore[call-overload]
+        (
+            (r.residence_id, p.person_id(r.person), r.household_id, r.uprn, r.role, r.moved_in, r.moved_out)
+            for r in p.residences
+        ),
     )
     writer.insert(
-        SyntheticLifeEvent.__table__,
+        SyntheticLifeEvent,
         ("id", "person_id", "kind", "on_date", "uprn"),
         ((e[0], p.person_id(e[1]), e[2], e[3], e[4]) for e in p.events),
     )

@@ -26,7 +26,9 @@ def make_templates() -> Jinja2Templates:
     return Jinja2Templates(env=environment)
 
 
-def render(request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
     """A page, with the council's settings and the service list available to every template."""
     templates: Jinja2Templates = request.app.state.templates
     settings = request.app.state.settings
