@@ -25,7 +25,9 @@ def collection_uid(uprn: int, collection: Collection) -> str:
     return f"{uprn}-{collection.stream.code.value}-{collection.original_date:%Y%m%d}@{UID_DOMAIN}"
 
 
-def calendar_for(uprn: int, address: str, collections: Iterable[Collection], *, generated_at: datetime) -> bytes:
+def calendar_for(
+    uprn: int, address: str, collections: Iterable[Collection], *, generated_at: datetime
+) -> bytes:
     """The iCalendar feed for one property, as bytes ready to serve as text/calendar.
 
     Promises: VERSION 2.0, METHOD PUBLISH, a daily refresh hint, one all-day VEVENT per collection (stream and
@@ -47,7 +49,7 @@ def _empty_calendar(address: str) -> icalendar.Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"Bin collections: {address}")
+    calendar.add("x-wr-calname", icalendar.vText(f"Bin collections: {address}"))  # TEXT: commas escaped
     calendar.add("refresh-interval", REFRESH_EVERY, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_EVERY))
     return calendar

@@ -1,7 +1,8 @@
 """When a resident may report a missed bin collection.
 
-The rule: a missed collection can be reported for a stream that was due at the property on that day (after any
-bank-holiday move or council change), from the end of that day until the end of the second working day after it.
+The rule: a missed collection can be reported for a stream that was due at the property on that day (after
+any bank-holiday move or council change), from the end of that day until the end of the second working day
+after it.
 A working day is Monday to Friday and not a bank holiday. Times are in UK local time (Europe/London).
 """
 
@@ -67,7 +68,7 @@ def missed_collection_window(
     now: datetime,
     bank_holidays: AbstractSet[date],
 ) -> MissedCollectionWindow:
-    """Whether a missed `stream` collection on day `on` may be reported at `now`, given the property's schedule.
+    """Whether a missed `stream` collection on day `on` may be reported at `now`, given the schedule.
 
     `now` must be timezone-aware. The explanation is a sentence for the resident in every case.
     """
@@ -96,7 +97,9 @@ def _not_due_explanation(stream: StreamCode, on: date, relevant: list[Collection
     when = day_and_date(on)
     for collection in relevant:
         if collection.date is None:
-            return f"Your {name} collection on {when} was cancelled ({collection.reason}), so it was not missed."
+            return (
+                f"Your {name} collection on {when} was cancelled ({collection.reason}), so it was not missed."
+            )
         if collection.original_date == on:
             new_day = day_and_date(collection.date)
             return f"Your {name} collection on {when} was moved to {new_day} ({collection.reason})."

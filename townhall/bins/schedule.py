@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeAlias
 
 _ONE_DAY = timedelta(days=1)
 _ONE_WEEK = timedelta(days=7)
@@ -53,7 +54,8 @@ class WasteStream:
 class Round:
     """A crew's round: one stream collected on one weekday, every `frequency_weeks` weeks.
 
-    `reference_date` is any day the round collects on; it fixes the phase of a fortnightly or four-weekly round.
+    `reference_date` is any day the round collects on; it fixes the phase of a fortnightly or four-weekly
+    round.
     """
 
     id: str
@@ -82,13 +84,16 @@ class ScheduleChange:
     reason: ChangeReason
 
 
+_Day: TypeAlias = date  # inside Collection, the name `date` is its field
+
+
 @dataclass(frozen=True, slots=True)
 class Collection:
     """One collection as a resident sees it. `date` is None when the collection is cancelled."""
 
     stream: WasteStream
-    date: date | None
-    original_date: date
+    date: _Day | None
+    original_date: _Day
     reason: ChangeReason | None
 
     @property
@@ -100,7 +105,7 @@ class Collection:
         return self.date is not None and self.date != self.original_date
 
     @property
-    def sort_date(self) -> date:
+    def sort_date(self) -> _Day:
         """The day the collection is listed under: its new day, or its original day when cancelled."""
         return self.original_date if self.date is None else self.date
 
@@ -113,7 +118,8 @@ def collection_order(collection: Collection) -> tuple[date, str]:
 def scheduled_dates(round_: Round, start: date, end: date) -> list[date]:
     """The round's usual collection days from `start` to `end` inclusive, before any change."""
     period = timedelta(weeks=round_.frequency_weeks)
-    offset = (start - round_.reference_date) % period  # timedelta modulo keeps the phase, even before reference
+    # timedelta modulo is never negative, so the phase holds before the reference date too.
+    offset = (start - round_.reference_date) % period
     first = start if offset == timedelta(0) else start + (period - offset)
     days: list[date] = []
     day = first

@@ -6,7 +6,7 @@ from datetime import date
 
 
 def day_and_date(day: date, *, today: date | None = None) -> str:
-    """"Thursday 3 December", with the year added when it differs from `today`'s year (when given)."""
+    """ "Thursday 3 December", with the year added when it differs from `today`'s year (when given)."""
     text = f"{day:%A} {day.day} {day:%B}"
     if today is not None and day.year != today.year:
         text += f" {day.year}"
