@@ -129,3 +129,18 @@ def test_second_parser_reads_the_same_events() -> None:
 def test_naive_generation_time_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         calendar_for(UPRN, ADDRESS, [], generated_at=datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("reason", "words"),
+    [
+        (ChangeReason.STRIKE, "because of a strike."),
+        (ChangeReason.BAD_WEATHER, "because of bad weather."),
+        (ChangeReason.CHRISTMAS_AND_NEW_YEAR, "because of the Christmas and New Year arrangements."),
+    ],
+)
+def test_description_says_why_a_collection_moved(reason: ChangeReason, words: str) -> None:
+    change = ScheduleChange(None, date(2026, 12, 11), date(2026, 12, 12), reason)
+    events = events_by_icalendar(feed(december_schedule([change])))
+    moved = [str(e["DESCRIPTION"]) for e in events if e.decoded("DTSTART") == date(2026, 12, 12)]
+    assert moved and all(f"Moved from Friday 11 December {words}" in text for text in moved)

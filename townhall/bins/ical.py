@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 
-from townhall.bins.schedule import Collection
+from townhall.bins.schedule import ChangeReason, Collection
 from townhall.bins.wording import day_and_date
 
 PRODUCT_ID = "-//Townhall//Bin collections//EN"
@@ -88,6 +88,14 @@ def event_description(collection: Collection) -> str:
     return "\n".join(lines)
 
 
+_BECAUSE_OF = {
+    ChangeReason.BANK_HOLIDAY: "the bank holiday",
+    ChangeReason.CHRISTMAS_AND_NEW_YEAR: "the Christmas and New Year arrangements",
+    ChangeReason.BAD_WEATHER: "bad weather",
+    ChangeReason.STRIKE: "a strike",
+}
+
+
 def _reason_phrase(collection: Collection) -> str:
-    reason = str(collection.reason)
-    return f"the {reason}" if reason.startswith(("bank", "Christmas")) else reason
+    """The words after "because of"."""
+    return _BECAUSE_OF[collection.reason] if collection.reason else "a change to the round"
