@@ -26,8 +26,7 @@ from townhall.bins.schedule import (
 )
 
 STREAMS = {
-    code: WasteStream(code, code.value.title(), f"{code.value} bin", "see the council's guide")
-    for code in StreamCode
+    code: WasteStream(code, code.value.title(), f"{code.value} bin", "see the council's guide") for code in StreamCode
 }
 CREWS_PER_DAY = 8
 START = date(2026, 11, 30)  # eight weeks over Christmas and New Year: the busiest weeks for moves
@@ -76,9 +75,7 @@ def main() -> None:
     properties = assign_rounds(args.properties)
     end = START + timedelta(weeks=WEEKS, days=-1)
     holidays = england_and_wales_bank_holidays({START.year, end.year})
-    changes = [
-        ScheduleChange(None, date(2026, 12, 24), date(2026, 12, 23), ChangeReason.CHRISTMAS_AND_NEW_YEAR)
-    ]
+    changes = [ScheduleChange(None, date(2026, 12, 24), date(2026, 12, 23), ChangeReason.CHRISTMAS_AND_NEW_YEAR)]
 
     began = time.perf_counter()
     schedules = collections_for_many(properties, rounds, START, end, changes=changes, bank_holidays=holidays)
@@ -88,23 +85,16 @@ def main() -> None:
     sample = list(properties.items()) if args.full else list(properties.items())[: args.naive_sample]
     began = time.perf_counter()
     for uprn, ids in sample:
-        one = collections_between(
-            [by_id[i] for i in ids], START, end, changes=changes, bank_holidays=holidays
-        )
+        one = collections_between([by_id[i] for i in ids], START, end, changes=changes, bank_holidays=holidays)
         if tuple(one) != schedules[uprn]:  # keeps the work honest: both ways must agree
             raise SystemExit(f"schedules differ for {uprn}")
     naive_seconds = time.perf_counter() - began
     naive_rate = len(sample) / naive_seconds
 
     collections = sum(len(s) for s in schedules.values())
-    print(
-        f"properties: {len(schedules):,}  rounds: {len(rounds)}  weeks: {WEEKS}  collections: {collections:,}"
-    )
+    print(f"properties: {len(schedules):,}  rounds: {len(rounds)}  weeks: {WEEKS}  collections: {collections:,}")
     print(f"collections_for_many: {batch_seconds:.3f} s, {batch_rate:,.0f} schedules/s")
-    print(
-        f"naive per property ({len(sample):,} properties): {naive_seconds:.3f} s,"
-        f" {naive_rate:,.0f} schedules/s"
-    )
+    print(f"naive per property ({len(sample):,} properties): {naive_seconds:.3f} s, {naive_rate:,.0f} schedules/s")
     print(f"ratio (batch / naive): {batch_rate / naive_rate:,.1f}x")
 
 

@@ -7,15 +7,11 @@ from datetime import date, timedelta
 from townhall.bins.schedule import Round, StreamCode, WasteStream
 
 STREAMS = {
-    StreamCode.REFUSE: WasteStream(
-        StreamCode.REFUSE, "Rubbish", "black bin", "everything that cannot be recycled"
-    ),
+    StreamCode.REFUSE: WasteStream(StreamCode.REFUSE, "Rubbish", "black bin", "everything that cannot be recycled"),
     StreamCode.RECYCLING: WasteStream(
         StreamCode.RECYCLING, "Recycling", "blue bin", "paper, card, tins, cans, glass bottles; rinsed"
     ),
-    StreamCode.GARDEN: WasteStream(
-        StreamCode.GARDEN, "Garden waste", "brown bin", "grass, leaves, hedge cuttings"
-    ),
+    StreamCode.GARDEN: WasteStream(StreamCode.GARDEN, "Garden waste", "brown bin", "grass, leaves, hedge cuttings"),
     StreamCode.FOOD: WasteStream(StreamCode.FOOD, "Food waste", "green caddy", "all cooked and raw food"),
 }
 

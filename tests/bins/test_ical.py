@@ -79,9 +79,7 @@ def test_uids_stay_the_same_from_one_download_to_the_next() -> None:
 def test_a_moved_collection_keeps_its_uid_so_it_updates_in_place() -> None:
     before = {str(e["UID"]): e.decoded("DTSTART") for e in events_by_icalendar(feed(december_schedule()))}
     change = ScheduleChange(None, date(2026, 12, 11), date(2026, 12, 12), ChangeReason.BAD_WEATHER)
-    after = {
-        str(e["UID"]): e.decoded("DTSTART") for e in events_by_icalendar(feed(december_schedule([change])))
-    }
+    after = {str(e["UID"]): e.decoded("DTSTART") for e in events_by_icalendar(feed(december_schedule([change])))}
     assert before.keys() == after.keys()
     changed = {uid for uid in before if before[uid] != after[uid]}
     assert changed and all(after[uid] == date(2026, 12, 12) for uid in changed)

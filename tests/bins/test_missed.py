@@ -10,9 +10,7 @@ from townhall.bins.schedule import ChangeReason, Collection, ScheduleChange, Str
 HOLIDAYS = england_and_wales_bank_holidays([2026, 2027])
 
 
-def schedule(
-    *, weekday: int, start: date, end: date, changes: list[ScheduleChange] | None = None
-) -> list[Collection]:
+def schedule(*, weekday: int, start: date, end: date, changes: list[ScheduleChange] | None = None) -> list[Collection]:
     rounds = [
         make_round(weekday=weekday),
         make_round(weekday=weekday, stream=StreamCode.RECYCLING, frequency_weeks=2),

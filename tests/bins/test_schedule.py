@@ -56,9 +56,7 @@ def test_good_friday_week_moves_only_friday() -> None:
     found = collections_between(
         make_weekday_rounds(), date(2026, 3, 30), date(2026, 4, 5), changes=[], bank_holidays=HOLIDAYS
     )
-    assert [c.date for c in found] == [date(2026, 3, d) for d in (30, 31)] + [
-        date(2026, 4, d) for d in (1, 2, 4)
-    ]
+    assert [c.date for c in found] == [date(2026, 3, d) for d in (30, 31)] + [date(2026, 4, d) for d in (1, 2, 4)]
     assert found[-1].reason is ChangeReason.BANK_HOLIDAY
     assert all(c.reason is None for c in found[:-1])
 
@@ -73,12 +71,8 @@ def test_may_bank_holiday_moves_monday_to_tuesday_and_friday_to_saturday() -> No
 
 def test_collections_are_ordered_by_date_then_stream() -> None:
     rounds = [make_round(stream=code) for code in StreamCode]
-    found = collections_between(
-        rounds, date(2026, 6, 1), date(2026, 6, 14), changes=[], bank_holidays=HOLIDAYS
-    )
-    assert [(c.date, c.stream.code.value) for c in found] == sorted(
-        (c.date, c.stream.code.value) for c in found
-    )
+    found = collections_between(rounds, date(2026, 6, 1), date(2026, 6, 14), changes=[], bank_holidays=HOLIDAYS)
+    assert [(c.date, c.stream.code.value) for c in found] == sorted((c.date, c.stream.code.value) for c in found)
     assert [c.stream.code.value for c in found[:4]] == ["food", "garden", "recycling", "refuse"]
 
 
@@ -109,15 +103,11 @@ def test_four_weekly_round() -> None:
 
 def test_explicit_move_wins_over_the_bank_holiday_rule_and_keeps_the_original_date() -> None:
     friday = make_round(weekday=4)
-    change = ScheduleChange(
-        friday.id, date(2026, 12, 25), date(2026, 12, 24), ChangeReason.CHRISTMAS_AND_NEW_YEAR
-    )
+    change = ScheduleChange(friday.id, date(2026, 12, 25), date(2026, 12, 24), ChangeReason.CHRISTMAS_AND_NEW_YEAR)
     found = collections_between(
         [friday], date(2026, 12, 21), date(2026, 12, 27), changes=[change], bank_holidays=HOLIDAYS
     )
-    assert found == [
-        Collection(STREAMS[StreamCode.REFUSE], date(2026, 12, 24), date(2026, 12, 25), change.reason)
-    ]
+    assert found == [Collection(STREAMS[StreamCode.REFUSE], date(2026, 12, 24), date(2026, 12, 25), change.reason)]
 
 
 def test_change_for_one_round_leaves_other_rounds_alone() -> None:
@@ -164,9 +154,7 @@ def test_a_collection_moved_into_the_range_from_outside_is_included_and_one_move
         ScheduleChange(monday.id, date(2026, 2, 16), date(2026, 2, 10), ChangeReason.BAD_WEATHER),
         ScheduleChange(monday.id, date(2026, 2, 9), date(2026, 2, 20), ChangeReason.BAD_WEATHER),
     ]
-    found = collections_between(
-        [monday], date(2026, 2, 9), date(2026, 2, 15), changes=changes, bank_holidays=HOLIDAYS
-    )
+    found = collections_between([monday], date(2026, 2, 9), date(2026, 2, 15), changes=changes, bank_holidays=HOLIDAYS)
     assert moves(found) == {date(2026, 2, 16): date(2026, 2, 10)}
 
 
@@ -207,9 +195,7 @@ def test_many_properties_get_the_same_schedule_as_one_at_a_time() -> None:
     schedules = collections_for_many(properties, rounds, start, end, changes=changes, bank_holidays=HOLIDAYS)
     assert set(schedules) == set(properties)
     for uprn, ids in properties.items():
-        one = collections_between(
-            [by_id[i] for i in set(ids)], start, end, changes=changes, bank_holidays=HOLIDAYS
-        )
+        one = collections_between([by_id[i] for i in set(ids)], start, end, changes=changes, bank_holidays=HOLIDAYS)
         assert list(schedules[uprn]) == one
 
 

@@ -78,9 +78,7 @@ def test_single_person_discount_for_a_whole_year() -> None:
 
 
 def test_students_only_class_n_exemption_is_nil() -> None:
-    period = ChargePeriod(
-        LEAP_YEAR.first_day, LEAP_YEAR.last_day, Occupancy(adults=3, disregarded=3), ExemptionClass.N
-    )
+    period = ChargePeriod(LEAP_YEAR.first_day, LEAP_YEAR.last_day, Occupancy(adults=3, disregarded=3), ExemptionClass.N)
     assert chargeable_amount(BAND_D, LEAP_YEAR, [period]) == 0
     assert "students" in ExemptionClass.N.description
 
@@ -111,9 +109,7 @@ def test_overlapping_periods_are_refused() -> None:
 
 def test_periods_outside_the_year_are_refused() -> None:
     with pytest.raises(ValueError, match="not within 2027/28"):
-        chargeable_amount(
-            BAND_D, LEAP_YEAR, [ChargePeriod(date(2027, 3, 1), date(2027, 4, 30), Occupancy(adults=1))]
-        )
+        chargeable_amount(BAND_D, LEAP_YEAR, [ChargePeriod(date(2027, 3, 1), date(2027, 4, 30), Occupancy(adults=1))])
 
 
 def test_a_period_cannot_end_before_it_starts() -> None:

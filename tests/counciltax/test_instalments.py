@@ -81,9 +81,7 @@ def test_recalculated_mid_year_keeps_payments_and_spreads_the_rest() -> None:
 
 def test_recalculation_within_14_days_of_an_instalment_skips_it() -> None:
     plan = instalments_for(BAND_E, YEAR, billed_on=BILLED)
-    revised = revised_instalments(
-        plan, BAND_E, payments=pay(plan, date(2026, 10, 1)), revised_on=date(2026, 10, 20)
-    )
+    revised = revised_instalments(plan, BAND_E, payments=pay(plan, date(2026, 10, 1)), revised_on=date(2026, 10, 20))
     assert [i.due for i in revised if not i.settled] == [date(2026, 12, 1), date(2027, 1, 1)]
     assert sum(i.pence for i in revised) == BAND_E
 

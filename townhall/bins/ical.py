@@ -25,9 +25,7 @@ def collection_uid(uprn: int, collection: Collection) -> str:
     return f"{uprn}-{collection.stream.code.value}-{collection.original_date:%Y%m%d}@{UID_DOMAIN}"
 
 
-def calendar_for(
-    uprn: int, address: str, collections: Iterable[Collection], *, generated_at: datetime
-) -> bytes:
+def calendar_for(uprn: int, address: str, collections: Iterable[Collection], *, generated_at: datetime) -> bytes:
     """The iCalendar feed for one property, as bytes ready to serve as text/calendar.
 
     Promises: VERSION 2.0, METHOD PUBLISH, a daily refresh hint, one all-day VEVENT per collection (stream and

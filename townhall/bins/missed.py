@@ -97,9 +97,7 @@ def _not_due_explanation(stream: StreamCode, on: date, relevant: list[Collection
     when = day_and_date(on)
     for collection in relevant:
         if collection.date is None:
-            return (
-                f"Your {name} collection on {when} was cancelled ({collection.reason}), so it was not missed."
-            )
+            return f"Your {name} collection on {when} was cancelled ({collection.reason}), so it was not missed."
         if collection.original_date == on:
             new_day = day_and_date(collection.date)
             return f"Your {name} collection on {when} was moved to {new_day} ({collection.reason})."

@@ -174,9 +174,7 @@ def round_collections(
     return found
 
 
-def _collection_on(
-    round_: Round, original: date, changes: ChangeBook, bank_holidays: AbstractSet[date]
-) -> Collection:
+def _collection_on(round_: Round, original: date, changes: ChangeBook, bank_holidays: AbstractSet[date]) -> Collection:
     change = changes.change_for(round_.id, original)
     if change is not None:
         return Collection(round_.stream, change.new_date, original, change.reason)
@@ -223,8 +221,7 @@ def collections_for_many(
     """
     book = ChangeBook(changes)
     by_round = {
-        round_.id: round_collections(round_, start, end, changes=book, bank_holidays=bank_holidays)
-        for round_ in rounds
+        round_.id: round_collections(round_, start, end, changes=book, bank_holidays=bank_holidays) for round_ in rounds
     }
     merged: dict[frozenset[str], tuple[Collection, ...]] = {}
     schedules: dict[int, tuple[Collection, ...]] = {}
