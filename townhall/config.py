@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     council_email: str = "customer.services@wexmoor.example"
     timezone: str = "Europe/London"
     log_sql: bool = False
+    # Addresses at a postcode are reference data: each worker keeps recent lookups this long (0 turns it off).
+    address_cache_seconds: float = 60.0
 
     def check_for_production(self) -> None:
         """Refuse settings that are fine for a laptop demo but dangerous in production."""

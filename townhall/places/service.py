@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from townhall.places.addresses import ABBREVIATIONS, natural_sort_key, query_words
@@ -28,15 +28,21 @@ def _summaries(rows: list[object]) -> list[AddressSummary]:
     return [AddressSummary(uprn=r.uprn, address=r.address, postcode=r.postcode, ward=r.ward) for r in ordered]  # type: ignore[attr-defined]
 
 
+# Built once: SQLAlchemy then finds the compiled statement in its cache without rebuilding it on every lookup.
+_AT_POSTCODE = (
+    select(*_SUMMARY_COLUMNS)
+    .join(Ward, Property.ward_code == Ward.code)
+    .where(Property.postcode == bindparam("postcode"))
+)
+
+
 def addresses_at_postcode(session: Session, *, postcode: str) -> list[AddressSummary]:
     """Every address at a postcode, in the order a person expects (2 before 10). Empty if none."""
     try:
         canonical = normalise_postcode(postcode)
     except InvalidPostcode as error:
         raise InvalidInput(str(error)) from None
-    rows = session.execute(
-        select(*_SUMMARY_COLUMNS).join(Ward, Property.ward_code == Ward.code).where(Property.postcode == canonical)
-    ).all()
+    rows = session.execute(_AT_POSTCODE, {"postcode": canonical}).all()
     return _summaries(list(rows))
 
 

@@ -62,7 +62,7 @@ def _with_iso_dates(table: Table, columns: Sequence[str], rows: Iterable[Sequenc
         values = list(row)
         for position in date_positions:
             value = values[position]
-            if value is not None:
+            if hasattr(value, "isoformat"):  # text already in ISO form passes through
                 values[position] = value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
         return values
 

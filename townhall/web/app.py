@@ -38,8 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = []
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _include_modules(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
 
@@ -48,8 +48,9 @@ def _include_modules(app: FastAPI) -> None:
     from townhall.places import pages as places_pages
     from townhall.web import pages as web_pages
 
-    app.include_router(web_pages.router)
+    # JSON routes first: routes are matched in order, and the API carries the heaviest traffic.
     app.include_router(places_api.router, prefix="/api/v1")
+    app.include_router(web_pages.router)
     app.include_router(places_pages.router)
     app.state.services.append(
         ServiceLink("Find an address", "Look up the addresses at a postcode and their ward.", "/find-address")
