@@ -143,3 +143,13 @@ def sample_property(session: Session) -> dict[str, object]:
         )
     ).one()
     return dict(row._mapping)
+
+
+def form_token(client: TestClient, path: str = "/find-address") -> str:
+    """The CSRF token a page's form carries (fetching the page also gives the client its CSRF cookie)."""
+    import re
+
+    page = client.get(path)
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+    assert found, f"no CSRF token in the form at {path}"
+    return found.group(1)
