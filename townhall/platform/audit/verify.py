@@ -37,7 +37,8 @@ def _rows(connection: Connection) -> Iterator[tuple[Any, ...]]:
         table.c.subject_type, table.c.subject_id, table.c.purpose, table.c.client,
         table.c.previous_hash, table.c.entry_hash,
     ).order_by(table.c.id)  # fmt: skip
-    result = connection.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(query)
+    # Options on the statement, not the connection: Connection.execution_options() would change it for good.
+    result = connection.execute(query.execution_options(stream_results=True, yield_per=STREAM_BATCH))
     for partition in result.partitions():
         for row in partition:
             yield tuple(row)
