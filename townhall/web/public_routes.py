@@ -15,7 +15,7 @@ PUBLIC_PATHS: frozenset[str] = frozenset(
         "/api/v1/properties/{uprn}",
         "/static",
         "/api/docs",
-        "/api/docs/oauth2-redirect",
+        "/docs/oauth2-redirect",
         "/api/v1/openapi.json",
     }
 )
