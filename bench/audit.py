@@ -24,7 +24,7 @@ from sqlalchemy import Engine, text, update
 from townhall.config import Settings
 from townhall.db import make_engine, make_session_factory, table_of
 from townhall.migrate import upgrade
-from townhall.platform.audit import GENESIS_HASH, Actor, AuditChainHead, AuditEntry, record_access, verify_chain
+from townhall.platform.audit import Actor, AuditChainHead, AuditEntry, record_access, verify_chain
 from townhall.platform.audit.chain import canonical_form, entry_hash
 from townhall.platform.bulk import bulk_insert
 
