@@ -108,13 +108,23 @@ def council_report(council_database: TestDatabase) -> BuildReport:
 def session(council_database: TestDatabase) -> Iterator[Session]:
     """A session on the test council whose every change is rolled back after the test."""
     connection = council_database.engine.connect()
+    driver = connection.connection.driver_connection
+    sqlite = council_database.backend == "sqlite"
+    if sqlite:
+        # pysqlite's own transaction handling breaks SAVEPOINTs: a "released" savepoint would really commit and
+        # leak rows into the next test. Let SQLAlchemy issue BEGIN itself on this connection.
+        driver.isolation_level = None  # type: ignore[union-attr]
     outer = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
     db_session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     try:
         yield db_session
     finally:
         db_session.close()
         outer.rollback()
+        if sqlite:
+            driver.isolation_level = ""  # type: ignore[union-attr]
         connection.close()
 
 
@@ -143,3 +153,13 @@ def sample_property(session: Session) -> dict[str, object]:
         )
     ).one()
     return dict(row._mapping)
+
+
+def form_token(client: TestClient, path: str = "/find-address") -> str:
+    """The CSRF token a page's form carries (fetching the page also gives the client its CSRF cookie)."""
+    import re
+
+    page = client.get(path)
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+    assert found, f"no CSRF token in the form at {path}"
+    return found.group(1)

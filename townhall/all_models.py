@@ -4,7 +4,9 @@ A new module adds its `models` import here.
 """
 
 from townhall.db import Base
+from townhall.identity import models as identity_models
 from townhall.places import models as places_models
+from townhall.platform.audit import models as audit_models
 from townhall.synthetic import models as synthetic_models
 
-__all__ = ["Base", "places_models", "synthetic_models"]
+__all__ = ["Base", "audit_models", "identity_models", "places_models", "synthetic_models"]

@@ -61,11 +61,15 @@ def db_current() -> None:
 
 
 def _register_module_commands() -> None:
+    from townhall.identity.cli import apikey_app, audit_app, users_app
     from townhall.places.cli import places_app
     from townhall.synthetic.cli import synth
     from townhall.web.cli import demo, serve
 
     app.add_typer(places_app, name="places")
+    app.add_typer(users_app, name="users")
+    app.add_typer(apikey_app, name="apikey")
+    app.add_typer(audit_app, name="audit")
     app.command("synth")(friendly_errors(synth))
     app.command("serve")(friendly_errors(serve))
     app.command("demo")(friendly_errors(demo))

@@ -34,8 +34,20 @@ class Settings(BaseSettings):
     council_email: str = "customer.services@wexmoor.example"
     timezone: str = "Europe/London"
     log_sql: bool = False
+<<<<<<< HEAD
     # Addresses at a postcode are reference data: each worker keeps recent lookups this long (0 turns it off).
     address_cache_seconds: float = 60.0
+=======
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_redirect_url: str = ""
+    oidc_roles_claim: str = "groups"
+    oidc_role_map: dict[str, str] = Field(default_factory=dict)
+    demo_users: bool = True
+>>>>>>> identity
 
     def check_for_production(self) -> None:
         """Refuse settings that are fine for a laptop demo but dangerous in production."""
@@ -46,6 +58,10 @@ class Settings(BaseSettings):
                 "TOWNHALL_SECRET_KEY must be set to a random value of at least 32 characters in production "
                 '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))")'
             )
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def is_sqlite(self) -> bool:

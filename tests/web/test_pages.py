@@ -1,5 +1,7 @@
 from fastapi.testclient import TestClient
 
+from tests.conftest import form_token
+
 
 def test_home_lists_the_council_services(client: TestClient) -> None:
     response = client.get("/")
@@ -23,14 +25,17 @@ def test_health_check(client: TestClient) -> None:
 
 
 def test_find_an_address_by_postcode(client: TestClient, sample_property: dict) -> None:
-    response = client.post("/find-address", data={"postcode": str(sample_property["postcode"]).lower()})
+    response = client.post(
+        "/find-address",
+        data={"postcode": str(sample_property["postcode"]).lower(), "csrf_token": form_token(client)},
+    )
     assert response.status_code == 200
     assert f'href="/properties/{sample_property["uprn"]}"' in response.text
     assert str(sample_property["address"]) in response.text
 
 
 def test_an_invalid_postcode_shows_an_error_summary(client: TestClient) -> None:
-    response = client.post("/find-address", data={"postcode": "<b>nonsense</b>"})
+    response = client.post("/find-address", data={"postcode": "<b>nonsense</b>", "csrf_token": form_token(client)})
     assert response.status_code == 422
     assert "There is a problem" in response.text
     assert "<title>Error: " in response.text
@@ -38,7 +43,7 @@ def test_an_invalid_postcode_shows_an_error_summary(client: TestClient) -> None:
 
 
 def test_an_unknown_postcode_says_no_addresses_were_found(client: TestClient) -> None:
-    response = client.post("/find-address", data={"postcode": "SW1A 1AA"})
+    response = client.post("/find-address", data={"postcode": "SW1A 1AA", "csrf_token": form_token(client)})
     assert response.status_code == 200
     assert "No addresses found" in response.text
 

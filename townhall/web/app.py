@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from townhall import __version__
 from townhall.config import Settings, get_settings
 from townhall.db import make_engine, make_session_factory
+from townhall.web.csrf import CsrfCookieMiddleware, verify_csrf
 from townhall.web.errors import install_error_handlers
 from townhall.web.security import SecurityHeadersMiddleware
 from townhall.web.services import ServiceLink
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(verify_csrf)],  # every form, present and future, is checked (see web/csrf.py)
     )
     engine = make_engine(settings)
     app.state.settings = settings
@@ -36,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.state.templates = make_templates()
     app.state.services = []
+    app.add_middleware(CsrfCookieMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     _include_modules(app)
@@ -44,13 +47,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _include_modules(app: FastAPI) -> None:
+    from townhall.identity import account_pages, audit_pages
+    from townhall.identity import api as identity_api
+    from townhall.identity import pages as identity_pages
+    from townhall.identity.handlers import install_identity_handlers
+    from townhall.identity.linking import default_verifier
     from townhall.places import api as places_api
     from townhall.places import pages as places_pages
     from townhall.web import pages as web_pages
 
+    install_identity_handlers(app)
+    app.state.account_link_verifier = default_verifier()  # the council tax module plugs its verifier in here
     # JSON routes first: routes are matched in order, and the API carries the heaviest traffic.
     app.include_router(places_api.router, prefix="/api/v1")
+    app.include_router(identity_api.router, prefix="/api/v1")
     app.include_router(web_pages.router)
+    app.include_router(identity_pages.router)
+    app.include_router(account_pages.router)
+    app.include_router(audit_pages.router)
     app.include_router(places_pages.router)
     app.state.services.append(
         ServiceLink("Find an address", "Look up the addresses at a postcode and their ward.", "/find-address")

@@ -58,4 +58,18 @@ def demo(
         console.print(f"The database already has a council of {existing:,} properties: serving it.")
     else:
         synth(size=size, seed=1, as_of="")
+    _print_demo_users(host, port)
     serve(host=host, port=port, workers=1)
+
+
+def _print_demo_users(host: str, port: int) -> None:
+    """Create one user per role (only those missing) and say, once, how to sign in as each."""
+    from townhall.identity.cli import create_demo_users
+
+    created = create_demo_users()
+    if not created:
+        console.print("Demo users already exist (see docs/identity.md for their sign-in details).")
+        return
+    console.print(f"Demo users: sign in at http://{host}:{port}/sign-in as")
+    for role, email, password in created:
+        console.print(f"  {role:<15} {email:<40} password {password}")

@@ -10,9 +10,11 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
+from townhall.web.csrf import csrf_input
+
 PACKAGE = Path(__file__).resolve().parent.parent
 # Modules whose templates/ folder holds pages; a new module with pages adds its name here.
-MODULES_WITH_PAGES = ("web", "places")
+MODULES_WITH_PAGES = ("web", "places", "identity")
 
 
 def make_templates() -> Jinja2Templates:
@@ -23,6 +25,7 @@ def make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.globals["csrf_input"] = csrf_input  # {{ csrf_input() }} in every POST form
     return Jinja2Templates(env=environment)
 
 

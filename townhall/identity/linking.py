@@ -1,0 +1,89 @@
+"""Residents linking their account to a council tax account, confirmed with a second fact (the postcode).
+
+Council tax accounts live in another module; the check is behind `AccountLinkVerifier`, chosen in one place
+(`default_verifier`). Until the council tax module provides its verifier, no reference can be confirmed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from townhall.identity import ratelimit
+from townhall.identity.models import AccountLink, User
+from townhall.identity.roles import require_role
+from townhall.identity.service import actor_for
+from townhall.identity.timeutil import utc_now
+from townhall.platform.audit import record_access
+from townhall.platform.errors import Conflict, InvalidInput, NotFound
+
+REFERENCE = re.compile(r"^[A-Z0-9]{6,20}$")
+MAX_LINK_FAILURES = 5  # per resident per 15 minutes: a postcode is guessable, so guessing is limited
+
+
+class AccountLinkVerifier(Protocol):
+    def verify(self, session: Session, reference: str, postcode: str) -> bool:
+        """Whether the council tax account `reference` exists and its property is at `postcode`."""
+        ...
+
+
+class NoCouncilTaxAccounts:
+    """The verifier until the council tax module lands: no account can be confirmed yet."""
+
+    def verify(self, session: Session, reference: str, postcode: str) -> bool:
+        return False
+
+
+def default_verifier() -> AccountLinkVerifier:
+    """The one place the verifier is chosen (the council tax module replaces this)."""
+    return NoCouncilTaxAccounts()
+
+
+def link_council_tax_account(
+    session: Session, *, user: User, reference: str, postcode: str, verifier: AccountLinkVerifier, secret: str
+) -> AccountLink:
+    require_role(user, "resident")
+    cleaned = re.sub(r"\s+", "", reference).upper()
+    if not REFERENCE.match(cleaned):
+        raise InvalidInput("Enter your council tax account reference: 6 to 20 letters and numbers, from your bill")
+    key = ratelimit.limiter_key(secret, "link", str(user.id))
+    if ratelimit.is_limited(session, keys={key: MAX_LINK_FAILURES}):
+        from townhall.identity.service import TooManyAttempts
+
+        raise TooManyAttempts("There have been too many attempts to link an account. Wait 15 minutes.")
+    if not verifier.verify(session, cleaned, postcode):
+        ratelimit.record_failure(session, keys=[key])
+        raise InvalidInput("We could not find a council tax account with that reference and postcode")
+    existing = session.scalar(
+        select(AccountLink).where(AccountLink.user_id == user.id, AccountLink.account_reference == cleaned)
+    )
+    if existing is not None:
+        raise Conflict("That council tax account is already linked to your account")
+    link = AccountLink(user_id=user.id, account_reference=cleaned, linked_at=utc_now())
+    session.add(link)
+    session.flush()
+    record_access(session, actor=actor_for(user), action="link_council_tax_account",
+                  subject_type="council_tax_account", subject_id=cleaned)  # fmt: skip
+    return link
+
+
+def links_of(session: Session, *, user: User) -> list[AccountLink]:
+    return list(session.scalars(select(AccountLink).where(AccountLink.user_id == user.id).order_by(AccountLink.id)))
+
+
+def own_link(session: Session, *, user: User, link_id: int) -> AccountLink:
+    """One of the resident's own links; another resident's link is "not found", never shown."""
+    link = session.get(AccountLink, link_id)
+    if link is None or link.user_id != user.id:
+        raise NotFound("There is no linked account with that number on your account")
+    return link
+
+
+def unlink(session: Session, *, user: User, link_id: int) -> None:
+    link = own_link(session, user=user, link_id=link_id)
+    session.delete(link)
+    record_access(session, actor=actor_for(user), action="unlink_council_tax_account",
+                  subject_type="council_tax_account", subject_id=link.account_reference)  # fmt: skip

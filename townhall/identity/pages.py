@@ -1,0 +1,102 @@
+"""Sign in, sign out and register. The email and password are always POSTed: never in a web address."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from townhall.identity import service
+from townhall.identity.access import SESSION_COOKIE, CurrentUser, client_address, public, requires, session_limits
+from townhall.identity.cookies import clear_session_cookie, set_session_cookie
+from townhall.identity.models import User
+from townhall.identity.roles import ROLES, is_staff
+from townhall.identity.sessions import end_session, start_session
+from townhall.platform.errors import Conflict, InvalidInput
+from townhall.web.deps import SessionDep, SettingsDep
+from townhall.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+Public = Annotated[None, Depends(public)]
+SignedIn = Annotated[User, Depends(requires(*ROLES))]
+
+
+def safe_next(next_path: str) -> str:
+    """Only a path on this site: never an open redirect to another one."""
+    ok = next_path.startswith("/") and not next_path.startswith(("//", "/\\"))
+    return next_path if ok else ""
+
+
+def landing_page(user: User) -> str:
+    return "/staff" if is_staff(user) else "/account"
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_form(request: Request, _: Public, user: CurrentUser, next: str = "") -> Response:
+    if user is not None:
+        return RedirectResponse(safe_next(next) or landing_page(user), status_code=303)
+    return render(request, "identity/sign_in.html", {"error": None, "email": "", "next": safe_next(next)})
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+def sign_in(
+    request: Request,
+    _: Public,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    attempt = service.SignInAttempt(email, password, client_address(request), settings.secret_key)
+    try:
+        user = service.sign_in(session, attempt=attempt)
+    except (InvalidInput, service.TooManyAttempts) as error:
+        context = {"error": error.message, "email": email, "next": safe_next(next)}
+        status = 429 if isinstance(error, service.TooManyAttempts) else 401
+        return render(request, "identity/sign_in.html", context, status_code=status)
+    token = start_session(session, user=user, limits=session_limits(settings))
+    response = RedirectResponse(safe_next(next) or landing_page(user), status_code=303)
+    set_session_cookie(response, request, settings, token)
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, _: Public, session: SessionDep, settings: SettingsDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        end_session(session, token=token)
+    response = render(request, "identity/signed_out.html")
+    clear_session_cookie(response, request, settings)
+    return response
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_form(request: Request, _: Public) -> HTMLResponse:
+    return render(request, "identity/register.html", {"error": None, "email": ""})
+
+
+@router.post("/register", response_class=HTMLResponse)
+def register(
+    request: Request,
+    _: Public,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    confirm: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    try:
+        user = service.register_resident(session, email=email, password=password, confirm=confirm)
+    except (InvalidInput, Conflict) as error:
+        return render(request, "identity/register.html", {"error": error.message, "email": email}, status_code=422)
+    token = start_session(session, user=user, limits=session_limits(settings))
+    response = RedirectResponse("/account", status_code=303)
+    set_session_cookie(response, request, settings, token)
+    return response
+
+
+@router.get("/staff", response_class=HTMLResponse)
+def staff_home(request: Request, user: Annotated[User, Depends(requires(*(set(ROLES) - {"resident"})))]) -> Response:
+    return render(request, "identity/staff.html", {"user": user, "roles": ROLES})

@@ -1,0 +1,125 @@
+"""Writing the audit log: one call per access, hash-chained, in the caller's transaction.
+
+Each entry's hash is SHA-256 over the previous entry's hash and the entry's canonical form, so changing,
+removing or reordering any entry breaks the chain from that point on (see `verify.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from townhall.db import table_of
+from townhall.platform import clock
+from townhall.platform.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
+from townhall.platform.errors import InvalidInput
+
+ActorType = Literal["user", "api_key", "system"]
+HEAD_ID = 1
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting: a signed-in user, a machine client's API key, or the system itself (a command)."""
+
+    type: ActorType
+    id: int | None
+    is_staff: bool = False
+
+
+SYSTEM = Actor("system", None, is_staff=False)
+
+
+def _field(value: str | int | None) -> str:
+    # A netstring per field: unambiguous whatever characters a value holds, and cheap to build.
+    if value is None:
+        return "-,"
+    text = str(value)
+    return f"{len(text)}:{text},"
+
+
+def canonical_form(
+    entry_id: int,
+    occurred_at_us: int,
+    actor_type: str,
+    actor_id: int | None,
+    action: str,
+    subject_type: str | None,
+    subject_id: str | None,
+    purpose: str | None,
+    client: str | None,
+) -> str:
+    """The one serialisation an entry is hashed in; the order of fields is part of the format."""
+    return "".join(
+        _field(value)
+        for value in (entry_id, occurred_at_us, actor_type, actor_id, action, subject_type, subject_id, purpose, client)
+    )
+
+
+def entry_hash(previous_hash: str, canonical: str) -> str:
+    return hashlib.sha256(f"{previous_hash}|{canonical}".encode()).hexdigest()
+
+
+def microseconds_since_epoch(moment: datetime) -> int:
+    delta = moment.astimezone(UTC) - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _lock_head(session: Session) -> tuple[int, str]:
+    """Take the chain head for this transaction: FOR UPDATE on PostgreSQL; on SQLite a write takes the lock."""
+    table = table_of(AuditChainHead)
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite serialises writers; writing first makes this transaction the writer before it reads the head.
+        session.execute(update(table).where(table.c.id == HEAD_ID).values(last_entry_id=table.c.last_entry_id))
+        query = select(table.c.last_entry_id, table.c.last_hash).where(table.c.id == HEAD_ID)
+    else:
+        query = select(table.c.last_entry_id, table.c.last_hash).where(table.c.id == HEAD_ID).with_for_update()
+    row = session.execute(query).one_or_none()
+    if row is None:
+        raise RuntimeError("the audit chain head is missing: run `townhall db upgrade`")
+    return int(row[0]), str(row[1])
+
+
+def record_access(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    subject_type: str | None = None,
+    subject_id: str | int | None = None,
+    purpose: str | None = None,
+    client: str | None = None,
+) -> int:
+    """Append one entry to the audit log in the caller's transaction; returns its id.
+
+    Staff touching a person's data must say why (`purpose`), or the access is refused. If this write fails,
+    the transaction fails, and so does the access it records.
+    """
+    purpose = (purpose or "").strip() or None
+    if actor.is_staff and subject_type is not None and purpose is None:
+        raise InvalidInput("Say why you need this person's data (the purpose) before you can see it.")
+    subject = None if subject_id is None else str(subject_id)
+    occurred = microseconds_since_epoch(clock.now())
+    last_id, last_hash = _lock_head(session)
+    entry_id = last_id + 1
+    canonical = canonical_form(entry_id, occurred, actor.type, actor.id, action, subject_type, subject, purpose, client)
+    digest = entry_hash(last_hash, canonical)
+    session.execute(
+        insert(table_of(AuditEntry)).values(
+            id=entry_id, occurred_at_us=occurred, actor_type=actor.type, actor_id=actor.id, action=action,
+            subject_type=subject_type, subject_id=subject, purpose=purpose, client=client,
+            previous_hash=last_hash, entry_hash=digest,
+        )
+    )  # fmt: skip
+    head = table_of(AuditChainHead)
+    session.execute(update(head).where(head.c.id == HEAD_ID).values(last_entry_id=entry_id, last_hash=digest))
+    return entry_id
+
+
+__all__ = ["GENESIS_HASH", "SYSTEM", "Actor", "canonical_form", "entry_hash", "record_access"]

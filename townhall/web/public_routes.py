@@ -1,0 +1,21 @@
+"""Routes that are open to everyone on purpose. Every other route must require a role (a test walks them all).
+
+A new public route either adds `Annotated[None, Depends(public)]` (townhall.identity.access) or its path here.
+"""
+
+PUBLIC_PATHS: frozenset[str] = frozenset(
+    {
+        "/",
+        "/healthz",
+        "/accessibility",
+        "/privacy",
+        "/find-address",
+        "/properties/{uprn}",
+        "/api/v1/addresses",
+        "/api/v1/properties/{uprn}",
+        "/static",
+        "/api/docs",
+        "/docs/oauth2-redirect",
+        "/api/v1/openapi.json",
+    }
+)
