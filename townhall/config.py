@@ -34,10 +34,8 @@ class Settings(BaseSettings):
     council_email: str = "customer.services@wexmoor.example"
     timezone: str = "Europe/London"
     log_sql: bool = False
-<<<<<<< HEAD
     # Addresses at a postcode are reference data: each worker keeps recent lookups this long (0 turns it off).
     address_cache_seconds: float = 60.0
-=======
     session_idle_minutes: int = 30
     session_max_hours: int = 12
     oidc_issuer: str = ""
@@ -47,7 +45,6 @@ class Settings(BaseSettings):
     oidc_roles_claim: str = "groups"
     oidc_role_map: dict[str, str] = Field(default_factory=dict)
     demo_users: bool = True
->>>>>>> identity
 
     def check_for_production(self) -> None:
         """Refuse settings that are fine for a laptop demo but dangerous in production."""
