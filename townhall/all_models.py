@@ -3,8 +3,10 @@
 A new module adds its `models` import here.
 """
 
+from townhall.bins import models as bins_models
+from townhall.counciltax import models as counciltax_models
 from townhall.db import Base
 from townhall.places import models as places_models
 from townhall.synthetic import models as synthetic_models
 
-__all__ = ["Base", "places_models", "synthetic_models"]
+__all__ = ["Base", "bins_models", "counciltax_models", "places_models", "synthetic_models"]
