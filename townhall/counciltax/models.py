@@ -132,6 +132,7 @@ class Payment(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_reference: Mapped[str] = mapped_column(ForeignKey("ct_accounts.reference"))
+    financial_year: Mapped[int] = mapped_column(Integer)  # the year's bill it pays towards
     received: Mapped[date] = mapped_column(Date)
     pence: Mapped[int] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(20))  # direct debit, card, bank transfer

@@ -192,6 +192,7 @@ def upgrade() -> None:
         "ct_payments",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_reference", sa.String(length=8), nullable=False),
+        sa.Column("financial_year", sa.Integer(), nullable=False),
         sa.Column("received", sa.Date(), nullable=False),
         sa.Column("pence", sa.Integer(), nullable=False),
         sa.Column("method", sa.String(length=20), nullable=False),
