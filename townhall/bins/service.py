@@ -88,7 +88,9 @@ def load_network(session: Session) -> BinNetwork:
         for row in session.scalars(select(BinStream))
     }
     rounds = {
-        row.id: Round(row.id, streams[StreamCode(row.stream_code)], row.weekday, row.frequency_weeks, row.reference_date)
+        row.id: Round(
+            row.id, streams[StreamCode(row.stream_code)], row.weekday, row.frequency_weeks, row.reference_date
+        )
         for row in session.scalars(select(BinRound))
     }
     changes = tuple(
@@ -153,7 +155,9 @@ def collections_for_property(
     served = property_rounds(session, uprn=uprn)
     network = network or load_network(session)
     holidays = bank_holidays_around(start, end)
-    return PropertySchedule(uprn, served.address, schedule_for_rounds(network, served, start, end, bank_holidays=holidays))
+    return PropertySchedule(
+        uprn, served.address, schedule_for_rounds(network, served, start, end, bank_holidays=holidays)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,9 +180,7 @@ class BinDayOutlook:
 OUTLOOK_WEEKS = 10
 
 
-def bin_day_outlook(
-    session: Session, *, uprn: int, today: date, network: BinNetwork | None = None
-) -> BinDayOutlook:
+def bin_day_outlook(session: Session, *, uprn: int, today: date, network: BinNetwork | None = None) -> BinDayOutlook:
     """For the bin-day page: the next collection of each stream and the changes in the next ten weeks."""
     network = network or load_network(session)
     schedule = collections_for_property(session, uprn=uprn, start=today, days=OUTLOOK_WEEKS * 7, network=network)
@@ -199,9 +201,7 @@ class CalendarFeed:
     last_modified: datetime
 
 
-def calendar_feed(
-    session: Session, *, uprn: int, today: date, network: BinNetwork | None = None
-) -> CalendarFeed:
+def calendar_feed(session: Session, *, uprn: int, today: date, network: BinNetwork | None = None) -> CalendarFeed:
     """The coming year's collections as an iCalendar feed, with an ETag that changes only with its content.
 
     The feed is stamped with the start of `today` (UK time), so it is the same all day unless the schedule

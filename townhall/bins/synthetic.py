@@ -141,13 +141,17 @@ def _subscriptions(
     ages = rng.integers(0, SUBSCRIPTION_HISTORY_DAYS, len(chosen))
     ended = rng.random(len(chosen)) < GARDEN_ENDED_SHARE
     two_bins = rng.random(len(chosen)) < 0.1
-    for index, age, has_ended, two in zip(chosen.tolist(), ages.tolist(), ended.tolist(), two_bins.tolist(), strict=True):
+    for index, age, has_ended, two in zip(
+        chosen.tolist(), ages.tolist(), ended.tolist(), two_bins.tolist(), strict=True
+    ):
         starts = as_of - timedelta(days=age)
         ends = starts + timedelta(days=age // 2) if has_ended else None
         yield int(geography.uprn[index]), starts, ends, 2 if two else 1
 
 
-def _changes(as_of: date, garden_rounds: list[tuple[str, str, int, int, date]]) -> Iterator[tuple[str | None, date, date | None, str]]:
+def _changes(
+    as_of: date, garden_rounds: list[tuple[str, str, int, int, date]]
+) -> Iterator[tuple[str | None, date, date | None, str]]:
     """Christmas arrangements from two years before `as_of` to the coming one, and garden waste suspended."""
     reason = ChangeReason.CHRISTMAS_AND_NEW_YEAR.value
     for year in range(as_of.year - 2, as_of.year + 1):

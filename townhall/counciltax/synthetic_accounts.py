@@ -135,15 +135,28 @@ def tenures_of(population: Population) -> list[_Tenure]:
     return sorted(by_key.values(), key=lambda t: (min(r.moved_in for r in t.residences), t.household_id))
 
 
-def liability_of(tenure: _Tenure) -> tuple[date, date | None] | None:
+def adult_stays(tenure: _Tenure, people: _People) -> list[tuple[Residence, date]]:
+    """The residences of people who were adults there at some point, with the day each became liable.
+
+    Age, not the residence's role, decides: a child who grew up at home becomes liable at 18.
+    """
+    stays = []
+    for residence in tenure.residences:
+        liable_from = max(residence.moved_in, birthday(people.born[residence.person], 18))
+        if residence.moved_out is None or liable_from < residence.moved_out:
+            stays.append((residence, liable_from))
+    return stays
+
+
+def liability_of(tenure: _Tenure, people: _People) -> tuple[date, date | None] | None:
     """First and last liable day (last None while an adult still lives there); None without an adult."""
-    adults = [r for r in tenure.residences if r.role == "adult"]
-    if not adults:
+    stays = adult_stays(tenure, people)
+    if not stays:
         return None
-    starts = min(r.moved_in for r in adults)
-    if any(r.moved_out is None for r in adults):
+    starts = min(liable_from for _residence, liable_from in stays)
+    if any(residence.moved_out is None for residence, _ in stays):
         return starts, None
-    return starts, max(r.moved_out for r in adults if r.moved_out is not None) - timedelta(days=1)
+    return starts, max(r.moved_out for r, _ in stays if r.moved_out is not None) - timedelta(days=1)
 
 
 class _Billing:
@@ -155,7 +168,9 @@ class _Billing:
         self.as_of = as_of
         self.stops_paying, self.lateness = payer
 
-    def bill_year(self, year: FinancialYear, annual: int, actual: list[Segment], ends: date | None, rows: _Rows) -> None:
+    def bill_year(
+        self, year: FinancialYear, annual: int, actual: list[Segment], ends: date | None, rows: _Rows
+    ) -> None:
         first = actual[0].starts
         events = [first, *(s.starts for s in actual[1:] if s.starts <= self.as_of)]
         if ends is not None and ends < year.last_day:
@@ -187,7 +202,7 @@ class _Billing:
                 continue
             received = min(due + timedelta(days=self.lateness), self.as_of)
             payments.append(Payment(received, instalment.pence))
-            method = PAYMENT_METHODS[(due.month + int(self.reference)) % len(PAYMENT_METHODS)]
+            method = PAYMENT_METHODS[int(self.reference) % len(PAYMENT_METHODS)]  # one way of paying per account
             rows.payments.append((self.reference, year.starts, received, instalment.pence, method))
 
     def _write_bill(self, year: FinancialYear, version: int, issued: date, charge: int,
@@ -224,7 +239,7 @@ def write_accounts(world: World, writer: Writer, rng: np.random.Generator, tax: 
     index_of = {uprn: i for i, uprn in enumerate(geography.uprn.tolist())}
     tenures = []
     for tenure in tenures_of(population):
-        liability = liability_of(tenure)
+        liability = liability_of(tenure, people)
         if liability and liability[0] <= as_of and (liability[1] is None or liability[1] >= cover_first):
             tenures.append((tenure, liability))
     references = (rng.choice(10_000_000, size=len(tenures), replace=False) + 50_000_000).tolist()
@@ -257,13 +272,14 @@ class _AccountBuilder:
     def build(self, geography: Geography, index: int, tax: Any, cover: tuple[date, date], population: Population,
               rows: _Rows) -> None:  # fmt: skip
         ref = self.reference
-        rows.accounts.append((ref, self.tenure.uprn, self.starts, self.ends, self.terms.months, self.terms.day_of_month))
-        for residence in self.tenure.residences:
-            if residence.role == "adult":
-                person = residence.person
-                name = f"{population.first_name[person]} {population.last_name[person]}"
-                left = residence.moved_out - timedelta(days=1) if residence.moved_out else None
-                rows.liable.append((ref, name, residence.moved_in, left))
+        rows.accounts.append(
+            (ref, self.tenure.uprn, self.starts, self.ends, self.terms.months, self.terms.day_of_month)
+        )
+        for residence, liable_from in adult_stays(self.tenure, self.people):
+            person = residence.person
+            name = f"{population.first_name[person]} {population.last_name[person]}"
+            left = residence.moved_out - timedelta(days=1) if residence.moved_out else None
+            rows.liable.append((ref, name, liable_from, left))
         first = max(self.starts, cover[0])
         last = self.ends if self.ends is not None else cover[1]
         actual = segments(self.tenure, self.people, first, last, self.as_of)

@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse
 
 PACKAGE = Path(__file__).resolve().parent.parent
 # Modules whose templates/ folder holds pages; a new module with pages adds its name here.
-MODULES_WITH_PAGES = ("web", "places")
+MODULES_WITH_PAGES = ("web", "places", "bins", "counciltax")
 
 
 def make_templates() -> Jinja2Templates:
