@@ -3,10 +3,20 @@
 A new module adds its `models` import here.
 """
 
+from townhall.bins import models as bins_models
+from townhall.counciltax import models as counciltax_models
 from townhall.db import Base
 from townhall.identity import models as identity_models
 from townhall.places import models as places_models
 from townhall.platform.audit import models as audit_models
 from townhall.synthetic import models as synthetic_models
 
-__all__ = ["Base", "audit_models", "identity_models", "places_models", "synthetic_models"]
+__all__ = [
+    "Base",
+    "audit_models",
+    "bins_models",
+    "counciltax_models",
+    "identity_models",
+    "places_models",
+    "synthetic_models",
+]

@@ -1,7 +1,7 @@
 """Residents linking their account to a council tax account, confirmed with a second fact (the postcode).
 
 Council tax accounts live in another module; the check is behind `AccountLinkVerifier`, chosen in one place
-(`default_verifier`). Until the council tax module provides its verifier, no reference can be confirmed.
+(`default_verifier`): the council tax module's own check, or a stand-in a test or another deployment installs.
 """
 
 from __future__ import annotations
@@ -30,16 +30,18 @@ class AccountLinkVerifier(Protocol):
         ...
 
 
-class NoCouncilTaxAccounts:
-    """The verifier until the council tax module lands: no account can be confirmed yet."""
+class CouncilTaxAccounts:
+    """Confirms a link against the council tax module's accounts: the account exists and is at that postcode."""
 
     def verify(self, session: Session, reference: str, postcode: str) -> bool:
-        return False
+        from townhall.counciltax.service import verify_account_link
+
+        return verify_account_link(session, reference=reference, postcode=postcode)
 
 
 def default_verifier() -> AccountLinkVerifier:
-    """The one place the verifier is chosen (the council tax module replaces this)."""
-    return NoCouncilTaxAccounts()
+    """The one place the verifier is chosen."""
+    return CouncilTaxAccounts()
 
 
 def link_council_tax_account(

@@ -31,6 +31,8 @@ from townhall.synthetic.models import SyntheticBuild
 PART_PATHS: tuple[str, ...] = (
     "townhall.synthetic.geography:GEOGRAPHY",
     "townhall.synthetic.population:POPULATION",
+    "townhall.bins.synthetic:BINS",
+    "townhall.counciltax.synthetic:COUNCILTAX",
 )
 
 MAX_SIZE = 5_000_000

@@ -47,6 +47,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _include_modules(app: FastAPI) -> None:
+    from townhall.bins import api as bins_api
+    from townhall.bins import pages as bins_pages
+    from townhall.counciltax import api as counciltax_api
+    from townhall.counciltax import pages as counciltax_pages
     from townhall.identity import account_pages, audit_pages
     from townhall.identity import api as identity_api
     from townhall.identity import pages as identity_pages
@@ -57,15 +61,32 @@ def _include_modules(app: FastAPI) -> None:
     from townhall.web import pages as web_pages
 
     install_identity_handlers(app)
-    app.state.account_link_verifier = default_verifier()  # the council tax module plugs its verifier in here
+    app.state.account_link_verifier = default_verifier()
     # JSON routes first: routes are matched in order, and the API carries the heaviest traffic.
     app.include_router(places_api.router, prefix="/api/v1")
+    app.include_router(bins_api.router, prefix="/api/v1")
+    app.include_router(bins_api.feed_router)
+    app.include_router(counciltax_api.router, prefix="/api/v1")
     app.include_router(identity_api.router, prefix="/api/v1")
     app.include_router(web_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(account_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(places_pages.router)
-    app.state.services.append(
-        ServiceLink("Find an address", "Look up the addresses at a postcode and their ward.", "/find-address")
+    app.include_router(bins_pages.router)
+    app.include_router(counciltax_pages.router)
+    app.state.services.extend(
+        [
+            ServiceLink(
+                "Find your bin collection day",
+                "When your rubbish, recycling, food and garden waste are collected, and changes coming up.",
+                "/bin-day",
+            ),
+            ServiceLink(
+                "Check your Council Tax band and charge",
+                "Find the band of a home and what it pays this year, and where the money goes.",
+                "/council-tax/band",
+            ),
+            ServiceLink("Find an address", "Look up the addresses at a postcode and their ward.", "/find-address"),
+        ]
     )

@@ -17,5 +17,12 @@ PUBLIC_PATHS: frozenset[str] = frozenset(
         "/api/docs",
         "/docs/oauth2-redirect",
         "/api/v1/openapi.json",
+        "/bin-day",
+        "/bin-day/{uprn}",
+        "/bins/{uprn}.ics",
+        "/api/v1/properties/{uprn}/collections",
+        "/council-tax/band",
+        "/council-tax/band/{uprn}",
+        "/api/v1/counciltax/charges",
     }
 )

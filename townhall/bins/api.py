@@ -1,0 +1,98 @@
+"""The bins JSON API: a property's collections over a date range, and its iCal feed for calendar apps."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from townhall.bins import service
+from townhall.bins.schedule import Collection
+from townhall.bins.schemas import PropertyCollections
+from townhall.platform import clock
+from townhall.platform.errors import InvalidInput
+from townhall.web.deps import SessionDep
+
+router = APIRouter(tags=["bins"])
+feed_router = APIRouter(tags=["bins"])
+
+UprnPath = Annotated[int, Path(gt=0, lt=10**12, description="Unique Property Reference Number")]
+NETWORK_TTL_SECONDS = 60.0
+DEFAULT_DAYS = 28
+
+
+def network_for(request: Request, session: Session) -> service.BinNetwork:
+    """Streams, rounds and changes, reloaded at most once a minute per process (they change rarely)."""
+    cached: tuple[float, service.BinNetwork] | None = getattr(request.app.state, "bin_network", None)
+    now = time.monotonic()
+    if cached is None or now - cached[0] > NETWORK_TTL_SECONDS:
+        cached = (now, service.load_network(session))
+        request.app.state.bin_network = cached
+    return cached[1]
+
+
+def parse_day(value: str | None, name: str) -> date:
+    if value is None:
+        return clock.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{name}: '{value[:20]}' is not a date in the form YYYY-MM-DD") from None
+
+
+def collection_json(collection: Collection) -> dict[str, Any]:
+    return {
+        "stream": collection.stream.code.value,
+        "colour": collection.stream.colour,
+        "date": collection.date.isoformat() if collection.date else None,
+        "original_date": collection.original_date.isoformat(),
+        "reason": collection.reason.value if collection.reason else None,
+    }
+
+
+@router.get("/properties/{uprn}/collections", response_model=PropertyCollections)
+def property_collections(
+    request: Request,
+    session: SessionDep,
+    uprn: UprnPath,
+    start: Annotated[
+        str | None, Query(alias="from", max_length=20, description="First day, YYYY-MM-DD; default today")
+    ] = None,
+    days: Annotated[int, Query(description=f"How many days, 1 to {service.MAX_DAYS}")] = DEFAULT_DAYS,
+) -> Response:
+    """A property's bin collections, ordered by date; a cancelled collection has `date` null and a reason."""
+    first = parse_day(start, "from")
+    schedule = service.collections_for_property(
+        session, uprn=uprn, start=first, days=days, network=network_for(request, session)
+    )
+    body = {
+        "uprn": schedule.uprn,
+        "address": schedule.address,
+        "collections": [collection_json(c) for c in schedule.collections],
+    }
+    # Built directly: the schema above documents it, and skipping re-validation keeps this hot path fast.
+    return Response(json.dumps(body, separators=(",", ":")), media_type="application/json")
+
+
+@feed_router.get(
+    "/bins/{uprn}.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}, "description": "An RFC 5545 calendar"}},
+)
+def calendar(request: Request, session: SessionDep, uprn: UprnPath) -> Response:
+    """The coming year's collections as an iCalendar feed to subscribe to; answers 304 when unchanged."""
+    feed = service.calendar_feed(session, uprn=uprn, today=clock.today(), network=network_for(request, session))
+    headers = {
+        "ETag": feed.etag,
+        "Last-Modified": feed.last_modified.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT"),
+        "Cache-Control": "public, max-age=3600",
+        "Content-Disposition": f'inline; filename="bins-{uprn}.ics"',
+    }
+    if request.headers.get("if-none-match") == feed.etag:
+        return Response(status_code=304, headers=headers)
+    return Response(feed.body, media_type="text/calendar; charset=utf-8", headers=headers)

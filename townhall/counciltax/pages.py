@@ -1,0 +1,45 @@
+"""The public "check your Council Tax band and charge" pages: postcode (by POST), address, then the band and
+this year's charge with where it goes. Work without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Request
+from starlette.responses import HTMLResponse
+
+from townhall.counciltax import service
+from townhall.counciltax.billing import FinancialYear
+from townhall.places.service import addresses_at_postcode
+from townhall.platform import clock
+from townhall.platform.errors import InvalidInput
+from townhall.web.deps import SessionDep
+from townhall.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/council-tax/band", response_class=HTMLResponse)
+def band_checker_form(request: Request) -> HTMLResponse:
+    return render(request, "counciltax/find.html", {"postcode": "", "error": None, "addresses": None})
+
+
+@router.post("/council-tax/band", response_class=HTMLResponse)
+def band_checker(
+    request: Request, session: SessionDep, postcode: Annotated[str, Form(max_length=100)] = ""
+) -> HTMLResponse:
+    try:
+        addresses = addresses_at_postcode(session, postcode=postcode)
+    except InvalidInput as error:
+        context = {"postcode": postcode, "error": error.message, "addresses": None}
+        return render(request, "counciltax/find.html", context, status_code=422)
+    return render(request, "counciltax/find.html", {"postcode": postcode, "error": None, "addresses": addresses})
+
+
+@router.get("/council-tax/band/{uprn}", response_class=HTMLResponse)
+def property_band(request: Request, session: SessionDep, uprn: Annotated[int, Path(gt=0, lt=10**12)]) -> HTMLResponse:
+    year = FinancialYear.containing(clock.today())
+    years = service.charge_years(session)
+    chosen = year.starts if year.starts in years else (years[-1] if years else year.starts)
+    charge = service.property_charge(session, uprn=uprn, year=chosen)
+    return render(request, "counciltax/band.html", {"charge": charge})
