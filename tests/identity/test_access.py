@@ -73,7 +73,23 @@ def _linked_account(session: Session, owner: User) -> int:
     return link.id
 
 
-OWNED_RECORD_FACTORIES: dict[str, Callable[[Session, User], int]] = {"link_id": _linked_account}
+def _linked_council_tax_account(session: Session, owner: User) -> str:
+    """A real account of the test council, linked to `owner`; returns its reference."""
+    from sqlalchemy import select
+
+    from townhall.counciltax.models import Account
+
+    reference = session.scalars(select(Account.reference).order_by(Account.reference)).first()
+    assert reference is not None
+    session.add(AccountLink(user_id=owner.id, account_reference=reference, linked_at=datetime.now(UTC)))
+    session.flush()
+    return reference
+
+
+OWNED_RECORD_FACTORIES: dict[str, Callable[[Session, User], int | str]] = {
+    "link_id": _linked_account,
+    "reference": _linked_council_tax_account,
+}
 
 
 def _resident_routes_with_ids(client: TestClient) -> list:  # type: ignore[type-arg]

@@ -1,15 +1,19 @@
-"""The public "check your Council Tax band and charge" pages: postcode (by POST), address, then the band and
-this year's charge with where it goes. Work without JavaScript."""
+"""Council tax pages: the public "check your Council Tax band and charge" (postcode by POST, address, then the
+band and this year's charge with where it goes) and a signed-in resident's own account. Work without JavaScript."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from starlette.responses import HTMLResponse
 
 from townhall.counciltax import service
 from townhall.counciltax.billing import FinancialYear
+from townhall.counciltax.charges import format_pounds
+from townhall.identity.access import requires
+from townhall.identity.linking import own_link
+from townhall.identity.models import User
 from townhall.places.service import addresses_at_postcode
 from townhall.platform import clock
 from townhall.platform.errors import InvalidInput
@@ -43,3 +47,16 @@ def property_band(request: Request, session: SessionDep, uprn: Annotated[int, Pa
     chosen = year.starts if year.starts in years else (years[-1] if years else year.starts)
     charge = service.property_charge(session, uprn=uprn, year=chosen)
     return render(request, "counciltax/band.html", {"charge": charge})
+
+
+@router.get("/account/links/{link_id}/council-tax", response_class=HTMLResponse)
+def your_council_tax(
+    request: Request,
+    session: SessionDep,
+    user: Annotated[User, Depends(requires("resident"))],
+    link_id: Annotated[int, Path(gt=0, lt=2**31)],
+) -> HTMLResponse:
+    """ "Your council tax": the signed-in resident's own linked account only (anyone else's link is not found)."""
+    link = own_link(session, user=user, link_id=link_id)
+    summary = service.account_summary(session, reference=link.account_reference)
+    return render(request, "counciltax/account.html", {"account": summary, "pounds": format_pounds})

@@ -24,12 +24,21 @@ from townhall.counciltax.schemas import (
     PaymentOut,
     PropertyCharge,
 )
+from townhall.identity.linking import links_of
+from townhall.identity.models import User
+from townhall.identity.roles import is_staff, require_role
+from townhall.identity.service import actor_for
 from townhall.places.models import Property
 from townhall.places.postcodes import InvalidPostcode, normalise_postcode
 from townhall.platform import clock
+from townhall.platform.audit import record_access
 from townhall.platform.errors import InvalidInput, NotFound
 
 _KIND_ORDER = {kind: index for index, kind in enumerate(BodyKind)}
+
+
+# Staff who deal with council tax accounts: the contact centre answers residents' questions, officers work cases.
+ACCOUNT_VIEWER_ROLES = ("officer", "contact_centre")
 
 
 def charge_years(session: Session) -> list[int]:
@@ -245,3 +254,29 @@ def account_summary(session: Session, *, reference: str, on: date | None = None)
         next_instalment=_instalment_out(position.next_instalment) if position.next_instalment else None,
         earlier_years_balance_pence=_earlier_balance(session, account.reference, year.starts),
     )  # fmt: skip
+
+
+def account_for_caller(
+    session: Session, *, reference: str, user: User, purpose: str | None, client: str | None
+) -> AccountSummary:
+    """An account as its holder or an officer may see it.
+
+    A resident sees only an account linked to them (any other reference is "not found", so references cannot be
+    probed); staff with council tax duties must give a purpose, and their access is written to the audit log in
+    the same transaction.
+    """
+    cleaned = reference.strip()
+    if is_staff(user):
+        require_role(user, *ACCOUNT_VIEWER_ROLES)
+        record_access(
+            session,
+            actor=actor_for(user),
+            action="view_council_tax_account",
+            subject_type="council_tax_account",
+            subject_id=cleaned,
+            purpose=purpose,
+            client=client,
+        )
+    elif cleaned not in {link.account_reference for link in links_of(session, user=user)}:
+        raise NotFound("There is no council tax account with that reference on your account")
+    return account_summary(session, reference=cleaned)
