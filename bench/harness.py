@@ -22,11 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 WRK_SCRIPT = """
-local paths = {}
-for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
+local paths, etags = {}, {}
+for line in io.lines("%(paths)s") do
+  local path, etag = line:match("^([^\t]+)\t?(.*)$")
+  paths[#paths + 1] = path
+  etags[#etags + 1] = etag
+end
 local i = 0
 request = function()
   i = (i %% #paths) + 1
+  if etags[i] ~= "" then return wrk.format("GET", paths[i], {["If-None-Match"] = etags[i]}) end
   return wrk.format("GET", paths[i])
 end
 done = function(summary, latency, requests)
@@ -96,13 +101,24 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the server did not start in 30 s")
 
 
-def load(base: str, paths: list[str], *, connections: int = 50, seconds: int = 10, threads: int = 2) -> LoadResult:
-    """Drive `paths` in turn with wrk from `connections` concurrent clients; check every response was 2xx."""
+def load(
+    base: str,
+    paths: list[str],
+    *,
+    connections: int = 50,
+    seconds: int = 10,
+    threads: int = 2,
+    etags: Mapping[str, str] | None = None,
+) -> LoadResult:
+    """Drive `paths` in turn with wrk from `connections` concurrent clients; count responses that were not 2xx/3xx.
+
+    `etags` sends If-None-Match for those paths, as a calendar app refreshing a feed does.
+    """
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     with tempfile.TemporaryDirectory() as folder:
         path_file = Path(folder) / "paths.txt"
-        path_file.write_text("\n".join(paths) + "\n")
+        path_file.write_text("".join(f"{p}\t{(etags or {}).get(p, '')}\n" for p in paths))
         script = Path(folder) / "script.lua"
         script.write_text(WRK_SCRIPT % {"paths": path_file})
         command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency"]

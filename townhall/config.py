@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     log_sql: bool = False
     # Addresses at a postcode are reference data: each worker keeps recent lookups this long (0 turns it off).
     address_cache_seconds: float = 60.0
+    # Bin schedules and calendar feeds: each worker keeps recent answers this long (0 turns it off).
+    bin_cache_seconds: float = 60.0
     session_idle_minutes: int = 30
     session_max_hours: int = 12
     oidc_issuer: str = ""

@@ -15,8 +15,9 @@ from townhall.bins import service
 from townhall.bins.schedule import Collection
 from townhall.bins.schemas import PropertyCollections
 from townhall.platform import clock
+from townhall.platform.cache import TTLCache
 from townhall.platform.errors import InvalidInput
-from townhall.web.deps import SessionDep
+from townhall.web.deps import run_database_work
 
 router = APIRouter(tags=["bins"])
 feed_router = APIRouter(tags=["bins"])
@@ -24,6 +25,7 @@ feed_router = APIRouter(tags=["bins"])
 UprnPath = Annotated[int, Path(gt=0, lt=10**12, description="Unique Property Reference Number")]
 NETWORK_TTL_SECONDS = 60.0
 DEFAULT_DAYS = 28
+CACHE_ENTRIES = 20_000
 
 
 def network_for(request: Request, session: Session) -> service.BinNetwork:
@@ -34,6 +36,11 @@ def network_for(request: Request, session: Session) -> service.BinNetwork:
         cached = (now, service.load_network(session))
         request.app.state.bin_network = cached
     return cached[1]
+
+
+def _calendar_feed(request: Request, uprn: int, today: date) -> service.CalendarFeed:
+    with request.app.state.session_factory() as session:
+        return service.calendar_feed(session, uprn=uprn, today=today, network=network_for(request, session))
 
 
 def parse_day(value: str | None, name: str) -> date:
@@ -55,10 +62,31 @@ def collection_json(collection: Collection) -> dict[str, Any]:
     }
 
 
+def response_cache(request: Request) -> TTLCache[tuple[Any, ...], Any]:
+    """Recent answers of this worker, for `bin_cache_seconds` (a day's schedule is the same for everyone)."""
+    state = request.app.state
+    if getattr(state, "bin_cache", None) is None:
+        state.bin_cache = TTLCache(max_entries=CACHE_ENTRIES, ttl_seconds=state.settings.bin_cache_seconds)
+    cache: TTLCache[tuple[Any, ...], Any] = state.bin_cache
+    return cache
+
+
+def _collections_body(request: Request, uprn: int, first: date, days: int) -> bytes:
+    with request.app.state.session_factory() as session:
+        schedule = service.collections_for_property(
+            session, uprn=uprn, start=first, days=days, network=network_for(request, session)
+        )
+    body = {
+        "uprn": schedule.uprn,
+        "address": schedule.address,
+        "collections": [collection_json(c) for c in schedule.collections],
+    }
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
 @router.get("/properties/{uprn}/collections", response_model=PropertyCollections)
-def property_collections(
+async def property_collections(
     request: Request,
-    session: SessionDep,
     uprn: UprnPath,
     start: Annotated[
         str | None, Query(alias="from", max_length=20, description="First day, YYYY-MM-DD; default today")
@@ -67,16 +95,13 @@ def property_collections(
 ) -> Response:
     """A property's bin collections, ordered by date; a cancelled collection has `date` null and a reason."""
     first = parse_day(start, "from")
-    schedule = service.collections_for_property(
-        session, uprn=uprn, start=first, days=days, network=network_for(request, session)
-    )
-    body = {
-        "uprn": schedule.uprn,
-        "address": schedule.address,
-        "collections": [collection_json(c) for c in schedule.collections],
-    }
+    key = ("collections", uprn, first, days)
+    body = response_cache(request).get(key)
+    if body is None:
+        body = await run_database_work(request, _collections_body, request, uprn, first, days)
+        response_cache(request).put(key, body)
     # Built directly: the schema above documents it, and skipping re-validation keeps this hot path fast.
-    return Response(json.dumps(body, separators=(",", ":")), media_type="application/json")
+    return Response(body, media_type="application/json")
 
 
 @feed_router.get(
@@ -84,9 +109,16 @@ def property_collections(
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}, "description": "An RFC 5545 calendar"}},
 )
-def calendar(request: Request, session: SessionDep, uprn: UprnPath) -> Response:
+async def calendar(request: Request, uprn: UprnPath) -> Response:
     """The coming year's collections as an iCalendar feed to subscribe to; answers 304 when unchanged."""
-    feed = service.calendar_feed(session, uprn=uprn, today=clock.today(), network=network_for(request, session))
+    today = clock.today()
+    key = ("ics", uprn, today)
+    cached: service.CalendarFeed | None = response_cache(request).get(key)
+    if cached is None:
+        feed = await run_database_work(request, _calendar_feed, request, uprn, today)
+        response_cache(request).put(key, feed)
+    else:
+        feed = cached
     headers = {
         "ETag": feed.etag,
         "Last-Modified": feed.last_modified.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT"),
