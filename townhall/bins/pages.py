@@ -5,36 +5,36 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Path, Request
 from starlette.responses import HTMLResponse
 
 from townhall.bins import service
 from townhall.bins.api import network_for
 from townhall.bins.wording import day_and_date, describe_when
-from townhall.places.service import addresses_at_postcode
+from townhall.places.pages import AddressPicker, PostcodeForm, address_picker_page
 from townhall.platform import clock
-from townhall.platform.errors import InvalidInput
 from townhall.web.deps import SessionDep
 from townhall.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 
+BIN_DAY = AddressPicker(
+    "Find your bin collection day",
+    "See when your rubbish, recycling, food and garden waste are collected, and any changes coming up.",
+    "/bin-day",
+    "/bin-day/",
+)
+
+
 @router.get("/bin-day", response_class=HTMLResponse)
-def find_bin_day_form(request: Request) -> HTMLResponse:
-    return render(request, "bins/find.html", {"postcode": "", "error": None, "addresses": None})
+def find_bin_day_form(request: Request, session: SessionDep) -> HTMLResponse:
+    return address_picker_page(request, session, BIN_DAY)
 
 
 @router.post("/bin-day", response_class=HTMLResponse)
-def find_bin_day(
-    request: Request, session: SessionDep, postcode: Annotated[str, Form(max_length=100)] = ""
-) -> HTMLResponse:
-    try:
-        addresses = addresses_at_postcode(session, postcode=postcode)
-    except InvalidInput as error:
-        context = {"postcode": postcode, "error": error.message, "addresses": None}
-        return render(request, "bins/find.html", context, status_code=422)
-    return render(request, "bins/find.html", {"postcode": postcode, "error": None, "addresses": addresses})
+def find_bin_day(request: Request, session: SessionDep, postcode: PostcodeForm = "") -> HTMLResponse:
+    return address_picker_page(request, session, BIN_DAY, postcode)
 
 
 @router.get("/bin-day/{uprn}", response_class=HTMLResponse)

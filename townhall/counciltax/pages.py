@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import HTMLResponse
 
 from townhall.counciltax import service
@@ -14,30 +14,30 @@ from townhall.counciltax.charges import format_pounds
 from townhall.identity.access import requires
 from townhall.identity.linking import own_link
 from townhall.identity.models import User
-from townhall.places.service import addresses_at_postcode
+from townhall.places.pages import AddressPicker, PostcodeForm, address_picker_page
 from townhall.platform import clock
-from townhall.platform.errors import InvalidInput
 from townhall.web.deps import SessionDep
 from townhall.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 
+BAND_CHECKER = AddressPicker(
+    "Check your Council Tax band and charge",
+    "Find the Council Tax band of a home and what it pays this year.",
+    "/council-tax/band",
+    "/council-tax/band/",
+)
+
+
 @router.get("/council-tax/band", response_class=HTMLResponse)
-def band_checker_form(request: Request) -> HTMLResponse:
-    return render(request, "counciltax/find.html", {"postcode": "", "error": None, "addresses": None})
+def band_checker_form(request: Request, session: SessionDep) -> HTMLResponse:
+    return address_picker_page(request, session, BAND_CHECKER)
 
 
 @router.post("/council-tax/band", response_class=HTMLResponse)
-def band_checker(
-    request: Request, session: SessionDep, postcode: Annotated[str, Form(max_length=100)] = ""
-) -> HTMLResponse:
-    try:
-        addresses = addresses_at_postcode(session, postcode=postcode)
-    except InvalidInput as error:
-        context = {"postcode": postcode, "error": error.message, "addresses": None}
-        return render(request, "counciltax/find.html", context, status_code=422)
-    return render(request, "counciltax/find.html", {"postcode": postcode, "error": None, "addresses": addresses})
+def band_checker(request: Request, session: SessionDep, postcode: PostcodeForm = "") -> HTMLResponse:
+    return address_picker_page(request, session, BAND_CHECKER, postcode)
 
 
 @router.get("/council-tax/band/{uprn}", response_class=HTMLResponse)

@@ -5,9 +5,11 @@ The postcode is sent by POST so that it never appears in web addresses or server
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
+from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse
 
 from townhall.places import service
@@ -18,21 +20,43 @@ from townhall.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
+@dataclass(frozen=True, slots=True)
+class AddressPicker:
+    """How a journey's first page looks: its title, what it is for, and where each address leads."""
+
+    title: str
+    intro: str | None
+    action: str  # where the postcode form posts
+    link_prefix: str  # each address links here, followed by its UPRN
+    show_ward: bool = False
+
+
+def address_picker_page(
+    request: Request, session: Session, picker: AddressPicker, postcode: str | None = None
+) -> HTMLResponse:
+    """The picker's form (no postcode yet), the addresses at a postcode, or the form with a clear error (422)."""
+    context: dict[str, object] = {"picker": picker, "postcode": postcode or "", "error": None, "addresses": None}
+    if postcode is not None:
+        try:
+            context["addresses"] = service.addresses_at_postcode(session, postcode=postcode)
+        except InvalidInput as error:
+            context["error"] = error.message
+            return render(request, "address_picker.html", context, status_code=422)
+    return render(request, "address_picker.html", context)
+
+
+FIND_ADDRESS = AddressPicker("Find an address", None, "/find-address", "/properties/", show_ward=True)
+PostcodeForm = Annotated[str, Form(max_length=100)]
+
+
 @router.get("/find-address", response_class=HTMLResponse)
-def find_address_form(request: Request) -> HTMLResponse:
-    return render(request, "places/find.html", {"postcode": "", "error": None, "addresses": None})
+def find_address_form(request: Request, session: SessionDep) -> HTMLResponse:
+    return address_picker_page(request, session, FIND_ADDRESS)
 
 
 @router.post("/find-address", response_class=HTMLResponse)
-def find_address(
-    request: Request, session: SessionDep, postcode: Annotated[str, Form(max_length=100)] = ""
-) -> HTMLResponse:
-    try:
-        addresses = service.addresses_at_postcode(session, postcode=postcode)
-    except InvalidInput as error:
-        context = {"postcode": postcode, "error": error.message, "addresses": None}
-        return render(request, "places/find.html", context, status_code=422)
-    return render(request, "places/find.html", {"postcode": postcode, "error": None, "addresses": addresses})
+def find_address(request: Request, session: SessionDep, postcode: PostcodeForm = "") -> HTMLResponse:
+    return address_picker_page(request, session, FIND_ADDRESS, postcode)
 
 
 @router.get("/properties/{uprn}", response_class=HTMLResponse)
