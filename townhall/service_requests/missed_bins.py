@@ -57,7 +57,12 @@ class BinsModuleRules:
         return bool(allowed), str(explanation)
 
 
-_installed: MissedCollectionRules = BinsModuleRules()
+def default_missed_collection_rules() -> MissedCollectionRules:
+    """The rules Townhall runs with: the bins module's (refusing every report until that module exists)."""
+    return BinsModuleRules()
+
+
+_installed: MissedCollectionRules = default_missed_collection_rules()
 
 
 def install_missed_collection_rules(rules: MissedCollectionRules) -> MissedCollectionRules:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from townhall.places.service import search_addresses
 from townhall.platform import clock
 from townhall.platform.errors import InvalidInput, NotFound
 from townhall.service_requests import location, missed_bins
@@ -64,14 +65,28 @@ def _place(session: Session, new: NewRequest, problems: list[tuple[str, str]]) -
         if found is None:
             problems.append(("address_id", f"there is no property with UPRN {new.uprn} in the council's area"))
         return found
+    if (new.latitude is None or new.longitude is None) and new.address_string.strip():
+        return _place_of_address_string(session, new.address_string, problems)
     if new.latitude is None or new.longitude is None:
-        problems.append(("lat", "give the location as lat and long, or an address_id (UPRN)"))
+        problems.append(("lat", "give the location as lat and long, an address_string or an address_id (UPRN)"))
         return None
     area = location.council_area(session)
     if area is None or not area.contains(new.latitude, new.longitude):
         problems.append(("lat", "the location is outside the council's area"))
         return None
     return location.place_at(session, new.latitude, new.longitude, new.address_string.strip()[:300])
+
+
+def _place_of_address_string(session: Session, text: str, problems: list[tuple[str, str]]) -> location.Place | None:
+    """An address as typed, when it matches exactly one property in the gazetteer."""
+    try:
+        matches = search_addresses(session, query=text[:200], limit=2)
+    except InvalidInput:
+        matches = []
+    if len(matches) != 1:
+        problems.append(("address_string", "does not match exactly one address: send lat and long or address_id"))
+        return None
+    return location.place_of_property(session, matches[0].uprn)
 
 
 def check_missed_bin(session: Session, *, uprn: int | None, answers: dict[str, object], now: datetime) -> str | None:
