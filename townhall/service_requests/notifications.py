@@ -68,7 +68,7 @@ def queue_status_notification(session: Session, *, request: ServiceRequest, note
     body = (
         f"Your report {request.reference} ({request.service.name}) is now: {status}.\n\n"
         + (f"{note}\n\n" if note else "")
-        + f"Follow it at /report-a-problem/track with the reference {request.reference}.\n"
+        + f"Follow it at /report-a-problem-track with the reference {request.reference}.\n"
     )
     message = OutboxMessage(
         recipient=request.contact_email, subject=f"Your report {request.reference}: {status}", body=body,

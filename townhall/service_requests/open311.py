@@ -21,6 +21,7 @@ from townhall.platform.errors import Forbidden, NotFound, TownhallError
 from townhall.service_requests import open311_queries as queries
 from townhall.service_requests.catalogue import list_services, service_by_code
 from townhall.service_requests.models import RequestUpdate, ServiceRequest, reference_for
+from townhall.service_requests.open311_form import new_request_from_form
 from townhall.service_requests.open311_format import (
     FORMATS,
     discovery_document,
@@ -31,7 +32,6 @@ from townhall.service_requests.open311_format import (
     service_summary,
     w3c,
 )
-from townhall.service_requests.open311_form import new_request_from_form
 from townhall.service_requests.service import RequestProblems, create_request, request_by_reference
 from townhall.web.deps import SessionDep, run_database_work
 
@@ -58,7 +58,7 @@ def _answer(fmt: str, build: Callable[[], Response]) -> Response:
         return error_response("xml", 404, ["Ask for .xml or .json"])
     try:
         return build()
-    except Exception as error:  # noqa: BLE001 - _error_for re-raises what it does not translate
+    except Exception as error:
         return _error_for(fmt, error)
 
 
@@ -123,7 +123,7 @@ async def post_request(request: Request, session: SessionDep, fmt: Format) -> Re
     form = await request.form()
     try:
         rows = await run_database_work(request, _create, session, form, client_address(request))
-    except Exception as error:  # noqa: BLE001 - _error_for re-raises what it does not translate
+    except Exception as error:
         return _error_for(fmt, error)
     return respond(fmt, rows, root="service_requests", item="request")
 
