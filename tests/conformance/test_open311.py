@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from typing import Any as Response
 
 import pytest
 from defusedxml import ElementTree
 from fastapi.testclient import TestClient
-from typing import Any as Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -89,7 +89,9 @@ def test_unknown_service_definition_is_404_with_an_error_list(client: TestClient
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_post_creates_a_request_that_reads_back_with_every_field(client: TestClient, session: Session, fmt: str) -> None:
+def test_post_creates_a_request_that_reads_back_with_every_field(
+    client: TestClient, session: Session, fmt: str
+) -> None:
     key = make_api_key(session)
     created = client.post(f"/open311/v2/requests.{fmt}", data=pothole(session, key))
     assert created.status_code == 200, created.text
@@ -149,7 +151,14 @@ def test_service_request_updates_list_public_changes(client: TestClient, session
     updates = records(response, fmt, "request_update")
     assert updates
     for update in updates:
-        assert set(update) == {"update_id", "service_request_id", "status", "updated_datetime", "description", "media_url"}
+        assert set(update) == {
+            "update_id",
+            "service_request_id",
+            "status",
+            "updated_datetime",
+            "description",
+            "media_url",
+        }
         assert update["updated_datetime"].startswith("2026-0")
 
 

@@ -73,7 +73,16 @@ def _linked_account(session: Session, owner: User) -> int:
     return link.id
 
 
-OWNED_RECORD_FACTORIES: dict[str, Callable[[Session, User], int]] = {"link_id": _linked_account}
+def _service_request(session: Session, owner: User) -> int:
+    from tests.service_requests.factories import make_request
+
+    return make_request(session, reporter_user_id=owner.id).id
+
+
+OWNED_RECORD_FACTORIES: dict[str, Callable[[Session, User], int]] = {
+    "link_id": _linked_account,
+    "request_id": _service_request,
+}
 
 
 def _resident_routes_with_ids(client: TestClient) -> list:  # type: ignore[type-arg]

@@ -25,7 +25,9 @@ def make_api_key(session: Session, scope: str = "open311:write") -> str:
     return create_api_key(session, name=f"client-{next(_numbers)}", scopes=[scope]).raw
 
 
-def make_request(session: Session, *, service_code: str = "graffiti", offset: int = 300, **fields: object) -> ServiceRequest:
+def make_request(
+    session: Session, *, service_code: str = "graffiti", offset: int = 300, **fields: object
+) -> ServiceRequest:
     home = a_property(session, offset)
     values: dict[str, object] = {
         "service_code": service_code, "source": "web", "latitude": home.latitude, "longitude": home.longitude,

@@ -109,6 +109,11 @@ async def report_check(
     values = _values(form)
     try:
         await _take_photo(request, form, values)
+    except InvalidInput as error:
+        return _form_page(request, session, service_code, values, errors=[("photo", error.message)])
+    finally:
+        await form.close()  # the upload's temporary file, now read
+    try:
         if form.get("action") == "find":
             addresses = addresses_at_postcode(session, postcode=values["postcode"])
             return _form_page(request, session, service_code, values, addresses=addresses)
@@ -118,7 +123,7 @@ async def report_check(
     except requests_service.RequestProblems as problems:
         return _form_page(request, session, service_code, values, errors=problems.problems)
     except InvalidInput as error:
-        return _form_page(request, session, service_code, values, errors=[("photo", error.message)])
+        return _form_page(request, session, service_code, values, errors=[("postcode", error.message)])
     shown = [(a.description, _answer_words(a, answers[a.code])) for a in service.attributes if a.code in answers]
     context = {"service": service, "place": place, "values": values, "shown_answers": shown}
     return render_page(request, "service_requests/check.html", context)

@@ -90,6 +90,7 @@ class ServiceRequestsPart:
         writer.insert(ServiceRequest, REQUEST_COLUMNS, rows)
         writer.insert(RequestUpdate, ("id", "request_id", "status", "public_note", "internal_note", "created_at"),
                       [(u[0], u[1], u[2], u[3], "", _stamp(u[4], sqlite)) for u in updates])  # fmt: skip
+        _advance_sequences(writer)
         world.built[self.name] = len(rows)
 
     def _catalogue(self, writer: Writer) -> dict[str, dict[str, Any]]:
@@ -145,6 +146,17 @@ REQUEST_COLUMNS = (
     "expected_at", "closed_at",
 )  # fmt: skip
 REQUESTED = REQUEST_COLUMNS.index("requested_at")
+
+
+def _advance_sequences(writer: Writer) -> None:
+    """Rows were written with their ids, so PostgreSQL's id sequences must move past them."""
+    if writer.connection.dialect.name != "postgresql":
+        return
+    for model in (Service, ServiceAttribute, ServiceRequest, RequestUpdate):
+        name = table_of(model).name
+        writer.connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"  # noqa: S608, E501 - our own table names
+        )
 
 
 def _stamp(moment: datetime, sqlite: bool) -> Any:
