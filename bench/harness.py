@@ -43,7 +43,6 @@ WRK_POST_SCRIPT = """
 local bodies = {}
 for line in io.lines("%(paths)s") do bodies[#bodies + 1] = line end
 local counter = 0
-local thread_id = 0
 local next_id = 0
 setup = function(thread)
   next_id = next_id + 1
