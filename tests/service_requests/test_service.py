@@ -95,7 +95,7 @@ def test_a_failed_send_is_kept_and_retried_later(session: Session) -> None:
     officer = make_user(session, role="officer")
     created = make_request(session, email="someone@example.com")
     workflow.change_status(session, officer=officer, request_id=created.id, status="in_progress")
-    sent, failed = notifications.send_due_notifications(session, notifier=FailingNotifier())
+    _sent, failed = notifications.send_due_notifications(session, notifier=FailingNotifier())
     message = session.scalars(select(OutboxMessage).where(OutboxMessage.request_id == created.id)).one()
     assert failed >= 1 and message.sent_at is None and message.attempts == 1 and "went away" in message.last_error
     assert message.next_attempt_at > clock.now() and created.status == "in_progress"
