@@ -42,6 +42,30 @@ end
 """
 
 
+# POST: each request a form body from the file, with a token unique to this wrk thread and request number,
+# so every request is a new submission (an idempotent server would otherwise answer repeats from its first).
+WRK_POST_SCRIPT = """
+local bodies = {}
+for line in io.lines("%(paths)s") do bodies[#bodies + 1] = line end
+local counter = 0
+local next_id = 0
+setup = function(thread)
+  next_id = next_id + 1
+  thread:set("thread_id", next_id)
+end
+request = function()
+  counter = counter + 1
+  local body = bodies[(counter %% #bodies) + 1] .. "&token=w" .. thread_id .. "-" .. counter
+  return wrk.format("POST", "%(target)s", {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT requests=%%d errors=%%d seconds=%%f p50=%%f p99=%%f non2xx=%%d\\n",
+    summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status))
+end
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class LoadResult:
     requests: int
@@ -109,18 +133,24 @@ def load(
     seconds: int = 10,
     threads: int = 2,
     etags: Mapping[str, str] | None = None,
+    post_to: str | None = None,
 ) -> LoadResult:
     """Drive `paths` in turn with wrk from `connections` concurrent clients; count responses that were not 2xx/3xx.
 
-    `etags` sends If-None-Match for those paths, as a calendar app refreshing a feed does.
+    `etags` sends If-None-Match for those paths, as a calendar app refreshing a feed does. With `post_to`,
+    `paths` are form bodies POSTed to that path instead, each with a unique `token` added.
     """
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     with tempfile.TemporaryDirectory() as folder:
         path_file = Path(folder) / "paths.txt"
-        path_file.write_text("".join(f"{p}\t{(etags or {}).get(p, '')}\n" for p in paths))
         script = Path(folder) / "script.lua"
-        script.write_text(WRK_SCRIPT % {"paths": path_file})
+        if post_to is None:
+            path_file.write_text("".join(f"{p}\t{(etags or {}).get(p, '')}\n" for p in paths))
+            script.write_text(WRK_SCRIPT % {"paths": path_file})
+        else:
+            path_file.write_text("".join(f"{body}\n" for body in paths))
+            script.write_text(WRK_POST_SCRIPT % {"paths": path_file, "target": post_to})
         command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency"]
         output = subprocess.run([*command, "-s", str(script), base], capture_output=True, text=True, check=True).stdout
     match = re.search(

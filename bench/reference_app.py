@@ -21,4 +21,16 @@ async def addresses(_request: Request) -> JSONResponse:
     return JSONResponse(ADDRESSES)
 
 
-app = Starlette(routes=[Route("/api/v1/addresses", addresses)])
+async def create_request(request: Request) -> JSONResponse:
+    """Open311's POST requests with nothing behind it: parse the form, answer with an id."""
+    form = await request.form()
+    return JSONResponse([{"service_request_id": "SR-00000001", "token": form.get("token")}])
+
+
+app = Starlette(
+    routes=[
+        Route("/api/v1/addresses", addresses),
+        Route("/open311/v2/requests.json", addresses, methods=["GET"]),
+        Route("/open311/v2/requests.json", create_request, methods=["POST"]),
+    ]
+)

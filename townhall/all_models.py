@@ -9,6 +9,7 @@ from townhall.db import Base
 from townhall.identity import models as identity_models
 from townhall.places import models as places_models
 from townhall.platform.audit import models as audit_models
+from townhall.service_requests import models as service_requests_models
 from townhall.synthetic import models as synthetic_models
 
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     "counciltax_models",
     "identity_models",
     "places_models",
+    "service_requests_models",
     "synthetic_models",
 ]

@@ -63,6 +63,7 @@ def db_current() -> None:
 def _register_module_commands() -> None:
     from townhall.identity.cli import apikey_app, audit_app, users_app
     from townhall.places.cli import places_app
+    from townhall.service_requests.cli import notifications_app, services_app
     from townhall.synthetic.cli import synth
     from townhall.web.cli import demo, serve
 
@@ -70,6 +71,8 @@ def _register_module_commands() -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(apikey_app, name="apikey")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(services_app, name="services")
+    app.add_typer(notifications_app, name="notifications")
     app.command("synth")(friendly_errors(synth))
     app.command("serve")(friendly_errors(serve))
     app.command("demo")(friendly_errors(demo))

@@ -47,6 +47,17 @@ class Settings(BaseSettings):
     oidc_roles_claim: str = "groups"
     oidc_role_map: dict[str, str] = Field(default_factory=dict)
     demo_users: bool = True
+    # Photos residents attach to reports: kept on disk (never in the database) under random names.
+    photo_folder: str = "var/photos"
+    photo_max_bytes: int = 10 * 1024 * 1024
+    # Notifications to reporters: "outbox" keeps them in the database (demo, tests); "smtp" sends them by email.
+    notifier: Literal["outbox", "smtp"] = "outbox"
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "no-reply@wexmoor.example"
+    smtp_starttls: bool = True
 
     def check_for_production(self) -> None:
         """Refuse settings that are fine for a laptop demo but dangerous in production."""

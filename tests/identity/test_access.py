@@ -86,9 +86,16 @@ def _linked_council_tax_account(session: Session, owner: User) -> str:
     return reference
 
 
+def _service_request(session: Session, owner: User) -> int:
+    from tests.service_requests.factories import make_request
+
+    return make_request(session, reporter_user_id=owner.id).id
+
+
 OWNED_RECORD_FACTORIES: dict[str, Callable[[Session, User], int | str]] = {
     "link_id": _linked_account,
     "reference": _linked_council_tax_account,
+    "request_id": _service_request,
 }
 
 

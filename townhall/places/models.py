@@ -30,7 +30,8 @@ class Property(Base):
     """One addressable property, keyed by its Unique Property Reference Number."""
 
     __tablename__ = "properties"
-    __table_args__ = (Index("ix_properties_usrn", "usrn"),)
+    # latitude: service requests find the council's area and the nearest address to a reported point.
+    __table_args__ = (Index("ix_properties_usrn", "usrn"), Index("ix_properties_latitude", "latitude"))
 
     uprn: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     usrn: Mapped[int] = mapped_column(ForeignKey("streets.usrn"))

@@ -33,6 +33,7 @@ PART_PATHS: tuple[str, ...] = (
     "townhall.synthetic.population:POPULATION",
     "townhall.bins.synthetic:BINS",
     "townhall.counciltax.synthetic:COUNCILTAX",
+    "townhall.service_requests.synthetic:SERVICE_REQUESTS",
 )
 
 MAX_SIZE = 5_000_000

@@ -58,6 +58,10 @@ def _include_modules(app: FastAPI) -> None:
     from townhall.identity.linking import default_verifier
     from townhall.places import api as places_api
     from townhall.places import pages as places_pages
+    from townhall.service_requests import api as service_requests_api
+    from townhall.service_requests import officer_pages, open311
+    from townhall.service_requests import pages as service_requests_pages
+    from townhall.service_requests.missed_bins import default_missed_collection_rules, install_missed_collection_rules
     from townhall.web import pages as web_pages
 
     install_identity_handlers(app)
@@ -68,6 +72,8 @@ def _include_modules(app: FastAPI) -> None:
     app.include_router(bins_api.feed_router)
     app.include_router(counciltax_api.router, prefix="/api/v1")
     app.include_router(identity_api.router, prefix="/api/v1")
+    app.include_router(service_requests_api.router, prefix="/api/v1")
+    app.include_router(open311.router)
     app.include_router(web_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(account_pages.router)
@@ -75,6 +81,9 @@ def _include_modules(app: FastAPI) -> None:
     app.include_router(places_pages.router)
     app.include_router(bins_pages.router)
     app.include_router(counciltax_pages.router)
+    app.include_router(service_requests_pages.router)
+    app.include_router(officer_pages.router)
+    install_missed_collection_rules(default_missed_collection_rules())  # the one place the rules are chosen
     app.state.services.extend(
         [
             ServiceLink(
@@ -87,6 +96,18 @@ def _include_modules(app: FastAPI) -> None:
                 "Find the band of a home and what it pays this year, and where the money goes.",
                 "/council-tax/band",
             ),
+            ServiceLink(
+                "Report a problem",
+                "Potholes, street lights, fly-tipping, missed bins, noise and more; follow a report you made.",
+                "/report-a-problem",
+            ),
             ServiceLink("Find an address", "Look up the addresses at a postcode and their ward.", "/find-address"),
         ]
+    )
+    app.state.services.append(
+        ServiceLink(
+            "Report a problem",
+            "Potholes, street lights, fly-tipping, missed bins, noise and more; follow a report you made.",
+            "/report-a-problem",
+        )
     )

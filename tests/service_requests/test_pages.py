@@ -1,0 +1,125 @@
+"""Residents' report pages, following a report, and the officers' queue pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.conftest import form_token
+from tests.identity.factories import signed_in
+from tests.service_requests.factories import a_property, make_request
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture(autouse=True)
+def photo_folder(client: TestClient, tmp_path: Path) -> Path:
+    client.app.state.settings.photo_folder = str(tmp_path)  # type: ignore[attr-defined]
+    return tmp_path
+
+
+def _report(client: TestClient, session: Session, **changes: object) -> dict[str, object]:
+    home = a_property(session)
+    token = form_token(client, "/report-a-problem/graffiti")
+    form: dict[str, object] = {"csrf_token": token, "lat": str(home.latitude), "long": str(home.longitude),
+                               "attribute[offensive]": "no", "description": "Tags on the bus shelter",
+                               "action": "check", "submission": "s1"}  # fmt: skip
+    form.update(changes)
+    return form
+
+
+def test_report_check_send_and_track(client: TestClient, session: Session) -> None:
+    check = client.post("/report-a-problem/graffiti", data=_report(client, session))
+    assert check.status_code == 200 and "Check your answers" in check.text and "Tags on the bus shelter" in check.text
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', check.text))
+    sent = client.post("/report-a-problem/graffiti/send", data=hidden)
+    reference = re.search(r"SR-\d{8}", sent.text)
+    assert sent.status_code == 200 and reference
+    again = client.post("/report-a-problem/graffiti/send", data=hidden)  # a double click: the same report
+    assert reference.group(0) in again.text
+    track = client.post(
+        "/report-a-problem-track", data={"reference": reference.group(0), "csrf_token": hidden["csrf_token"]}
+    )
+    assert track.status_code == 200 and "Open" in track.text and "Tags on the bus shelter" not in track.text
+
+
+def test_missing_answers_are_shown_against_the_question(client: TestClient, session: Session) -> None:
+    response = client.post("/report-a-problem/graffiti", data=_report(client, session, **{"attribute[offensive]": ""}))
+    assert (
+        response.status_code == 422
+        and "There is a problem" in response.text
+        and "#attribute-offensive" in response.text
+    )
+
+
+def test_html_in_a_description_is_escaped(client: TestClient, session: Session) -> None:
+    response = client.post(
+        "/report-a-problem/graffiti", data=_report(client, session, description="<script>x</script>")
+    )
+    assert "<script>x</script>" not in response.text and "&lt;script&gt;" in response.text
+
+
+def test_a_photo_is_checked_by_its_content(client: TestClient, session: Session, photo_folder: Path) -> None:
+    fake = client.post("/report-a-problem/graffiti", data=_report(client, session),
+                       files={"photo": ("holiday.jpg", b"%PDF-1.4 not an image", "image/jpeg")})  # fmt: skip
+    assert fake.status_code == 422 and "JPEG, PNG or WebP" in fake.text
+    real = client.post("/report-a-problem/graffiti", data=_report(client, session),
+                       files={"photo": ("x.bin", PNG, "application/octet-stream")})  # fmt: skip
+    assert real.status_code == 200 and len(list(photo_folder.iterdir())) == 1
+
+
+def test_a_photo_that_is_too_big_is_refused(client: TestClient, session: Session) -> None:
+    client.app.state.settings.photo_max_bytes = 100  # type: ignore[attr-defined]
+    try:
+        big = client.post(
+            "/report-a-problem/graffiti",
+            data=_report(client, session),
+            files={"photo": ("b.png", PNG * 3, "image/png")},
+        )
+    finally:
+        client.app.state.settings.photo_max_bytes = 10 * 1024 * 1024  # type: ignore[attr-defined]
+    assert big.status_code == 422 and "smaller than" in big.text
+
+
+def test_a_signed_in_resident_sees_their_own_reports(client: TestClient, session: Session) -> None:
+    me = signed_in(client, session, role="resident")
+    mine = make_request(session, reporter_user_id=me.id, description="My own report")
+    listing = client.get("/your-reports")
+    assert mine.reference in listing.text
+    assert "My own report" in client.get(f"/your-reports/{mine.id}").text
+
+
+def test_officer_queue_and_status_change(client: TestClient, session: Session) -> None:
+    signed_in(client, session, role="officer")
+    created = make_request(session, email="someone@example.com")
+    queue = client.get("/officer/requests", params={"service": "graffiti"})
+    assert queue.status_code == 200 and created.reference in queue.text
+    overdue = client.get("/officer/requests", params={"overdue": "yes"})
+    assert "Overdue" in overdue.text
+    token = form_token(client, f"/officer/requests/{created.id}")
+    changed = client.post(
+        f"/officer/requests/{created.id}/status",
+        data={"status": "in_progress", "public_note": "On our list", "csrf_token": token},
+    )
+    assert changed.status_code == 200 and "On our list" in changed.text and created.status == "in_progress"
+    assert "someone@example.com" not in changed.text
+    contact = client.post(f"/officer/requests/{created.id}/contact", data={"purpose": "", "csrf_token": token})
+    assert contact.status_code == 422
+    contact = client.post(
+        f"/officer/requests/{created.id}/contact", data={"purpose": "arrange access", "csrf_token": token}
+    )
+    assert "someone@example.com" in contact.text
+
+
+def test_residents_cannot_open_the_queue(client: TestClient, session: Session) -> None:
+    signed_in(client, session, role="resident")
+    assert client.get("/officer/requests").status_code == 403
+
+
+def test_admins_read_the_outbox(client: TestClient, session: Session) -> None:
+    signed_in(client, session, role="admin")
+    assert client.get("/admin/notifications").status_code == 200

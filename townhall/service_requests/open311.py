@@ -1,0 +1,198 @@
+"""Open311 GeoReport v2 under /open311/v2 (XML or JSON by suffix), with FixMyStreet's service request updates.
+
+Every route is public: reading is open data, and `POST requests` authenticates by its `api_key` form field
+(scope `open311:write`). Errors are the specification's error lists with 400, 403 or 404.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from townhall.identity.access import client_address, public
+from townhall.identity.apikeys import Unauthenticated, authenticate_api_key
+from townhall.platform.errors import Forbidden, NotFound, TownhallError
+from townhall.service_requests import open311_queries as queries
+from townhall.service_requests.catalogue import list_services, service_by_code
+from townhall.service_requests.models import RequestUpdate, ServiceRequest, reference_for
+from townhall.service_requests.open311_form import new_request_from_form
+from townhall.service_requests.open311_format import (
+    FORMATS,
+    discovery_document,
+    error_response,
+    request_document,
+    respond,
+    service_definition,
+    service_summary,
+    w3c,
+)
+from townhall.service_requests.service import RequestProblems, create_request, request_by_reference
+from townhall.web.deps import SessionDep, run_database_work
+
+router = APIRouter(prefix="/open311", dependencies=[Depends(public)], include_in_schema=False)
+Format = Annotated[str, "xml or json"]
+
+
+def _error_for(fmt: str, error: Exception) -> Response:
+    """The spec's error list for every error a client can act on; anything else is a real fault and re-raised."""
+    if isinstance(error, queries.FilterProblem):
+        return error_response(fmt, 400, [str(error)])
+    if isinstance(error, RequestProblems):
+        return error_response(fmt, 400, [f"{field}: {message}" for field, message in error.problems])
+    if isinstance(error, Unauthenticated | Forbidden):
+        return error_response(fmt, 403, [f"api_key: {error.message}"])
+    if isinstance(error, TownhallError):
+        return error_response(fmt, 404 if isinstance(error, NotFound) else 400, [error.message])
+    raise error
+
+
+def _answer(fmt: str, build: Callable[[], Response]) -> Response:
+    """Run `build`, turning every error a client can act on into the spec's error list."""
+    if fmt not in FORMATS:
+        return error_response("xml", 404, ["Ask for .xml or .json"])
+    try:
+        return build()
+    except Exception as error:
+        return _error_for(fmt, error)
+
+
+@router.get("/discovery.{fmt}")
+def discovery(request: Request, fmt: Format) -> Response:
+    settings = request.app.state.settings
+    base = str(request.base_url).rstrip("/")
+    document = discovery_document(base, council=settings.council_name, email=settings.council_email)
+    return _answer(fmt, lambda: respond(fmt, document, root="discovery"))
+
+
+@router.get("/v2/services.{fmt}")
+def services(session: SessionDep, fmt: Format) -> Response:
+    def build() -> Response:
+        rows = [service_summary(s) for s in list_services(session)]
+        return respond(fmt, rows, root="services", item="service")
+
+    return _answer(fmt, build)
+
+
+@router.get("/v2/services/{service_code}.{fmt}")
+def service(session: SessionDep, service_code: str, fmt: Format) -> Response:
+    def build() -> Response:
+        found = service_by_code(session, code=service_code)
+        return respond(fmt, service_definition(found), root="service_definition")
+
+    return _answer(fmt, build)
+
+
+def idempotency_key_for(api_key_id: int, form: FormData) -> tuple[str, str | None]:
+    """The client's token when it sends one; otherwise its device_id with a hash of everything it sent."""
+    token = str(form.get("token") or "").strip()[:100] or None
+    if token:
+        return f"open311:{api_key_id}:token:{token}", token
+    content = sorted((k, str(v)) for k, v in form.multi_items() if k != "api_key")
+    digest = hashlib.sha256(repr(content).encode()).hexdigest()
+    return f"open311:{api_key_id}:{str(form.get('device_id') or '')[:60]}:{digest}", None
+
+
+def _create(session: Session, form: FormData, client: str) -> list[dict[str, str | None]]:
+    raw_key = str(form.get("api_key") or "")
+    if not raw_key:
+        raise Unauthenticated("api_key is required to submit a request")
+    key = authenticate_api_key(session, raw_key, "open311:write", client=client)
+    idempotency_key, token = idempotency_key_for(key.id, form)
+    new = new_request_from_form(form, idempotency_key=idempotency_key, token=token)
+    try:
+        created, _ = create_request(session, new=new)
+    except NotFound as unknown:  # an unknown service on a create is a bad request, not a missing page
+        raise RequestProblems([("service_code", unknown.message)]) from None
+    answer: dict[str, str | None] = {"service_request_id": created.reference}
+    if token:
+        answer["token"] = token
+    answer |= {"service_notice": f"We aim to respond by {w3c(created.expected_at)}", "account_id": None}
+    return [answer]
+
+
+@router.post("/v2/requests.{fmt}")
+async def post_request(request: Request, session: SessionDep, fmt: Format) -> Response:
+    if fmt not in FORMATS:
+        return error_response("xml", 404, ["Ask for .xml or .json"])
+    form = await request.form()
+    try:
+        rows = await run_database_work(request, _create, session, form, client_address(request))
+    except Exception as error:
+        return _error_for(fmt, error)
+    return respond(fmt, rows, root="service_requests", item="request")
+
+
+def _documents(session: Session, found: list[ServiceRequest]) -> list[dict[str, object]]:
+    notes = queries.latest_public_notes(session, [r.id for r in found])
+    return [request_document(r, status_notes=notes.get(r.id)) for r in found]
+
+
+@router.get("/v2/requests.{fmt}")
+def get_requests(request: Request, session: SessionDep, fmt: Format) -> Response:
+    params = request.query_params
+
+    def build() -> Response:
+        filters = queries.RequestFilters(
+            ids=[i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()],
+            service_codes=[c.strip() for c in params.get("service_code", "").split(",") if c.strip()],
+            start=queries.parse_w3c("start_date", params.get("start_date")),
+            end=queries.parse_w3c("end_date", params.get("end_date")),
+            status=params.get("status", ""),
+        )
+        rows = _documents(session, queries.find_requests(session, filters=filters))
+        return respond(fmt, rows, root="service_requests", item="request")
+
+    return _answer(fmt, build)
+
+
+@router.get("/v2/requests/{service_request_id}.{fmt}")
+def get_request(session: SessionDep, service_request_id: str, fmt: Format) -> Response:
+    def build() -> Response:
+        found = request_by_reference(session, reference=service_request_id)
+        return respond(fmt, _documents(session, [found]), root="service_requests", item="request")
+
+    return _answer(fmt, build)
+
+
+@router.get("/v2/tokens/{token}.{fmt}")
+def get_token(session: SessionDep, token: str, fmt: Format) -> Response:
+    def build() -> Response:
+        found = queries.request_by_token(session, token=token)
+        if found is None:
+            raise NotFound(f"There is no request for the token {token[:100]!r}")
+        rows = [{"service_request_id": found.reference, "token": token}]
+        return respond(fmt, rows, root="service_requests", item="request")
+
+    return _answer(fmt, build)
+
+
+def _update_document(update: RequestUpdate, reference: str) -> dict[str, object]:
+    return {
+        "update_id": str(update.id),
+        "service_request_id": reference,
+        "status": update.status,
+        "updated_datetime": w3c(update.created_at),
+        "description": update.public_note,
+        "media_url": None,
+    }
+
+
+@router.get("/v2/servicerequestupdates.{fmt}")
+def service_request_updates(request: Request, session: SessionDep, fmt: Format) -> Response:
+    """FixMyStreet's extension: every public change in a window, with our detailed status."""
+    params = request.query_params
+
+    def build() -> Response:
+        start = queries.parse_w3c("start_date", params.get("start_date"))
+        end = queries.parse_w3c("end_date", params.get("end_date"))
+        updates = queries.updates_between(session, start=start, end=end)
+        rows = [_update_document(u, reference_for(u.request_id)) for u in updates]
+        return respond(fmt, rows, root="service_request_updates", item="request_update")
+
+    return _answer(fmt, build)

@@ -1,0 +1,97 @@
+"""Reading requests for Open311: the filters of GET requests and FixMyStreet's service request updates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from townhall.platform import clock
+from townhall.service_requests.models import RequestUpdate, Service, ServiceRequest, id_from_reference
+from townhall.service_requests.statuses import statuses_for_open311
+
+DEFAULT_WINDOW = timedelta(days=90)
+MAX_RESULTS = 1000
+
+
+class FilterProblem(ValueError):
+    """A filter value that cannot be used; `field` names the parameter."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+def parse_w3c(field: str, value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace(" ", "+"))  # a "+" in a query string arrives as " "
+    except ValueError:
+        raise FilterProblem(field, "must be a W3C datetime such as 2026-11-01T09:00:00+00:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=clock.LONDON)
+
+
+def date_window(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+    """The spec's default: the 90 days up to `end` (or now) when no start is given."""
+    end = end or (start + DEFAULT_WINDOW if start else clock.now())
+    start = start or end - DEFAULT_WINDOW
+    if start > end:
+        raise FilterProblem("start_date", "must be before end_date")
+    return start, end
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFilters:
+    ids: Sequence[str] = ()
+    service_codes: Sequence[str] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    status: str = ""
+
+
+def find_requests(session: Session, *, filters: RequestFilters) -> list[ServiceRequest]:
+    """By id (the other filters then do not apply, as the spec says) or by service, dates and status."""
+    statement = select(ServiceRequest)
+    if filters.ids:
+        wanted = [i for i in (id_from_reference(r) for r in filters.ids) if i]
+        statement = statement.where(ServiceRequest.id.in_(wanted or [0]))
+    else:
+        start, end = date_window(filters.start, filters.end)
+        statement = statement.where(ServiceRequest.requested_at.between(start, end))
+        if filters.service_codes:
+            statement = statement.join(Service).where(Service.code.in_(filters.service_codes))
+        if filters.status:
+            statement = statement.where(ServiceRequest.status.in_(statuses_for_open311(filters.status)))
+    statement = statement.order_by(ServiceRequest.requested_at.desc(), ServiceRequest.id.desc()).limit(MAX_RESULTS)
+    return list(session.scalars(statement))
+
+
+def latest_public_notes(session: Session, request_ids: Sequence[int]) -> dict[int, str]:
+    """Each request's most recent public note (Open311's status_notes), in one query."""
+    if not request_ids:
+        return {}
+    rows = session.execute(
+        select(RequestUpdate.request_id, RequestUpdate.public_note)
+        .where(RequestUpdate.request_id.in_(request_ids), RequestUpdate.public_note != "")
+        .order_by(RequestUpdate.id)
+    ).all()
+    return {row.request_id: row.public_note for row in rows}
+
+
+def updates_between(session: Session, *, start: datetime | None, end: datetime | None) -> list[RequestUpdate]:
+    first, last = date_window(start, end)
+    statement = (
+        select(RequestUpdate)
+        .where(RequestUpdate.created_at.between(first, last))
+        .order_by(RequestUpdate.created_at, RequestUpdate.id)
+        .limit(MAX_RESULTS)
+    )
+    return list(session.scalars(statement))
+
+
+def request_by_token(session: Session, *, token: str) -> ServiceRequest | None:
+    return session.scalar(select(ServiceRequest).where(ServiceRequest.client_token == token).limit(1))

@@ -1,0 +1,205 @@
+"""Creating and finding service requests: one `create_request` for pages, Open311, the JSON API and the assistant.
+
+Every check a request must pass happens here, so no interface can let a bad one in: the service exists, the
+location is inside the council's area, required questions are answered with allowed values, the description
+fits, and a missed bin is inside its reporting window (the rules in force, see `missed_bins`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from townhall.places.service import search_addresses
+from townhall.platform import clock
+from townhall.platform.errors import InvalidInput, NotFound
+from townhall.service_requests import location, missed_bins
+from townhall.service_requests.catalogue import check_answers, service_by_code
+from townhall.service_requests.models import RequestUpdate, Service, ServiceRequest, id_from_reference
+from townhall.service_requests.working_days import expected_by
+
+MAX_DESCRIPTION = 4000
+SOURCES = frozenset({"web", "open311", "api", "assistant"})
+
+
+class RequestProblems(InvalidInput):
+    """Everything wrong with a submission, each against the field a person (or client) must fix."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{name}: {message}" for name, message in problems))
+        self.problems = problems
+
+
+@dataclass
+class NewRequest:
+    """What someone reported. `answers` maps each question's code to the values given (lists for every type)."""
+
+    service_code: str
+    source: str
+    description: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    address_string: str = ""
+    uprn: int | None = None
+    answers: dict[str, list[str]] = field(default_factory=dict)
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    device_id: str | None = None
+    account_id: str | None = None
+    media_url: str | None = None
+    photo_file: str | None = None
+    reporter_user_id: int | None = None
+    client_token: str | None = None
+    idempotency_key: str | None = None
+
+
+def _place(session: Session, new: NewRequest, problems: list[tuple[str, str]]) -> location.Place | None:
+    if new.uprn is not None:
+        found = location.place_of_property(session, new.uprn)
+        if found is None:
+            problems.append(("address_id", f"there is no property with UPRN {new.uprn} in the council's area"))
+        return found
+    if (new.latitude is None or new.longitude is None) and new.address_string.strip():
+        return _place_of_address_string(session, new.address_string, problems)
+    if new.latitude is None or new.longitude is None:
+        problems.append(("lat", "give the location as lat and long, an address_string or an address_id (UPRN)"))
+        return None
+    area = location.council_area(session)
+    if area is None or not area.contains(new.latitude, new.longitude):
+        problems.append(("lat", "the location is outside the council's area"))
+        return None
+    return location.place_at(session, new.latitude, new.longitude, new.address_string.strip()[:300])
+
+
+def _place_of_address_string(session: Session, text: str, problems: list[tuple[str, str]]) -> location.Place | None:
+    """An address as typed, when it matches exactly one property in the gazetteer."""
+    try:
+        matches = search_addresses(session, query=text[:200], limit=2)
+    except InvalidInput:
+        matches = []
+    if len(matches) != 1:
+        problems.append(("address_string", "does not match exactly one address: send lat and long or address_id"))
+        return None
+    return location.place_of_property(session, matches[0].uprn)
+
+
+def check_missed_bin(session: Session, *, uprn: int | None, answers: dict[str, object], now: datetime) -> str | None:
+    """Why a missed-bin report cannot be taken, or None when the rules in force allow it."""
+    stream, on = answers.get(missed_bins.STREAM_ATTRIBUTE), answers.get(missed_bins.DATE_ATTRIBUTE)
+    if uprn is None:
+        return "a missed bin must be reported for an address (choose the address, or send address_id)"
+    if not isinstance(stream, str) or not isinstance(on, str):
+        return None  # the missing answer is already a problem of its own
+    allowed, explanation = missed_bins.missed_collection_rules().window(
+        session, uprn=uprn, stream=stream, on=date.fromisoformat(on), now=now
+    )
+    return None if allowed else explanation
+
+
+def _checked(session: Session, new: NewRequest, service: Service, now: datetime) -> tuple[location.Place, dict]:  # type: ignore[type-arg]
+    problems: list[tuple[str, str]] = []
+    if len(new.description) > MAX_DESCRIPTION:
+        problems.append(("description", f"the description must be {MAX_DESCRIPTION:,} characters or fewer"))
+    place = _place(session, new, problems)
+    answers, answer_problems = check_answers(service, new.answers)
+    problems += [(f"attribute[{p.field}]", p.message) for p in answer_problems]
+    if service.code == missed_bins.MISSED_BIN_SERVICE and not problems:
+        refusal = check_missed_bin(session, uprn=place.uprn if place else None, answers=answers, now=now)
+        if refusal:
+            problems.append(("attribute[collection_date]", refusal))
+    if problems or place is None:
+        raise RequestProblems(problems)
+    return place, answers
+
+
+def validate_request(session: Session, *, new: NewRequest) -> tuple[Service, location.Place, dict]:  # type: ignore[type-arg]
+    """Every check `create_request` makes, without creating anything (for a check-your-answers page)."""
+    service = service_by_code(session, code=new.service_code)
+    place, answers = _checked(session, new, service, clock.now())
+    return service, place, answers
+
+
+def existing_for_key(session: Session, key: str | None) -> ServiceRequest | None:
+    if key is None:
+        return None
+    return session.scalar(select(ServiceRequest).where(ServiceRequest.idempotency_key == key))
+
+
+def create_request(session: Session, *, new: NewRequest) -> tuple[ServiceRequest, bool]:
+    """The request, and whether it is new: a submission with a known idempotency key returns the first one.
+
+    Raises NotFound for an unknown service and RequestProblems (naming each field) for anything else wrong.
+    """
+    if new.source not in SOURCES:
+        raise ValueError(f"unknown source {new.source!r}")
+    earlier = existing_for_key(session, new.idempotency_key)
+    if earlier is not None:
+        return earlier, False
+    service = service_by_code(session, code=new.service_code)
+    now = clock.now()
+    place, answers = _checked(session, new, service, now)
+    request = ServiceRequest(
+        service_id=service.id, service=service, status="open", description=new.description.strip(),
+        latitude=place.latitude, longitude=place.longitude, address=place.address, uprn=place.uprn,
+        ward_code=place.ward_code, answers=answers, media_url=new.media_url, photo_file=new.photo_file,
+        source=new.source, reporter_user_id=new.reporter_user_id, contact_email=new.email,
+        contact_first_name=new.first_name, contact_last_name=new.last_name, contact_phone=new.phone,
+        device_id=new.device_id, account_id=new.account_id, client_token=new.client_token,
+        idempotency_key=new.idempotency_key, team=service.team, requested_at=now, updated_at=now,
+        expected_at=expected_by(now, service.response_working_days),
+    )  # fmt: skip
+    return _insert_once(session, request, new.idempotency_key)
+
+
+def _insert_once(session: Session, request: ServiceRequest, key: str | None) -> tuple[ServiceRequest, bool]:
+    """Insert, or, when a concurrent submission with the same key won the race, return the one it made."""
+    try:
+        with session.begin_nested():
+            session.add(request)
+            session.flush()
+    except IntegrityError:
+        earlier = existing_for_key(session, key)
+        if earlier is None:
+            raise
+        return earlier, False
+    return request, True
+
+
+def request_by_reference(session: Session, *, reference: str) -> ServiceRequest:
+    request_id = id_from_reference(reference)
+    found = session.get(ServiceRequest, request_id) if request_id else None
+    if found is None:
+        raise NotFound(f"There is no service request {reference.strip()[:20]!r}. Check the reference and try again.")
+    return found
+
+
+def public_updates(session: Session, *, request_id: int) -> list[RequestUpdate]:
+    """Updates in the order they happened (internal notes are on them too: show only `public_note`)."""
+    statement = select(RequestUpdate).where(RequestUpdate.request_id == request_id).order_by(RequestUpdate.id)
+    return list(session.scalars(statement))
+
+
+def requests_of_resident(session: Session, *, user_id: int, limit: int = 100) -> list[ServiceRequest]:
+    statement = (
+        select(ServiceRequest)
+        .where(ServiceRequest.reporter_user_id == user_id)
+        .order_by(ServiceRequest.requested_at.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
+
+
+def own_request(session: Session, *, user_id: int, request_id: int) -> ServiceRequest:
+    """A resident's own request; NotFound for anyone else's (never "forbidden", which would confirm it exists)."""
+    found = session.scalar(
+        select(ServiceRequest).where(ServiceRequest.id == request_id, ServiceRequest.reporter_user_id == user_id)
+    )
+    if found is None:
+        raise NotFound("There is no such request among yours")
+    return found
