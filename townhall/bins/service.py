@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from townhall.bins import missed
@@ -100,16 +100,24 @@ def load_network(session: Session) -> BinNetwork:
     return BinNetwork(streams, rounds, changes)
 
 
+# One round trip for a property's address, rounds and subscriptions (this runs on every bin-day lookup); built
+# once so SQLAlchemy reuses the compiled statement.
+_PROPERTY_ROUNDS = (
+    select(Property.address, PropertyBinRound.round_id, GardenSubscription.starts, GardenSubscription.ends)
+    .outerjoin(PropertyBinRound, PropertyBinRound.uprn == Property.uprn)
+    .outerjoin(GardenSubscription, GardenSubscription.uprn == Property.uprn)
+    .where(Property.uprn == bindparam("uprn"))
+)
+
+
 def property_rounds(session: Session, *, uprn: int) -> PropertyRounds:
     """The rounds and garden subscriptions of one property; NotFound if the UPRN is not in the gazetteer."""
-    address = session.scalar(select(Property.address).where(Property.uprn == uprn))
-    if address is None:
+    rows = session.execute(_PROPERTY_ROUNDS, {"uprn": uprn}).all()
+    if not rows:
         raise NotFound(f"There is no property with UPRN {uprn} in the gazetteer")
-    round_ids = session.scalars(select(PropertyBinRound.round_id).where(PropertyBinRound.uprn == uprn)).all()
-    subscriptions = session.execute(
-        select(GardenSubscription.starts, GardenSubscription.ends).where(GardenSubscription.uprn == uprn)
-    ).all()
-    return PropertyRounds(uprn, address, tuple(sorted(round_ids)), tuple(Subscription(*s) for s in subscriptions))
+    round_ids = sorted({row.round_id for row in rows if row.round_id is not None})
+    subscriptions = sorted({(row.starts, row.ends) for row in rows if row.starts is not None}, key=lambda s: s[0])
+    return PropertyRounds(uprn, rows[0].address, tuple(round_ids), tuple(Subscription(*s) for s in subscriptions))
 
 
 def bank_holidays_around(start: date, end: date) -> frozenset[date]:
