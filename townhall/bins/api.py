@@ -7,7 +7,7 @@ import time
 from datetime import UTC, date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -84,17 +84,33 @@ def _collections_body(request: Request, uprn: int, first: date, days: int) -> by
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-@router.get("/properties/{uprn}/collections", response_model=PropertyCollections)
-async def property_collections(
-    request: Request,
-    uprn: UprnPath,
-    start: Annotated[
-        str | None, Query(alias="from", max_length=20, description="First day, YYYY-MM-DD; default today")
-    ] = None,
-    days: Annotated[int, Query(description=f"How many days, 1 to {service.MAX_DAYS}")] = DEFAULT_DAYS,
-) -> Response:
+def _query_days(request: Request) -> int:
+    raw = request.query_params.get("days", str(DEFAULT_DAYS))
+    if not raw.isdigit():
+        raise InvalidInput(f"days: must be a whole number from 1 to {service.MAX_DAYS}")
+    return int(raw)  # the range itself is checked by the service, with its own message
+
+
+# Query parameters are read from the request, as on the address lookup (townhall/places/api.py): FastAPI's
+# per-request validation of them costs more than a cached answer. They are declared here for OpenAPI.
+_COLLECTION_PARAMETERS = [
+    {"name": "from", "in": "query", "required": False, "description": "First day, YYYY-MM-DD; default today",
+     "schema": {"type": "string", "format": "date"}},
+    {"name": "days", "in": "query", "required": False, "description": f"How many days, 1 to {service.MAX_DAYS}",
+     "schema": {"type": "integer", "minimum": 1, "maximum": service.MAX_DAYS, "default": DEFAULT_DAYS}},
+]  # fmt: skip
+
+
+@router.get(
+    "/properties/{uprn}/collections",
+    response_model=PropertyCollections,
+    openapi_extra={"parameters": _COLLECTION_PARAMETERS},
+)
+async def property_collections(request: Request, uprn: UprnPath) -> Response:
     """A property's bin collections, ordered by date; a cancelled collection has `date` null and a reason."""
-    first = parse_day(start, "from")
+    start = request.query_params.get("from")
+    first = parse_day(start[:20] if start else None, "from")
+    days = _query_days(request)
     key = ("collections", uprn, first, days)
     body = response_cache(request).get(key)
     if body is None:
