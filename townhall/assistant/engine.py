@@ -1,0 +1,235 @@
+"""The intent engine: which of a fixed set of intents a resident's message expresses, and how sure we are.
+
+A linear classifier over features of the text (TF-IDF by default; see docs/assistant-engine.md for the
+measurements that chose it), trained with an out-of-scope class, plus a confidence threshold tuned on held-out
+data: a message whose best intent is below the threshold is treated as out of scope. Intents named as
+priorities (safeguarding concerns) win at a lower bar, because missing one costs far more than a false alarm.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle  # noqa: S403 - see to_bytes/from_bytes: only engines we trained ourselves are loaded
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from townhall.assistant.features import Featurizer, make_featurizer
+from townhall.assistant.thresholds import best_threshold, priority_bar
+
+FORMAT_MAGIC = b"townhall-intent-engine/1\n"
+DEFAULT_C_GRID = (3.0, 10.0, 30.0)
+ALTERNATIVES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    intent: str
+    confidence: float  # probability of `intent` (for out of scope, of the model's own out-of-scope class)
+    alternatives: tuple[tuple[str, float], ...] = ()  # the next most likely intents, best first
+
+
+class EngineNotTrained(RuntimeError):
+    """predict or to_bytes was called before fit."""
+
+
+class IntentEngine:
+    """Trainable on any list of (text, intent) pairs that includes an out-of-scope class."""
+
+    def __init__(
+        self,
+        *,
+        features: str = "tfidf",
+        classifier: str = "svm",
+        c_grid: Sequence[float] = DEFAULT_C_GRID,
+        priority_intents: Sequence[str] = (),
+        folds: int = 5,
+        seed: int = 0,
+    ) -> None:
+        self.features = features
+        self.classifier = classifier
+        self.c_grid = tuple(c_grid)
+        self.priority_intents = tuple(priority_intents)
+        self.folds = folds
+        self.seed = seed
+        self.oos_label = "out_of_scope"
+        self.threshold = 0.0
+        self.priority_bars: dict[str, float] = {}
+        self.metadata: dict[str, Any] = {}
+        self._featurizer: Featurizer | None = None
+        self._model: Any = None
+        self._labels: list[str] = []
+
+    # training -------------------------------------------------------------------------------------------
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        intents: Sequence[str],
+        *,
+        oos_label: str = "out_of_scope",
+        validation: tuple[Sequence[str], Sequence[str]] | None = None,
+    ) -> IntentEngine:
+        """Train, choosing C and the threshold on `validation` if given, else by cross-validation on the data."""
+        if len(texts) != len(intents):
+            raise ValueError("texts and intents must be the same length")
+        if oos_label not in intents:
+            raise ValueError(f"the training data has no {oos_label!r} examples to learn out of scope from")
+        self.oos_label = oos_label
+        featurizer = make_featurizer(self.features)
+        featurizer.fit(texts)
+        matrix = featurizer.transform(texts)
+        truth, probabilities, c_value, labels = self._held_out_probabilities(matrix, intents, featurizer, validation)
+        choice = best_threshold(probabilities, labels, truth, oos_label)
+        self.threshold = choice.threshold
+        self.priority_bars = {
+            intent: priority_bar(probabilities, labels, truth, intent, ceiling=choice.threshold)
+            for intent in self.priority_intents
+            if intent in labels
+        }
+        self._model = self._make_classifier(c_value).fit(matrix, list(intents))
+        self._featurizer = featurizer
+        self._labels = [str(label) for label in self._model.classes_]
+        self.metadata = self._describe(texts, intents, c_value, choice.score, validation is not None)
+        return self
+
+    def _held_out_probabilities(
+        self,
+        matrix: Any,
+        intents: Sequence[str],
+        featurizer: Featurizer,
+        validation: tuple[Sequence[str], Sequence[str]] | None,
+    ) -> tuple[list[str], NDArray[np.float64], float, list[str]]:
+        """Probabilities for data the model did not train on, for the best C in the grid."""
+        best: tuple[float, list[str], NDArray[np.float64], float, list[str]] | None = None
+        for c_value in self.c_grid:
+            if validation is not None:
+                model = self._make_classifier(c_value).fit(matrix, list(intents))
+                truth = list(validation[1])
+                probabilities = model.predict_proba(featurizer.transform(validation[0]))
+                labels = [str(label) for label in model.classes_]
+            else:
+                truth, probabilities, labels = self._cross_validated(matrix, intents, c_value)
+            score = best_threshold(probabilities, labels, truth, self.oos_label).score
+            if best is None or score > best[0]:
+                best = (score, truth, probabilities, c_value, labels)
+        assert best is not None, "c_grid must not be empty"
+        return best[1], best[2], best[3], best[4]
+
+    def _cross_validated(
+        self, matrix: Any, intents: Sequence[str], c_value: float
+    ) -> tuple[list[str], NDArray[np.float64], list[str]]:
+        # The featuriser was fitted on all the data once; refitting TF-IDF per fold changes only idf weights
+        # and would mean encoding every message again for the embedding featurisers.
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+        folds = StratifiedKFold(n_splits=self.folds, shuffle=True, random_state=self.seed)
+        model = self._make_classifier(c_value)
+        probabilities = cross_val_predict(model, matrix, list(intents), cv=folds, method="predict_proba")
+        labels = sorted(set(intents))  # cross_val_predict orders columns like classes_: sorted
+        return list(intents), np.asarray(probabilities, dtype=np.float64), labels
+
+    def _make_classifier(self, c_value: float) -> Any:
+        if self.classifier == "logreg":
+            from sklearn.linear_model import LogisticRegression
+
+            return LogisticRegression(C=c_value, max_iter=3000)
+        if self.classifier == "svm":
+            from sklearn.calibration import CalibratedClassifierCV
+            from sklearn.svm import LinearSVC
+
+            return CalibratedClassifierCV(LinearSVC(C=c_value / 10), method="sigmoid", cv=3)
+        raise ValueError(f"unknown classifier {self.classifier!r}; choose logreg or svm")
+
+    def _describe(
+        self, texts: Sequence[str], intents: Sequence[str], c_value: float, score: float, validated: bool
+    ) -> dict[str, Any]:
+        import sklearn
+
+        return {
+            "method": f"{self.features} + {self.classifier}",
+            "c": c_value,
+            "threshold": self.threshold,
+            "priority_bars": dict(self.priority_bars),
+            "tuned_on": "validation set" if validated else f"{self.folds}-fold cross-validation",
+            "tuning_balanced_score": round(score, 4),
+            "training_size": len(texts),
+            "intents": len(set(intents)),
+            "data_sha256": training_data_hash(texts, intents),
+            "scikit_learn": sklearn.__version__,
+        }
+
+    # prediction -----------------------------------------------------------------------------------------
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """One prediction per message, with the threshold and priority bars applied."""
+        probabilities = self.predict_proba(texts)
+        return [self._decide(row) for row in probabilities]
+
+    def predict_proba(self, texts: Sequence[str]) -> NDArray[np.float64]:
+        """Raw class probabilities, columns in the order of `labels`."""
+        if self._model is None or self._featurizer is None:
+            raise EngineNotTrained("train the engine with fit() first")
+        matrix = self._featurizer.transform(texts)
+        return np.asarray(self._model.predict_proba(matrix), dtype=np.float64)
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self._labels)
+
+    def _decide(self, row: NDArray[np.float64]) -> Prediction:
+        order = np.argsort(row)[::-1]
+        ranked = [(self._labels[index], float(row[index])) for index in order]
+        intent, confidence = ranked[0]
+        for priority, bar in self.priority_bars.items():
+            chance = float(row[self._labels.index(priority)])
+            if chance >= bar and intent != priority:
+                intent, confidence = priority, chance
+                break
+        if intent != self.oos_label and confidence < self.threshold and intent not in self.priority_bars:
+            intent = self.oos_label
+            confidence = float(row[self._labels.index(self.oos_label)])
+        alternatives = tuple((label, p) for label, p in ranked if label != intent)[:ALTERNATIVES]
+        return Prediction(intent, confidence, alternatives)
+
+    # storage --------------------------------------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        """The trained engine as bytes, to keep a version in the database.
+
+        Pickle, so loading runs code: from_bytes must only ever be given bytes this project produced and stored
+        itself (the model registry table), never anything uploaded or fetched.
+        """
+        if self._model is None:
+            raise EngineNotTrained("train the engine with fit() before storing it")
+        buffer = io.BytesIO()
+        buffer.write(FORMAT_MAGIC)
+        pickle.dump(self, buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> IntentEngine:
+        """An engine stored with to_bytes. Trusted input only: see to_bytes."""
+        if not data.startswith(FORMAT_MAGIC):
+            raise ValueError("these bytes are not a stored Townhall intent engine")
+        engine = pickle.loads(data[len(FORMAT_MAGIC) :])  # noqa: S301 - our own artefacts only
+        if not isinstance(engine, cls):
+            raise ValueError("the stored object is not an intent engine")
+        return engine
+
+
+def training_data_hash(texts: Sequence[str], intents: Sequence[str]) -> str:
+    """A fingerprint of the training data that ignores its order, to tell which data trained a version."""
+    lines = sorted(f"{text}\t{intent}" for text, intent in zip(texts, intents, strict=True))
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def default_engine() -> IntentEngine:
+    """The engine the product uses: TF-IDF with a calibrated linear SVM, safeguarding as a priority intent."""
+    from townhall.assistant.intents import SAFEGUARDING
+
+    return IntentEngine(features="tfidf", classifier="svm", priority_intents=(SAFEGUARDING,))
