@@ -11,8 +11,9 @@ import re
 from townhall.places.postcodes import is_valid_postcode
 
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-# National Insurance numbers: two letters, six digits in any grouping, a final A-D; any spacing.
-_NI_NUMBER = re.compile(r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z](?:\s*\d){6}\s*[A-D]\b", re.IGNORECASE)
+# National Insurance numbers: two letters, six digits in any grouping, a final A-D; any spacing. Any two
+# letters, not only the prefixes HMRC issues: people type the QQ example and typos, and redacting too much is safe.
+_NI_NUMBER = re.compile(r"\b[A-Z]{2}(?:\s*\d){6}\s*[A-D]\b", re.IGNORECASE)
 # Card numbers: 13 to 19 digits, in groups of any size separated by spaces or hyphens, passing the Luhn check.
 _CARD_CANDIDATE = re.compile(r"(?<!\d)\d(?:[\s-]?\d){12,18}(?!\d)")
 # UK phone numbers: 0 or +44 (with optional (0)), then 9 or 10 more digits in any grouping.
