@@ -1,10 +1,22 @@
 import pytest
 
-from townhall.assistant.engine import EngineNotTrained, IntentEngine, Prediction, training_data_hash
+from townhall.assistant.engine import EngineNotTrainedError, IntentEngine, Prediction, training_data_hash
 
 BINS = ["when is my bin day", "what day are bins collected", "bin collection day", "which bin this week"]
-TAX = ["what council tax band am i", "council tax band lookup", "my council tax band", "which band is my house"]
-OTHER = ["renew my passport", "what is the weather", "tell me a joke", "capital of france", "car tax", "tv licence"]
+TAX = [
+    "what council tax band am i",
+    "council tax band lookup",
+    "my council tax band",
+    "which band is my house",
+]
+OTHER = [
+    "renew my passport",
+    "what is the weather",
+    "tell me a joke",
+    "capital of france",
+    "car tax",
+    "tv licence",
+]
 
 
 def make_data(repeat: int = 3) -> tuple[list[str], list[str]]:
@@ -97,5 +109,5 @@ def test_training_needs_out_of_scope_examples() -> None:
 
 
 def test_prediction_before_training_is_an_error() -> None:
-    with pytest.raises(EngineNotTrained):
+    with pytest.raises(EngineNotTrainedError):
         IntentEngine().predict(["hello"])

@@ -1,4 +1,4 @@
-"""The default engine, trained on the team's training set, meets its targets on the separate evaluation set."""
+"""The default engine, trained on the team's training set, meets its targets on the evaluation set."""
 
 from typing import Any
 

