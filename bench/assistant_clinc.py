@@ -106,9 +106,8 @@ def print_report(engine: IntentEngine, result: dict[str, Any], trained_in: float
     ours = f"Townhall {engine.features} + {engine.classifier}"
     print(f"{ours:<28} {in_scope:>15.1f} {oos_recall:>13.1f}")
     bert_accuracy, bert_recall = PUBLISHED["BERT"]
-    print(
-        f"ratio to BERT: in-scope accuracy {in_scope / bert_accuracy:.3f}, oos recall {oos_recall / bert_recall:.3f}"
-    )
+    ratios = f"in-scope accuracy {in_scope / bert_accuracy:.3f}, oos recall {oos_recall / bert_recall:.3f}"
+    print(f"ratio to BERT: {ratios}")
     macro_f1, oos_precision = 100 * float(result["macro_f1"]), 100 * float(result["oos_precision"])
     print(f"macro F1 {macro_f1:.1f}, oos precision {oos_precision:.1f}")
 
