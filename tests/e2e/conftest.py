@@ -1,0 +1,108 @@
+"""Browser tests: the app served on a free loopback port, driven by Debian's Chromium through Playwright.
+
+Playwright never downloads a browser here; where /usr/bin/chromium is missing these tests are skipped (or fail
+when TOWNHALL_TEST_BROWSER=required, as in CI).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from townhall.config import Settings
+from townhall.db import make_engine
+from townhall.migrate import upgrade
+from townhall.synthetic.council import CouncilSpec, build_council
+from townhall.web.app import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def served_council(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A small synthetic council served by uvicorn in a thread; yields the base URL."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}", environment="test")
+    upgrade(settings)
+    engine = make_engine(settings)
+    with engine.begin() as connection:
+        build_council(connection, CouncilSpec(size=400, seed=11, as_of=date(2026, 11, 1)))
+    engine.dispose()
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        reason = "Debian's chromium is not installed (apt-get install chromium)"
+        if os.environ.get("TOWNHALL_TEST_BROWSER") == "required":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(java_script_enabled=False)  # every page must work without JavaScript
+    yield context.new_page()
+    context.close()
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def assert_accessible(page: Any) -> None:
+    """No WCAG 2.2 A or AA violations that axe-core (shipped inside axe-playwright-python) can find.
+
+    The page under test runs without JavaScript, but axe is JavaScript: it checks a copy of the rendered page
+    in a second, script-enabled tab at the same address (so the stylesheet and colours are the same).
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    html = page.content()
+    checker = page.context.browser.new_context(java_script_enabled=True).new_page()
+    try:
+        checker.goto(page.url.split("?")[0] if page.url.startswith("http") else "about:blank")
+        checker.set_content(html)
+        results = Axe().run(checker, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    finally:
+        checker.context.close()
+    violations = results.response["violations"]
+    assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in violations]

@@ -1,0 +1,58 @@
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from townhall.cli import app
+from townhall.config import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+def test_an_unmigrated_database_says_how_to_fix_it(environment, tmp_path: Path) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    result = runner.invoke(app, ["places", "lookup", "ZX1 0AA"])
+    assert result.exit_code == 1
+    assert "has not been set up" in result.output and "townhall db upgrade" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_upgrade_then_synth_then_lookup(environment, tmp_path: Path) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'c.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    built = runner.invoke(app, ["synth", "--size", "300", "--seed", "2", "--as-of", "2026-04-01"])
+    assert built.exit_code == 0, built.output
+    assert "300 properties" in built.output
+    again = runner.invoke(app, ["synth", "--size", "300"])
+    assert again.exit_code == 1 and "already has 300 properties" in again.output
+    looked_up = runner.invoke(app, ["places", "lookup", "zx10aa"])
+    assert looked_up.exit_code == 0 and "ZX1 0AA" in looked_up.output
+
+
+def test_places_import_reports_rejects(environment, tmp_path: Path) -> None:
+    from tests.places.test_importer import make_row, write_extract
+
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'i.db'}")
+    runner.invoke(app, ["db", "upgrade"])
+    source = write_extract(tmp_path / "extract.csv", [make_row(), make_row(uprn="2", postcode="nope")])
+    result = runner.invoke(app, ["places", "import", str(source)])
+    assert result.exit_code == 0, result.output
+    assert "Loaded 1 properties; rejected 1" in result.output
+    rejects = list(csv.DictReader((tmp_path / "extract.rejects.csv").read_text().splitlines()))
+    assert rejects[0]["uprn"] == "2" and "postcode" in rejects[0]["reason"]
+
+
+def test_production_refuses_the_placeholder_secret(environment) -> None:
+    environment.setenv("TOWNHALL_ENVIRONMENT", "production")
+    result = runner.invoke(app, ["db", "current"])
+    assert result.exit_code == 1
+    assert "TOWNHALL_SECRET_KEY" in result.output

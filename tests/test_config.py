@@ -1,0 +1,32 @@
+from pathlib import Path
+
+import pytest
+
+from townhall.config import ConfigurationError, Settings
+
+
+def test_the_demo_needs_no_configuration() -> None:
+    settings = Settings(_env_file=None)
+    assert settings.database_url.startswith("sqlite:///")
+    settings.check_for_production()  # development: no error
+
+
+def test_production_refuses_a_placeholder_or_short_secret() -> None:
+    with pytest.raises(ConfigurationError, match="TOWNHALL_SECRET_KEY"):
+        Settings(environment="production").check_for_production()
+    with pytest.raises(ConfigurationError):
+        Settings(environment="production", secret_key="short").check_for_production()
+    Settings(environment="production", secret_key="x" * 48).check_for_production()
+
+
+def test_every_setting_is_documented() -> None:
+    documented = (Path(__file__).parent.parent / "docs" / "configuration.md").read_text()
+    for name in Settings.model_fields:
+        assert f"TOWNHALL_{name.upper()}" in documented, name
+
+
+def test_postgres_urls_use_psycopg_3() -> None:
+    from townhall.db import _normalise_url
+
+    assert _normalise_url("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert _normalise_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"

@@ -1,0 +1,82 @@
+"""The `townhall` command: each module adds its own group of commands here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from townhall.config import ConfigurationError, Settings, get_settings
+from townhall.platform.errors import TownhallError
+
+app = typer.Typer(no_args_is_help=True, help="Townhall: a council's digital front door and data back office.")
+db_app = typer.Typer(no_args_is_help=True, help="The database: migrations.")
+app.add_typer(db_app, name="db")
+
+console = Console(stderr=True)
+
+
+def friendly_errors(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Print a person-readable message and exit 1 for errors a person can act on, instead of a traceback."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except (TownhallError, ConfigurationError) as error:
+            console.print(f"[bold red]Error:[/] {error}")
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def settings() -> Settings:
+    current = get_settings()
+    current.check_for_production()
+    return current
+
+
+@db_app.command("upgrade")
+@friendly_errors
+def db_upgrade(revision: str = typer.Argument("head", help="The migration to go to.")) -> None:
+    """Migrate the database to the newest schema (safe to run again)."""
+    from townhall.migrate import upgrade
+
+    upgrade(settings(), revision)
+    console.print("The database is up to date.")
+
+
+@db_app.command("current")
+@friendly_errors
+def db_current() -> None:
+    """Show which migration the database is at."""
+    from townhall.db import make_engine
+    from townhall.migrate import current_revision, head_revision
+
+    engine = make_engine(settings())
+    print(f"current: {current_revision(engine) or 'none'}  newest: {head_revision()}")
+
+
+def _register_module_commands() -> None:
+    from townhall.places.cli import places_app
+    from townhall.synthetic.cli import synth
+    from townhall.web.cli import demo, serve
+
+    app.add_typer(places_app, name="places")
+    app.command("synth")(friendly_errors(synth))
+    app.command("serve")(friendly_errors(serve))
+    app.command("demo")(friendly_errors(demo))
+
+
+_register_module_commands()
+
+
+def main() -> None:
+    app(prog_name="townhall")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""All of Townhall's configuration, in one place, from TOWNHALL_* environment variables.
+
+The demo needs none of it: an embedded SQLite file and a development secret. Production refuses to start
+until a real secret is set.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "development-only-not-secret"  # noqa: S105 - a known placeholder that production refuses
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot be used; the message says what to change."""
+
+
+class Settings(BaseSettings):
+    """Every setting Townhall reads. Each field is documented in docs/configuration.md (a test checks it)."""
+
+    model_config = SettingsConfigDict(env_prefix="TOWNHALL_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(default="sqlite:///var/townhall.db")
+    secret_key: str = PLACEHOLDER_SECRET
+    council_name: str = "Wexmoor Borough Council"
+    council_short_name: str = "Wexmoor"
+    council_phone: str = "01632 960000"  # Ofcom's range reserved for drama: never a real line
+    council_email: str = "customer.services@wexmoor.example"
+    timezone: str = "Europe/London"
+    log_sql: bool = False
+
+    def check_for_production(self) -> None:
+        """Refuse settings that are fine for a laptop demo but dangerous in production."""
+        if self.environment != "production":
+            return
+        if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32:
+            raise ConfigurationError(
+                "TOWNHALL_SECRET_KEY must be set to a random value of at least 32 characters in production "
+                '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))")'
+            )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        """The database file of a SQLite URL, or None for PostgreSQL and in-memory SQLite."""
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split(":///", 1)[-1]
+        return None if path in ("", ":memory:") else Path(path)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return Settings()

@@ -1,0 +1,53 @@
+"""Schema migrations with Alembic: upgrade, and tell a person plainly when the database is behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from townhall.config import Settings
+from townhall.platform.errors import DatabaseNotReady
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(settings: Settings) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["settings"] = settings
+    return config
+
+
+def upgrade(settings: Settings, revision: str = "head") -> None:
+    command.upgrade(alembic_config(settings), revision)
+
+
+def head_revision() -> str:
+    heads = ScriptDirectory.from_config(alembic_config(Settings())).get_heads()
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations must be linear, but there are {len(heads)} heads: {heads}")
+    return heads[0]
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def ensure_migrated(engine: Engine) -> None:
+    """Raise DatabaseNotReady, saying what to run, unless the database is at the newest migration."""
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return
+    where = engine.url.render_as_string(hide_password=True)
+    state = "has not been set up" if current is None else f"is at migration {current}, not the newest ({head})"
+    raise DatabaseNotReady(f"The database {where} {state}. Run: townhall db upgrade")
+
+
+def downgrade(settings: Settings, revision: str) -> None:
+    command.downgrade(alembic_config(settings), revision)

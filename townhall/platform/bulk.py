@@ -1,0 +1,84 @@
+"""Bulk writes that stay fast at a million rows: COPY on PostgreSQL, executemany on SQLite.
+
+Used by imports and the synthetic council. Rows are tuples in the order of `columns`; the caller's transaction
+covers the write, so a failure leaves nothing half-loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Connection, Date, DateTime, Table
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from townhall.db import Base, table_of
+
+_BATCH = 20_000
+
+
+def _batches(rows: Iterable[Sequence[Any]], size: int) -> Iterable[list[Sequence[Any]]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def bulk_insert(
+    connection: Connection, model: type[Base], columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Insert rows in bulk inside the connection's transaction; returns how many were written."""
+    table = table_of(model)
+    written = 0
+    if connection.dialect.name == "postgresql":
+        driver: Any = connection.connection.driver_connection  # psycopg's own connection, for COPY
+        column_list = ", ".join(f'"{c}"' for c in columns)
+        with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({column_list}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+                written += 1
+        return written
+    rows = _with_iso_dates(table, columns, rows)
+    placeholders = ", ".join("?" for _ in columns)
+    sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({placeholders})'  # noqa: S608 - names are ours
+    cursor = connection.connection.cursor()  # the raw DB-API cursor: executemany without per-row overhead
+    try:
+        for batch in _batches(rows, _BATCH):
+            cursor.executemany(sql, batch)
+            written += len(batch)
+    finally:
+        cursor.close()
+    return written
+
+
+def _with_iso_dates(table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+    """Dates as the ISO text SQLAlchemy itself writes to SQLite (sqlite3's own date adapters are deprecated)."""
+    date_positions = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, Date | DateTime)]
+    if not date_positions:
+        return rows
+
+    def convert(row: Sequence[Any]) -> Sequence[Any]:
+        values = list(row)
+        for position in date_positions:
+            value = values[position]
+            if value is not None:
+                values[position] = value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+        return values
+
+    return map(convert, rows)
+
+
+def upsert(connection: Connection, model: type[Base], rows: list[dict[str, Any]], *, key: Sequence[str]) -> None:
+    """Insert rows, replacing the other columns of rows whose key already exists."""
+    if not rows:
+        return
+    table = table_of(model)
+    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = dialect_insert(table)
+    updates = {c: statement.excluded[c] for c in rows[0] if c not in key}
+    if updates:
+        statement = statement.on_conflict_do_update(index_elements=list(key), set_=updates)
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=list(key))
+    connection.execute(statement, rows)

@@ -1,0 +1,61 @@
+"""`townhall serve` and `townhall demo`."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+console = Console(stderr=True)
+
+DEMO_SIZE = 20_000
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Worker processes (use several on PostgreSQL in production)."),
+) -> None:
+    """Serve the web application and API."""
+    import uvicorn
+
+    from townhall.cli import settings
+    from townhall.db import make_engine
+    from townhall.migrate import ensure_migrated
+
+    current = settings()
+    ensure_migrated(make_engine(current))
+    console.print(f"Serving {current.council_name} on http://{host}:{port}")
+    uvicorn.run(
+        "townhall.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,  # access logs would carry postcodes from query strings: personal data stays out of logs
+    )
+
+
+def demo(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    size: int = typer.Option(DEMO_SIZE, help="Properties in the synthetic council, if one is built."),
+) -> None:
+    """Migrate, build a synthetic council if the database is empty, and serve it."""
+    from townhall.cli import settings
+    from townhall.db import make_engine, make_session_factory
+    from townhall.migrate import upgrade
+    from townhall.places.service import count_properties
+    from townhall.synthetic.cli import synth
+
+    current = settings()
+    upgrade(current)
+    engine = make_engine(current)
+    with make_session_factory(engine)() as session:
+        existing = count_properties(session)
+    engine.dispose()
+    if existing:
+        console.print(f"The database already has a council of {existing:,} properties: serving it.")
+    else:
+        synth(size=size, seed=1, as_of="")
+    serve(host=host, port=port, workers=1)
