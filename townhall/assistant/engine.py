@@ -18,11 +18,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from townhall.assistant.calibration import TemperatureScaledClassifier, fit_temperature, softmax
 from townhall.assistant.features import Featurizer, make_featurizer
-from townhall.assistant.thresholds import best_threshold, priority_bar
+from townhall.assistant.thresholds import ThresholdChoice, best_threshold, priority_bar
 
 FORMAT_MAGIC = b"townhall-intent-engine/1\n"
-DEFAULT_C_GRID = (3.0, 10.0, 30.0)
+DEFAULT_C_GRID = (0.3, 1.0, 3.0)  # for the SVM; logistic regression wants larger values (3, 10, 30)
+METHODS = {"tfidf+svm": ("tfidf", "svm"), "tfidf+minilm+svm": ("tfidf+minilm", "svm")}
 ALTERNATIVES = 3
 
 
@@ -31,6 +33,18 @@ class Prediction:
     intent: str
     confidence: float  # probability of `intent` (for out of scope, of the model's own out-of-scope class)
     alternatives: tuple[tuple[str, float], ...] = ()  # the next most likely intents, best first
+
+
+@dataclass(frozen=True, slots=True)
+class HeldOut:
+    """What one value of C scored on data the model did not train on."""
+
+    c_value: float
+    temperature: float
+    truth: list[str]
+    labels: list[str]
+    probabilities: NDArray[np.float64]
+    choice: ThresholdChoice
 
 
 class EngineNotTrainedError(RuntimeError):
@@ -83,57 +97,59 @@ class IntentEngine:
         featurizer = make_featurizer(self.features)
         featurizer.fit(texts)
         matrix = featurizer.transform(texts)
-        truth, probabilities, c_value, labels = self._held_out_probabilities(
-            matrix, intents, featurizer, validation
-        )
-        choice = best_threshold(probabilities, labels, truth, oos_label)
-        self.threshold = choice.threshold
+        held_out = [self._held_out(matrix, intents, featurizer, validation, c_value) for c_value in self.c_grid]
+        best = max(held_out, key=lambda candidate: candidate.choice.score)  # first (smallest C) wins ties
+        self.threshold = best.choice.threshold
         self.priority_bars = {
-            intent: priority_bar(probabilities, labels, truth, intent, ceiling=choice.threshold)
+            intent: priority_bar(best.probabilities, best.labels, best.truth, intent, ceiling=self.threshold)
             for intent in self.priority_intents
-            if intent in labels
+            if intent in best.labels
         }
-        self._model = self._make_classifier(c_value).fit(matrix, list(intents))
+        self._model = self._probabilistic(self._make_classifier(best.c_value).fit(matrix, list(intents)), best)
         self._featurizer = featurizer
         self._labels = [str(label) for label in self._model.classes_]
-        self.metadata = self._describe(texts, intents, c_value, choice.score, validation is not None)
+        self.metadata = self._describe(texts, intents, best, validation is not None)
         return self
 
-    def _held_out_probabilities(
+    def _held_out(
         self,
         matrix: Any,
         intents: Sequence[str],
         featurizer: Featurizer,
         validation: tuple[Sequence[str], Sequence[str]] | None,
-    ) -> tuple[list[str], NDArray[np.float64], float, list[str]]:
-        """Probabilities for data the model did not train on, for the best C in the grid."""
-        best: tuple[float, list[str], NDArray[np.float64], float, list[str]] | None = None
-        for c_value in self.c_grid:
-            if validation is not None:
-                model = self._make_classifier(c_value).fit(matrix, list(intents))
-                truth = list(validation[1])
-                probabilities = model.predict_proba(featurizer.transform(validation[0]))
-                labels = [str(label) for label in model.classes_]
-            else:
-                truth, probabilities, labels = self._cross_validated(matrix, intents, c_value)
-            score = best_threshold(probabilities, labels, truth, self.oos_label).score
-            if best is None or score > best[0]:
-                best = (score, truth, probabilities, c_value, labels)
-        assert best is not None, "c_grid must not be empty"
-        return best[1], best[2], best[3], best[4]
+        c_value: float,
+    ) -> HeldOut:
+        """Probabilities for data the model did not train on, with the temperature that calibrates them."""
+        if validation is not None:
+            model = self._make_classifier(c_value).fit(matrix, list(intents))
+            truth = list(validation[1])
+            labels = [str(label) for label in model.classes_]
+            scores = self._scores(model, featurizer.transform(validation[0]))
+        else:
+            truth, labels = list(intents), sorted(set(intents))  # cross_val_predict orders columns like classes_
+            scores = self._cross_validated(matrix, intents, c_value)
+        temperature = fit_temperature(scores, labels, truth) if self.classifier == "svm" else 1.0
+        probabilities = softmax(scores, temperature) if self.classifier == "svm" else scores
+        choice = best_threshold(probabilities, labels, truth, self.oos_label)
+        return HeldOut(c_value, temperature, truth, labels, probabilities, choice)
 
-    def _cross_validated(
-        self, matrix: Any, intents: Sequence[str], c_value: float
-    ) -> tuple[list[str], NDArray[np.float64], list[str]]:
+    def _cross_validated(self, matrix: Any, intents: Sequence[str], c_value: float) -> NDArray[np.float64]:
         # The featuriser was fitted on all the data once; refitting TF-IDF per fold changes only idf weights
         # and would mean encoding every message again for the embedding featurisers.
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
         folds = StratifiedKFold(n_splits=self.folds, shuffle=True, random_state=self.seed)
+        method = "decision_function" if self.classifier == "svm" else "predict_proba"
         model = self._make_classifier(c_value)
-        probabilities = cross_val_predict(model, matrix, list(intents), cv=folds, method="predict_proba")
-        labels = sorted(set(intents))  # cross_val_predict orders columns like classes_: sorted
-        return list(intents), np.asarray(probabilities, dtype=np.float64), labels
+        return _as_columns(cross_val_predict(model, matrix, list(intents), cv=folds, method=method))
+
+    def _scores(self, model: Any, matrix: Any) -> NDArray[np.float64]:
+        if self.classifier == "svm":
+            return _as_columns(model.decision_function(matrix))
+        return np.asarray(model.predict_proba(matrix), dtype=np.float64)
+
+    def _probabilistic(self, model: Any, held_out: HeldOut) -> Any:
+        return TemperatureScaledClassifier(model, held_out.temperature) if self.classifier == "svm" else model
 
     def _make_classifier(self, c_value: float) -> Any:
         if self.classifier == "logreg":
@@ -141,24 +157,24 @@ class IntentEngine:
 
             return LogisticRegression(C=c_value, max_iter=3000)
         if self.classifier == "svm":
-            from sklearn.calibration import CalibratedClassifierCV
             from sklearn.svm import LinearSVC
 
-            return CalibratedClassifierCV(LinearSVC(C=c_value / 10), method="sigmoid", cv=3)
+            return LinearSVC(C=c_value)
         raise ValueError(f"unknown classifier {self.classifier!r}; choose logreg or svm")
 
     def _describe(
-        self, texts: Sequence[str], intents: Sequence[str], c_value: float, score: float, validated: bool
+        self, texts: Sequence[str], intents: Sequence[str], best: HeldOut, validated: bool
     ) -> dict[str, Any]:
         import sklearn
 
         return {
             "method": f"{self.features} + {self.classifier}",
-            "c": c_value,
+            "c": best.c_value,
+            "temperature": round(best.temperature, 4),
             "threshold": self.threshold,
             "priority_bars": dict(self.priority_bars),
             "tuned_on": "validation set" if validated else f"{self.folds}-fold cross-validation",
-            "tuning_balanced_score": round(score, 4),
+            "tuning_balanced_score": round(best.choice.score, 4),
             "training_size": len(texts),
             "intents": len(set(intents)),
             "data_sha256": training_data_hash(texts, intents),
@@ -230,8 +246,21 @@ def training_data_hash(texts: Sequence[str], intents: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def default_engine() -> IntentEngine:
-    """The engine the product uses: TF-IDF with a calibrated linear SVM, safeguarding as a priority intent."""
+def _as_columns(scores: Any) -> NDArray[np.float64]:
+    """Scores with one column per class, also for two classes where scikit-learn gives a single column."""
+    array = np.asarray(scores, dtype=np.float64)
+    return np.column_stack([-array, array]) if array.ndim == 1 else array
+
+
+def default_engine(method: str = "tfidf+svm") -> IntentEngine:
+    """The engine the product uses, safeguarding as a priority intent.
+
+    `tfidf+svm` (the default) needs only scikit-learn; `tfidf+minilm+svm` adds sentence embeddings and needs the
+    optional `assistant-embeddings` extra (torch).
+    """
     from townhall.assistant.intents import SAFEGUARDING
 
-    return IntentEngine(features="tfidf", classifier="svm", priority_intents=(SAFEGUARDING,))
+    if method not in METHODS:
+        raise ValueError(f"unknown assistant method {method!r}; choose one of {', '.join(METHODS)}")
+    features, classifier = METHODS[method]
+    return IntentEngine(features=features, classifier=classifier, priority_intents=(SAFEGUARDING,))
