@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     council_email: str = "customer.services@wexmoor.example"
     timezone: str = "Europe/London"
     log_sql: bool = False
+    # The assistant's intent engine (docs/assistant-engine.md); the embedding one needs the assistant-embeddings extra.
+    assistant_method: Literal["tfidf+svm", "tfidf+minilm+svm"] = "tfidf+svm"
 
     def check_for_production(self) -> None:
         """Refuse settings that are fine for a laptop demo but dangerous in production."""

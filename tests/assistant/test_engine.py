@@ -111,3 +111,13 @@ def test_training_needs_out_of_scope_examples() -> None:
 def test_prediction_before_training_is_an_error() -> None:
     with pytest.raises(EngineNotTrainedError):
         IntentEngine().predict(["hello"])
+
+
+def test_default_engine_follows_the_method_setting() -> None:
+    from townhall.assistant.engine import default_engine
+    from townhall.config import Settings
+
+    assert default_engine(Settings().assistant_method).features == "tfidf"
+    assert default_engine("tfidf+minilm+svm").features == "tfidf+minilm"
+    with pytest.raises(ValueError, match="unknown assistant method"):
+        default_engine("bert")

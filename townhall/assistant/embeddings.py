@@ -25,9 +25,7 @@ class SentenceEmbeddingFeaturizer:
 
     def transform(self, texts: Sequence[str]) -> Any:
         model = self._loaded_model()
-        return model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
+        return model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False)
 
     def _loaded_model(self) -> Any:
         if self._model is None:

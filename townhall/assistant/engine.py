@@ -162,9 +162,7 @@ class IntentEngine:
             return LinearSVC(C=c_value)
         raise ValueError(f"unknown classifier {self.classifier!r}; choose logreg or svm")
 
-    def _describe(
-        self, texts: Sequence[str], intents: Sequence[str], best: HeldOut, validated: bool
-    ) -> dict[str, Any]:
+    def _describe(self, texts: Sequence[str], intents: Sequence[str], best: HeldOut, validated: bool) -> dict[str, Any]:
         import sklearn
 
         return {

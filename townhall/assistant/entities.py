@@ -46,9 +46,7 @@ _BAND = re.compile(
     r"|(?i:\bband\s+is\s+)([A-H])\b"
     r"|(?i:\bband\s+is\s+)([a-h])\s*(?:[?.!,]|$)"
 )
-_CONTAINER_WORDS = re.compile(
-    r"\b(bins?|box(es)?|bags?|caddy|caddies|wheelie|lids?|collection|waste)\b", re.I
-)
+_CONTAINER_WORDS = re.compile(r"\b(bins?|box(es)?|bags?|caddy|caddies|wheelie|lids?|collection|waste)\b", re.I)
 _STREAMS = (
     ("refuse", re.compile(r"\b(black|gr[ae]y|general waste|rubbish bin|refuse)\b", re.I)),
     ("recycling", re.compile(r"\b(blue|recycl\w*|recyling)\b", re.I)),
@@ -70,9 +68,7 @@ _DATE_PATTERNS = (
     ("numeric", re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?(?![\d/])")),
     (
         "ordinal",
-        re.compile(
-            r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z]*(?:" + _MONTH_WORDS + r"))", re.I
-        ),
+        re.compile(r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z]*(?:" + _MONTH_WORDS + r"))", re.I),
     ),
 )
 

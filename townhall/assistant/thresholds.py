@@ -12,9 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 THRESHOLD_GRID = tuple(round(step * 0.01, 2) for step in range(100))
-PRIORITY_FLOOR = (
-    0.05  # below this a priority intent's probability is noise, whatever the validation data says
-)
+PRIORITY_FLOOR = 0.05  # below this a priority intent's probability is noise, whatever the validation data says
 PRIORITY_BETA = 3.0  # recall counts nine times as much as precision for priority intents
 
 
@@ -87,9 +85,7 @@ def priority_bar(
     best_bar, best_score = ceiling, -1.0
     for bar in (t for t in THRESHOLD_GRID if PRIORITY_FLOOR <= t <= max(ceiling, PRIORITY_FLOOR)):
         flagged = (chances >= bar) | (probabilities.argmax(axis=1) == column)
-        score = f_beta(
-            int((flagged & is_intent).sum()), int(flagged.sum()), int(is_intent.sum()), PRIORITY_BETA
-        )
+        score = f_beta(int((flagged & is_intent).sum()), int(flagged.sum()), int(is_intent.sum()), PRIORITY_BETA)
         if score > best_score:  # strict: ties keep the lower bar, which catches more
             best_bar, best_score = bar, score
     return float(best_bar)
