@@ -62,7 +62,7 @@ class CombinedFeaturizer:
             part.fit(texts)
 
     def transform(self, texts: Sequence[str]) -> Any:
-        from scipy import sparse  # type: ignore[import-untyped]
+        from scipy import sparse
 
         return sparse.hstack([sparse.csr_matrix(part.transform(texts)) for part in self._parts]).tocsr()
 
