@@ -43,20 +43,23 @@ def measure(candidate: str) -> dict[str, float]:
         figures[f"{name}_safeguarding"] = result["per_intent"][SAFEGUARDING]["recall"]
     figures["cv_score"] = engine.metadata["tuning_balanced_score"]
     messages = [row["text"] for row in load_examples(DATA_DIR / "eval.jsonl")][:LATENCY_MESSAGES]
-    latencies = single_message_latencies(engine, messages)
-    figures["p50_ms"] = statistics.median(latencies)
-    figures["p95_ms"] = statistics.quantiles(latencies, n=20)[-1]
+    wall, cpu = single_message_latencies(engine, messages)
+    figures["p50_ms"], figures["p95_ms"] = statistics.median(wall), statistics.quantiles(wall, n=20)[-1]
+    figures["cpu_p95_ms"] = statistics.quantiles(cpu, n=20)[-1]
     return figures
 
 
-def single_message_latencies(engine: IntentEngine, messages: list[str]) -> list[float]:
+def single_message_latencies(engine: IntentEngine, messages: list[str]) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU milliseconds per message. On a shared machine the wall clock includes waiting for a
+    core; the CPU time of this process (all its threads) is what the engine itself costs."""
     engine.predict(messages[:1])  # the first call loads lazily imported code; not what a resident waits for
-    timings = []
+    wall, cpu = [], []
     for message in messages:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         engine.predict([message])
-        timings.append((time.perf_counter() - started) * 1000)
-    return timings
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return wall, cpu
 
 
 def row(candidate: str, m: dict[str, float], reference: dict[str, float] | None) -> str:
@@ -65,7 +68,7 @@ def row(candidate: str, m: dict[str, float], reference: dict[str, float] | None)
         f" {100 * m['eval_in_scope']:>6.1f} {100 * m['eval_oos_recall']:>6.1f} {100 * m['eval_safeguarding']:>5.0f}"
         f" {100 * m['eval_external_in_scope']:>6.1f} {100 * m['eval_external_oos_recall']:>6.1f}"
         f" {100 * m['eval_external_safeguarding']:>5.0f}"
-        f" {m['train_s']:>7.1f} {m['p50_ms']:>6.2f} {m['p95_ms']:>6.2f}"
+        f" {m['train_s']:>7.1f} {m['p50_ms']:>6.2f} {m['p95_ms']:>6.2f} {m['cpu_p95_ms']:>7.2f}"
     )
     if reference is not None:
         text += (
@@ -81,7 +84,7 @@ def main() -> None:
     candidates = parser.parse_args().only.split(",")
     print("cv = balanced score on the training folds (what tuning sees); team = eval.jsonl; external = eval_external")
     print(f"{'engine':<17} {'cv':>6} {'team in':>6} {'oos':>6} {'safeg':>5} {'ext in':>6} {'oos':>6} {'safeg':>5}"
-          f" {'train s':>7} {'p50 ms':>6} {'p95 ms':>6}   ratio to {REFERENCE}")  # fmt: skip
+          f" {'train s':>7} {'p50 ms':>6} {'p95 ms':>6} {'cpu p95':>7}   ratio to {REFERENCE}")  # fmt: skip
     reference: dict[str, float] | None = None
     for candidate in candidates:
         if "minilm" in candidate and not has_embeddings():
