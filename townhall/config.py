@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_from: str = "no-reply@wexmoor.example"
     smtp_starttls: bool = True
+    # The assistant's intent engine (docs/assistant-engine.md); the embedding one needs the assistant-embeddings extra.
+    assistant_method: Literal["tfidf+svm", "tfidf+minilm+svm"] = "tfidf+svm"
 
     def check_for_production(self) -> None:
         """Refuse settings that are fine for a laptop demo but dangerous in production."""

@@ -1,0 +1,1 @@
+"""The residents' assistant: understanding what a resident asks, and answering it."""
