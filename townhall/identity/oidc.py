@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit
 
-from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from authlib.oauth2.rfc7636 import create_s256_code_challenge  # type: ignore[import-untyped]
 from joserfc import jwt
 from joserfc.errors import ExpiredTokenError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
@@ -118,13 +118,9 @@ class OidcConfig:
     @classmethod
     def from_settings(cls, settings: Settings) -> OidcConfig:
         """The OIDC settings, checked: a mistake is named here rather than failing a sign-in later."""
-        missing = [
-            name
-            for name, value in (("ISSUER", settings.oidc_issuer), ("CLIENT_ID", settings.oidc_client_id),
-                                ("CLIENT_SECRET", settings.oidc_client_secret),
-                                ("REDIRECT_URL", settings.oidc_redirect_url))  # fmt: skip
-            if not value
-        ]
+        required = {"ISSUER": settings.oidc_issuer, "CLIENT_ID": settings.oidc_client_id,
+                    "CLIENT_SECRET": settings.oidc_client_secret, "REDIRECT_URL": settings.oidc_redirect_url}  # fmt: skip
+        missing = [name for name, value in required.items() if not value]
         if missing:
             raise ConfigurationError(f"OIDC sign-in needs TOWNHALL_OIDC_{', TOWNHALL_OIDC_'.join(missing)}")
         not_staff = sorted(set(settings.oidc_role_map.values()) - STAFF_ROLES)
@@ -242,6 +238,7 @@ class OidcProvider:
         required: Any = {"essential": True}
         return jwt.JWTClaimsRegistry(
             now=lambda: int(clock.now().timestamp()), leeway=LEEWAY_SECONDS,
-            iss={"essential": True, "value": self.config.issuer}, aud={"essential": True, "value": self.config.client_id},
+            iss={"essential": True, "value": self.config.issuer},
+            aud={"essential": True, "value": self.config.client_id},
             nonce={"essential": True, "value": nonce}, exp=required, iat=required, sub=required,
         )  # fmt: skip

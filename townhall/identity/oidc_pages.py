@@ -82,7 +82,9 @@ def _problem_page(request: Request, error: OidcProblem) -> Response:
 
 
 @router.get("/sign-in/oidc")
-def start_oidc_sign_in(request: Request, _: Public, settings: SettingsDep, provider: Provider, next: str = "") -> Response:
+def start_oidc_sign_in(
+    request: Request, _: Public, settings: SettingsDep, provider: Provider, next: str = ""
+) -> Response:
     from townhall.identity.pages import safe_next
 
     try:
