@@ -118,8 +118,12 @@ class OidcConfig:
     @classmethod
     def from_settings(cls, settings: Settings) -> OidcConfig:
         """The OIDC settings, checked: a mistake is named here rather than failing a sign-in later."""
-        required = {"ISSUER": settings.oidc_issuer, "CLIENT_ID": settings.oidc_client_id,
-                    "CLIENT_SECRET": settings.oidc_client_secret, "REDIRECT_URL": settings.oidc_redirect_url}  # fmt: skip
+        required = {
+            "ISSUER": settings.oidc_issuer,
+            "CLIENT_ID": settings.oidc_client_id,
+            "CLIENT_SECRET": settings.oidc_client_secret,
+            "REDIRECT_URL": settings.oidc_redirect_url,
+        }
         missing = [name for name, value in required.items() if not value]
         if missing:
             raise ConfigurationError(f"OIDC sign-in needs TOWNHALL_OIDC_{', TOWNHALL_OIDC_'.join(missing)}")
