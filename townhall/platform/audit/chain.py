@@ -7,6 +7,7 @@ removing or reordering any entry breaks the chain from that point on (see `verif
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -36,12 +37,14 @@ class Actor:
 SYSTEM = Actor("system", None, is_staff=False)
 
 
-def _field(value: str | int | None) -> str:
-    # A netstring per field: unambiguous whatever characters a value holds, and cheap to build.
-    if value is None:
-        return "-,"
-    text = str(value)
-    return f"{len(text)}:{text},"
+def canonical_fields(fields: Sequence[str | int | None]) -> str:
+    """The canonical form of an entry's fields, in the order of `canonical_form`'s arguments.
+
+    A netstring per field (`len:value,`, and `-,` for none): unambiguous whatever characters a value holds.
+    Written as one comprehension because `townhall audit verify` runs it for every entry; the output is pinned
+    by a test with known hashes, since changing it would break every chain already written.
+    """
+    return "".join(["-," if value is None else f"{len(text := str(value))}:{text}," for value in fields])
 
 
 def canonical_form(
@@ -56,9 +59,8 @@ def canonical_form(
     client: str | None,
 ) -> str:
     """The one serialisation an entry is hashed in; the order of fields is part of the format."""
-    return "".join(
-        _field(value)
-        for value in (entry_id, occurred_at_us, actor_type, actor_id, action, subject_type, subject_id, purpose, client)
+    return canonical_fields(
+        (entry_id, occurred_at_us, actor_type, actor_id, action, subject_type, subject_id, purpose, client)
     )
 
 
@@ -122,4 +124,4 @@ def record_access(
     return entry_id
 
 
-__all__ = ["GENESIS_HASH", "SYSTEM", "Actor", "canonical_form", "entry_hash", "record_access"]
+__all__ = ["GENESIS_HASH", "SYSTEM", "Actor", "canonical_fields", "canonical_form", "entry_hash", "record_access"]
