@@ -67,7 +67,7 @@ def generated_rows(count: int, start_id: int, previous: str):  # type: ignore[no
 
 
 def hashing_only(count: int) -> float:
-    """Reference: the same hashing over the same kind of rows, already in memory (what the database adds is the rest)."""
+    """Reference: the same hashing over rows already in memory (so the rest is what reading the database costs)."""
     rows = list(generated_rows(min(count, 300_000), 1, "0" * 64))
     started = time.perf_counter()
     for row in rows:
