@@ -17,6 +17,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -54,6 +55,71 @@ def unit_of_work(engine: Engine, *, audited: bool, n: int, writes: bool = False)
             session.commit()
         timings.append(time.perf_counter() - started)
     return statistics.median(timings)
+
+
+def audited_phases(engine: Engine, *, n: int, synchronous_commit: str | None = None) -> tuple[float, float]:
+    """p50 of (the statements: read + record_access, including the chain-head lock) and (the commit)."""
+    factory = make_session_factory(engine)
+    statements, commits = [], []
+    for i in range(n):
+        with factory() as session:
+            if synchronous_commit is not None:
+                session.execute(text(f"SET LOCAL synchronous_commit = {synchronous_commit}"))
+            started = time.perf_counter()
+            session.execute(text("SELECT name FROM bench_people WHERE id = 1")).one()
+            record_access(session, actor=OFFICER, action="view_person", subject_type="person", subject_id=i,
+                          purpose="benchmark", client="127.0.0.1")  # fmt: skip
+            done = time.perf_counter()
+            session.commit()
+            statements.append(done - started)
+            commits.append(time.perf_counter() - done)
+    return statistics.median(statements), statistics.median(commits)
+
+
+def concurrent_rate(engine: Engine, *, audited: bool, threads: int = 8, each: int = 100) -> float:
+    """Units of work per second from `threads` writers at once: audited, or each writing a row of its own."""
+    factory = make_session_factory(engine)
+    with factory() as session:
+        session.execute(text("CREATE TABLE IF NOT EXISTS bench_own_rows (id INTEGER PRIMARY KEY, n INTEGER)"))
+        session.execute(text("DELETE FROM bench_own_rows"))
+        session.commit()
+
+    def work(number: int) -> None:
+        for i in range(each):
+            with factory() as session:
+                session.execute(text("SELECT name FROM bench_people WHERE id = 1")).one()
+                if audited:
+                    record_access(session, actor=OFFICER, action="view_person", subject_type="person", subject_id=i,
+                                  purpose="benchmark", client="127.0.0.1")  # fmt: skip
+                else:
+                    session.execute(text("INSERT INTO bench_own_rows (id, n) VALUES (:id, 1)"),
+                                    {"id": number * 1_000_000 + i})  # fmt: skip
+                session.commit()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(work, range(threads)))
+    return threads * each / (time.perf_counter() - started)
+
+
+def write_cost_study(name: str, engine: Engine, *, n: int) -> None:
+    """Where an audit write's time goes: the statements (lock included) or the commit's flush to disk."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            shown = {setting: connection.exec_driver_sql(f"SHOW {setting}").scalar()
+                     for setting in ("synchronous_commit", "fsync", "wal_sync_method", "commit_delay")}  # fmt: skip
+        print(f"[{name}] server settings: {shown}")
+    statements, commit = audited_phases(engine, n=n)
+    print(f"[{name}] p50 of an audited read-only unit: statements incl. chain-head lock {statements * 1000:.3f} ms, "
+          f"commit {commit * 1000:.3f} ms")  # fmt: skip
+    if engine.dialect.name == "postgresql":
+        statements, commit = audited_phases(engine, n=n, synchronous_commit="off")
+        print(f"[{name}] the same with synchronous_commit=off (to locate the cost only; NOT durable): statements "
+              f"{statements * 1000:.3f} ms, commit {commit * 1000:.3f} ms")  # fmt: skip
+    audited = concurrent_rate(engine, audited=True)
+    unshared = concurrent_rate(engine, audited=False)
+    print(f"[{name}] 8 concurrent writers: {audited:,.0f} audited units/s; writing rows of their own (no shared "
+          f"lock) {unshared:,.0f}/s (ratio {audited / unshared:.2f}x)")  # fmt: skip
 
 
 def generated_rows(count: int, start_id: int, previous: str):  # type: ignore[no-untyped-def]
@@ -105,20 +171,26 @@ def run(name: str, settings: Settings, entries: int) -> None:
           f"audit adds {(audited - plain) * 1000:.3f} ms (ratio {audited / plain:.2f}x the reference)")  # fmt: skip
     print(f"[{name}] p50 unit of work that also writes a row, without audit: {writing * 1000:.3f} ms; the audit "
           f"write adds {(audited - writing) * 1000:.3f} ms over it")  # fmt: skip
+    write_cost_study(name, engine, n=writes // 2)
     started = time.perf_counter()
-    fill(engine, entries - writes)
-    print(f"[{name}] generated {entries - writes:,} entries in bulk in {time.perf_counter() - started:.1f} s")
+    with engine.connect() as connection:
+        written = int(connection.exec_driver_sql("SELECT last_entry_id FROM audit_chain_head").scalar() or 0)
+    fill(engine, entries - written)
+    print(f"[{name}] generated {entries - written:,} entries in bulk in {time.perf_counter() - started:.1f} s")
     processes = min(os.cpu_count() or 1, 4)
     figures = {}
     for workers in (1, processes):
         with engine.connect() as connection:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             report = verify_chain(connection, workers=workers)
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         assert report.intact, report.problems[:3]
         figures[workers] = report.entries / seconds
         print(f"[{name}] verify with {workers} process(es): {report.entries:,} entries in {seconds:.2f} s = "
               f"{figures[workers]:,.0f}/s (target 200,000/s: {figures[workers] / 200_000:.2f}x)")  # fmt: skip
+        if workers == 1:  # independent of the machine's load: CPU time of this process only
+            print(f"[{name}] verify CPU time in this process: {cpu / report.entries * 1e6:.2f} us per entry = "
+                  f"{report.entries / cpu:,.0f} entries per CPU-second")  # fmt: skip
     print(f"[{name}] verify reference: hashing alone (no database) {hashing_only(entries):,.0f}/s in one process")
     engine.dispose()
 
