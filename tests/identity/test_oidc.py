@@ -205,3 +205,24 @@ def test_a_role_map_to_a_resident_is_a_configuration_error(council_database) -> 
     })  # fmt: skip
     with pytest.raises(ConfigurationError, match="not a staff role"):
         OidcConfig.from_settings(settings)
+
+
+def test_the_real_http_client_only_talks_https() -> None:
+    from townhall.identity.oidc import ProviderUnavailable, UrllibOidcHttp
+
+    with pytest.raises(ProviderUnavailable, match="https"):
+        UrllibOidcHttp().get_json("http://login.example.test/.well-known/openid-configuration")
+
+
+def test_a_provider_with_an_http_endpoint_is_refused(oidc_client: TestClient, provider: FakeProvider) -> None:
+    real_get_json = provider.get_json
+
+    def downgraded(url: str) -> dict[str, Any]:
+        document = real_get_json(url)
+        if url.endswith("openid-configuration"):
+            document["token_endpoint"] = "http://login.example.test/token"
+        return document
+
+    provider.get_json = downgraded  # type: ignore[method-assign]
+    response = oidc_client.get("/sign-in/oidc", follow_redirects=False)
+    assert response.status_code == 502 and "not https" in response.text
