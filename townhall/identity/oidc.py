@@ -242,7 +242,7 @@ class OidcProvider:
         required: Any = {"essential": True}
         return jwt.JWTClaimsRegistry(
             now=lambda: int(clock.now().timestamp()), leeway=LEEWAY_SECONDS,
-            iss={"essential": True, "value": self.config.issuer},
+            iss={"essential": True, "value": str(self.metadata()["issuer"])},  # exactly as the provider writes it
             aud={"essential": True, "value": self.config.client_id},
             nonce={"essential": True, "value": nonce}, exp=required, iat=required, sub=required,
         )  # fmt: skip
