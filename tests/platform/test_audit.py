@@ -84,3 +84,30 @@ def test_search_by_person_and_export_csv(session: Session) -> None:
     csv_text = "".join(entries_as_csv(session, query=AuditQuery(subject_type="household", subject_id="101")))
     assert csv_text.splitlines()[0].startswith("id,occurred_at,actor_type")
     assert "'=HYPERLINK" in csv_text  # never a live formula in a spreadsheet
+
+
+def test_the_canonical_form_and_hash_never_change() -> None:
+    """Known answers computed before verify was optimised: a different output would break every chain."""
+    from townhall.platform.audit import canonical_form, entry_hash
+
+    full = canonical_form(42, 1790000000000123, "user", 7, "view_household", "household", "101",
+                          "early help review: é ✓", "10.0.0.1")  # fmt: skip
+    expected = "2:42,16:1790000000000123,4:user,1:7,14:view_household,9:household,3:101,"
+    assert full == expected + "22:early help review: é ✓,8:10.0.0.1,"
+    assert entry_hash("0" * 64, full) == "626c56c1317665cdde8f32e2607059c379d829cf47ef4cb62f90fe72326fb045"
+    empty = canonical_form(1, 5, "system", None, "create_user", None, None, None, None)
+    assert entry_hash("ab" * 32, empty) == "2944554bc90cc15ce9866c36835b654b344e621397b8d8a101c89d02b2d9115e"
+
+
+def test_entries_appended_after_the_head_was_read_are_not_a_removed_tail(session: Session) -> None:
+    ids = write_entries(session, 3)
+    tamper(session, f"UPDATE audit_chain_head SET last_entry_id = {ids[1]}, last_hash = "
+                    f"(SELECT entry_hash FROM audit_entries WHERE id = {ids[1]})")  # fmt: skip
+    assert verify_chain(session.connection()).intact  # as a live system looks when the head was read first
+
+
+def test_a_head_pointing_at_a_different_hash_is_found(session: Session) -> None:
+    write_entries(session, 2)
+    tamper(session, "UPDATE audit_chain_head SET last_hash = '" + "f" * 64 + "'")
+    problems = verify_chain(session.connection()).problems
+    assert problems and "chain head recorded" in problems[-1].what

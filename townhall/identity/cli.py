@@ -108,7 +108,11 @@ def list_keys_command() -> None:
 
 
 @audit_app.command("verify")
-def verify_command() -> None:
+def verify_command(
+    workers: int = typer.Option(
+        1, min=1, max=16, help="Processes checking id ranges side by side: worth it only with idle cores."
+    ),
+) -> None:
     """Check the audit log's hash chain; exits 1 and names each broken entry if any was changed or removed."""
     import time
 
@@ -131,7 +135,7 @@ def verify_command() -> None:
                 checked[0] += count
                 progress("Checking audit entries", checked[0], 0)
 
-            report = verify_chain(connection, on_progress=advance)
+            report = verify_chain(connection, on_progress=advance, workers=workers)
         seconds = time.perf_counter() - started
         for problem in report.problems:
             console.print(f"[bold red]entry {problem.entry_id}:[/] {problem.what}")

@@ -100,3 +100,13 @@ def register(
 @router.get("/staff", response_class=HTMLResponse)
 def staff_home(request: Request, user: Annotated[User, Depends(requires(*(set(ROLES) - {"resident"})))]) -> Response:
     return render(request, "identity/staff.html", {"user": user, "roles": ROLES})
+
+
+def _include_oidc_routes() -> None:
+    # Staff OIDC sign-in lives in its own module; its routes are served with these sign-in pages.
+    from townhall.identity import oidc_pages
+
+    router.include_router(oidc_pages.router)
+
+
+_include_oidc_routes()

@@ -45,4 +45,7 @@ async def run_database_work(request: Request, work: Callable[..., T], *args: Any
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit when the route returns, BEFORE the response is sent. With the default scope the commit
+# ran after the response had gone, so a failed commit (and with it a failed audit entry) still showed the data.
+# So a streaming response must read what it needs inside the route: the session is closed before it is sent.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -1,0 +1,91 @@
+"""Sign-in, registration, a resident's account and the audit log search, in a real browser without JavaScript,
+each checked with axe (WCAG 2.2 AA), including their error states."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import assert_accessible
+from townhall.config import Settings
+from townhall.db import make_engine, make_session_factory, session_scope
+from townhall.identity.service import create_user
+from townhall.platform.audit import Actor, record_access
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "correct horse battery staple"
+_numbers = itertools.count(1)
+
+
+def _served_database(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The served council's database (served_council builds it under the session's temporary folder)."""
+    found = sorted(Path(tmp_path_factory.getbasetemp()).glob("e2e*/e2e.db"))
+    assert found, "served_council's database was not found"
+    return Settings(database_url=f"sqlite:///{found[-1]}", environment="test")
+
+
+@pytest.fixture
+def ig_officer(served_council: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An information governance officer's email, with some audit entries about household 4242 to find."""
+    engine = make_engine(_served_database(tmp_path_factory))
+    email = f"ig-{next(_numbers)}@example.test"
+    with session_scope(make_session_factory(engine)) as session:
+        create_user(session, email=email, password=PASSWORD, roles=["ig_officer"])
+        record_access(session, actor=Actor("user", 7, is_staff=True), action="view_household",
+                      subject_type="household", subject_id=4242, purpose="early help review")  # fmt: skip
+    engine.dispose()
+    return email
+
+
+def sign_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(base + "/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_the_sign_in_page_and_its_error_are_accessible(page: Any, served_council: str) -> None:
+    page.goto(served_council + "/sign-in")
+    assert page.locator("h1").inner_text() == "Sign in"
+    assert_accessible(page)
+    sign_in(page, served_council, "nobody@example.test", "not the right password")
+    assert page.locator(".th-error-summary").is_visible()
+    assert "Enter a correct email address and password" in page.locator("#email-error").inner_text()
+    assert_accessible(page)
+
+
+def test_registering_leads_to_an_accessible_account_page(page: Any, served_council: str) -> None:
+    page.goto(served_council + "/register")
+    assert_accessible(page)
+    page.get_by_label("Email address").fill(f"resident-{next(_numbers)}@example.test")
+    page.get_by_label("Create a password").fill(PASSWORD)
+    page.get_by_label("Type the password again").fill("a different password entirely")
+    page.get_by_role("button", name="Create account").click()
+    assert page.locator(".th-error-summary").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Create a password").fill(PASSWORD)
+    page.get_by_label("Type the password again").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    assert page.url.endswith("/account")
+    assert page.locator("h1").inner_text() == "Your account"
+    assert_accessible(page)
+
+
+def test_the_audit_search_and_its_results_are_accessible(page: Any, served_council: str, ig_officer: str) -> None:
+    sign_in(page, served_council, ig_officer)
+    page.goto(served_council + "/audit")
+    assert page.locator("h1").inner_text() == "Audit log"
+    assert_accessible(page)
+    page.get_by_label("Kind of record").fill("household")
+    page.get_by_label("Record number").fill("4242")
+    page.get_by_role("button", name="Search").click()
+    assert page.locator(".th-error-summary").is_visible()  # a person's records need a purpose
+    assert_accessible(page)
+    page.get_by_label("Why you are searching").fill("subject access request 17")
+    page.get_by_role("button", name="Search").click()
+    assert "early help review" in page.locator(".th-table").inner_text()
+    assert "4242" not in page.url  # searches are posted: a person's id never goes in the address
+    assert_accessible(page)
