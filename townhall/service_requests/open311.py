@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, QueryParams
@@ -120,6 +123,21 @@ def _create(session: Session, form: FormData, client: str) -> list[dict[str, str
     return [answer]
 
 
+# Creates from one client all queue for the audit chain's head; more threads than this only add contention for
+# the GIL while a thread holds that lock (measured: see docs/benchmarks.md, "Service requests").
+CREATE_THREADS = 8
+
+
+async def _run_create(request: Request, form: FormData) -> list[dict[str, str | None]]:
+    if request.app.state.settings.is_sqlite:
+        return await run_database_work(request, _in_transaction, request, _create, form, client_address(request))
+    state = request.app.state
+    if getattr(state, "open311_create_limiter", None) is None:
+        state.open311_create_limiter = anyio.CapacityLimiter(CREATE_THREADS)
+    work = partial(_in_transaction, request, _create, form, client_address(request))
+    return await anyio.to_thread.run_sync(work, limiter=state.open311_create_limiter)
+
+
 def _in_transaction(request: Request, work: Callable[..., T], *args: Any) -> T:
     """`work(session, *args)` in a transaction of its own, committed before the answer is sent."""
     with transaction(request) as session:
@@ -136,7 +154,7 @@ async def post_request(request: Request) -> Response:
         return error_response("xml", 404, ["Ask for .xml or .json"])
     form = await request.form()
     try:
-        rows = await run_database_work(request, _in_transaction, request, _create, form, client_address(request))
+        rows = await _run_create(request, form)
     except Exception as error:
         return _error_for(fmt, error)
     return respond(fmt, rows, root="service_requests", item="request")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Row, ScalarSelect, Select, select
 from sqlalchemy.orm import Session
@@ -65,7 +65,7 @@ def _latest_public_note() -> ScalarSelect[str]:
     )
 
 
-def _public_columns() -> Select[Unpack[tuple[Any, ...]]]:
+def _public_columns() -> Select[*tuple[Any, ...]]:
     """Just what an Open311 request document shows, with the street for requests whose location is private."""
     columns = (
         ServiceRequest.id, ServiceRequest.status, ServiceRequest.description, ServiceRequest.team,
