@@ -19,12 +19,15 @@ import pytest
 import uvicorn
 
 from townhall.config import Settings
-from townhall.db import make_engine
+from townhall.db import make_engine, make_session_factory, session_scope
+from townhall.identity.service import create_user
 from townhall.migrate import upgrade
 from townhall.synthetic.council import CouncilSpec, build_council
 from townhall.web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
+OFFICER_EMAIL = "officer@e2e.townhall.example"
+OFFICER_PASSWORD = "officer-e2e-password"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -50,6 +53,8 @@ def served_council(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine = make_engine(settings)
     with engine.begin() as connection:
         build_council(connection, CouncilSpec(size=400, seed=11, as_of=date(2026, 11, 1)))
+    with session_scope(make_session_factory(engine)) as session:  # the staff member staff pages sign in as
+        create_user(session, email=OFFICER_EMAIL, password=OFFICER_PASSWORD, roles=["officer"], display_name="Olu")
     engine.dispose()
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))

@@ -3,7 +3,7 @@ from typing import Annotated
 import pytest
 from fastapi import Depends
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from townhall.identity.access import Caller, api_requires
@@ -60,3 +60,19 @@ def test_the_service_function_for_form_field_keys(session: Session) -> None:
     with pytest.raises(Unauthenticated):
         wrong_last = "B" if created.raw.endswith("A") else "A"  # always a different key (was flaky 1 in 64)
         authenticate_api_key(session, created.raw[:-1] + wrong_last, "open311:write")
+
+
+def test_each_use_is_audited_but_last_used_is_written_at_most_once_a_minute(session: Session) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from townhall.identity.timeutil import as_utc
+    from townhall.platform.clock import frozen_at
+
+    created = create_api_key(session, name="busy-client", scopes=["open311:write"])
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    before = session.scalar(select(func.count()).select_from(AuditEntry))
+    for seconds, expected in ((0, start), (30, start), (61, start + timedelta(seconds=61))):
+        with frozen_at(start + timedelta(seconds=seconds)):
+            key = authenticate_api_key(session, created.raw, "open311:write")
+        assert key.last_used_at is not None and as_utc(key.last_used_at) == expected
+    assert session.scalar(select(func.count()).select_from(AuditEntry)) == (before or 0) + 3

@@ -123,3 +123,33 @@ def test_residents_cannot_open_the_queue(client: TestClient, session: Session) -
 def test_admins_read_the_outbox(client: TestClient, session: Session) -> None:
     signed_in(client, session, role="admin")
     assert client.get("/admin/notifications").status_code == 200
+
+
+def test_the_address_is_chosen_in_the_shared_picker(client: TestClient, session: Session) -> None:
+    home = a_property(session)
+    token = form_token(client, "/report-a-problem/noise")
+    listed = client.post("/report-a-problem/noise/address", data={"postcode": home.postcode, "csrf_token": token})
+    assert listed.status_code == 200
+    assert f'name="uprn" type="radio" value="{home.uprn}"' in listed.text
+    assert 'action="/report-a-problem/noise/details"' in listed.text
+    details = client.post("/report-a-problem/noise/details",
+                          data={"uprn": str(home.uprn), "postcode": home.postcode, "csrf_token": token})  # fmt: skip
+    assert details.status_code == 200
+    assert home.address in details.text
+    assert f'name="uprn" value="{home.uprn}"' in details.text
+    assert 'name="lat"' not in details.text  # an address was chosen: no map position asked for
+
+
+def test_continuing_without_choosing_an_address_says_so(client: TestClient, session: Session) -> None:
+    home = a_property(session)
+    token = form_token(client, "/report-a-problem/noise")
+    again = client.post("/report-a-problem/noise/details", data={"postcode": home.postcode, "csrf_token": token})
+    assert again.status_code == 422
+    assert "Choose the address" in again.text
+    assert home.address in again.text
+
+
+def test_a_problem_not_at_an_address_asks_for_the_map_position(client: TestClient) -> None:
+    page = client.get("/report-a-problem/pothole/details")
+    assert page.status_code == 200
+    assert 'name="lat"' in page.text

@@ -40,7 +40,7 @@ class SignInRequired(Exception):
         self.expired = expired
 
 
-def public() -> None:
+async def public() -> None:
     """Declares a route open to everyone (the route-walk test accepts it as a deliberate choice)."""
 
 

@@ -11,17 +11,19 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from townhall.identity.models import ApiKey
-from townhall.identity.timeutil import utc_now
+from townhall.identity.timeutil import as_utc, utc_now
 from townhall.platform.audit import SYSTEM, Actor, record_access
 from townhall.platform.errors import Conflict, NotFound, TownhallError
 
 KEY_FORMAT = re.compile(r"^th_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$")
 SCOPE_FORMAT = re.compile(r"^[a-z0-9_]+:[a-z0-9_]+$")
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class Unauthenticated(TownhallError):
@@ -74,10 +76,11 @@ def list_api_keys(session: Session) -> list[ApiKey]:
     return list(session.scalars(select(ApiKey).order_by(ApiKey.name)))
 
 
-def authenticate_api_key(session: Session, raw_key: str, scope: str, *, client: str | None = None) -> ApiKey:
-    """The key, if it is well formed, known, not revoked and has `scope`; every use is audited.
+def verify_api_key(session: Session, raw_key: str, scope: str) -> ApiKey:
+    """The key, if it is well formed, known, not revoked and has `scope`; reads only, writes nothing.
 
-    Unauthenticated (401) for a malformed, unknown or revoked key; Forbidden (403) for a missing scope.
+    Unauthenticated (401) for a malformed, unknown or revoked key; Forbidden (403) for a missing scope. A caller
+    that verifies must call `record_api_key_use` in the same transaction (as `authenticate_api_key` does).
     """
     from townhall.platform.errors import Forbidden
 
@@ -89,6 +92,28 @@ def authenticate_api_key(session: Session, raw_key: str, scope: str, *, client: 
         raise Unauthenticated("This API key has been revoked. Ask the council for a new one.")
     if scope not in key.scope_set:
         raise Forbidden(f"This API key does not allow {scope}")
-    key.last_used_at = utc_now()
+    return key
+
+
+def record_api_key_use(session: Session, key: ApiKey, scope: str, *, client: str | None = None) -> None:
+    """Audit one use of `key`, and note when it was last used (to the minute).
+
+    Both writes take locks held until the transaction ends (the key's row, the audit chain's head), so a busy
+    route calls this as its LAST statement before committing: one client's requests then queue only for the
+    commit, not for each other's whole work. `last_used_at` is written at most once a minute for the same reason.
+    """
+    now = utc_now()
+    if key.last_used_at is None or now - as_utc(key.last_used_at) >= LAST_USED_RESOLUTION:
+        key.last_used_at = now
+        session.flush()
     record_access(session, actor=Actor("api_key", key.id), action=f"api:{scope}", client=client)
+
+
+def authenticate_api_key(session: Session, raw_key: str, scope: str, *, client: str | None = None) -> ApiKey:
+    """The key, if it is well formed, known, not revoked and has `scope`; every use is audited.
+
+    Unauthenticated (401) for a malformed, unknown or revoked key; Forbidden (403) for a missing scope.
+    """
+    key = verify_api_key(session, raw_key, scope)
+    record_api_key_use(session, key, scope, client=client)
     return key

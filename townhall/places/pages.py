@@ -29,20 +29,30 @@ class AddressPicker:
     action: str  # where the postcode form posts
     link_prefix: str  # each address links here, followed by its UPRN
     show_ward: bool = False
+    # A journey that goes on with a form (report a problem) lists the addresses as radios (`uprn`) in a form
+    # POSTed here, with the postcode, instead of links.
+    choose_action: str | None = None
+    # Another way on for a journey that needs one: (href, words), e.g. a map position instead of an address.
+    other_way: tuple[str, str] | None = None
 
 
 def address_picker_page(
-    request: Request, session: Session, picker: AddressPicker, postcode: str | None = None
+    request: Request, session: Session, picker: AddressPicker, postcode: str | None = None, *, choice_error: str = ""
 ) -> HTMLResponse:
-    """The picker's form (no postcode yet), the addresses at a postcode, or the form with a clear error (422)."""
-    context: dict[str, object] = {"picker": picker, "postcode": postcode or "", "error": None, "addresses": None}
+    """The picker's form (no postcode yet), the addresses at a postcode, or the form with a clear error (422).
+
+    `choice_error` re-shows the addresses with that error against them (radios sent without a choice).
+    """
+    context: dict[str, object] = {
+        "picker": picker, "postcode": postcode or "", "error": None, "addresses": None, "choice_error": choice_error,
+    }  # fmt: skip
     if postcode is not None:
         try:
             context["addresses"] = service.addresses_at_postcode(session, postcode=postcode)
         except InvalidInput as error:
             context["error"] = error.message
             return render(request, "address_picker.html", context, status_code=422)
-    return render(request, "address_picker.html", context)
+    return render(request, "address_picker.html", context, status_code=422 if choice_error else 200)
 
 
 FIND_ADDRESS = AddressPicker("Find an address", None, "/find-address", "/properties/", show_ward=True)

@@ -87,6 +87,7 @@ def import_catalogue(session: Session, *, services: list[dict[str, Any]]) -> tup
         service.team = _text(entry, "team", f"service {code}")
         service.response_working_days = days
         service.active = bool(entry.get("active", True))
+        service.location_is_private = bool(entry.get("location_is_private", False))
         attributes = [_attribute(a, n, f"service {code}") for n, a in enumerate(entry.get("attributes") or [], 1)]
         service.attributes.clear()
         session.flush()

@@ -79,16 +79,24 @@ def place_of_property(session: Session, uprn: int) -> Place | None:
 
 
 def place_at(session: Session, latitude: float, longitude: float, address: str = "") -> Place:
-    """A point, with the ward (and, when no address was given, the words) of the nearest property."""
+    """A point, with the ward (and, when no address was given, the words) of the nearest property.
+
+    The database picks the nearest by an equirectangular distance (exact enough within a few hundred metres,
+    where longitude degrees are scaled by the cosine of the latitude) and returns that one row.
+    """
     box = NEAREST_SEARCH_DEGREES
-    rows = session.execute(
-        select(Property.latitude, Property.longitude, Property.street_name, Property.town, Property.ward_code)
+    scale = math.cos(math.radians(latitude)) ** 2
+    squared = (Property.latitude - latitude) * (Property.latitude - latitude) + scale * (
+        Property.longitude - longitude
+    ) * (Property.longitude - longitude)
+    nearest = session.execute(
+        select(Property.street_name, Property.town, Property.ward_code)
         .where(Property.latitude.between(latitude - box, latitude + box))
         .where(Property.longitude.between(longitude - 2 * box, longitude + 2 * box))
-        .limit(200)
-    ).all()
-    if not rows:
+        .order_by(squared)
+        .limit(1)
+    ).one_or_none()
+    if nearest is None:
         return Place(latitude, longitude, address, None, None)
-    nearest = min(rows, key=lambda r: distance_metres(latitude, longitude, r.latitude, r.longitude))
     words = address or f"Near {nearest.street_name}, {nearest.town}"
     return Place(latitude, longitude, words, None, nearest.ward_code)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -62,6 +63,9 @@ class Service(Base):
     team: Mapped[str] = mapped_column(String(60))
     response_working_days: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # True when the location is someone's home (a missed bin, noise): public reads then show only the street.
+    # False for problems on public land (a pothole, graffiti), where the exact spot is the point of the report.
+    location_is_private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     attributes: Mapped[list[ServiceAttribute]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="ServiceAttribute.order"

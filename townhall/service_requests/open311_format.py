@@ -6,16 +6,17 @@ a list under `attributes` holds `attribute` elements, under `values` `value` ele
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from pydantic_core import to_json
 from starlette.responses import Response
 
 from townhall.platform.clock import LONDON
-from townhall.service_requests.models import Service, ServiceRequest
+from townhall.service_requests.models import Service, reference_for
+from townhall.service_requests.public_location import public_location
 from townhall.service_requests.statuses import open311_status
 
 FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json"}
@@ -60,10 +61,7 @@ def to_xml(document: Document, *, root: str, item: str | None = None) -> bytes:
 
 
 def respond(fmt: str, document: Document, *, root: str, item: str | None = None, status: int = 200) -> Response:
-    if fmt == "json":
-        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-    else:
-        body = to_xml(document, root=root, item=item)
+    body = to_json(document) if fmt == "json" else to_xml(document, root=root, item=item)
     return Response(body, status_code=status, media_type=FORMATS.get(fmt, FORMATS["xml"]))
 
 
@@ -102,25 +100,30 @@ def service_definition(service: Service) -> dict[str, Any]:
     return {"service_code": service.code, "attributes": attributes}
 
 
-def request_document(request: ServiceRequest, *, status_notes: str | None) -> dict[str, Any]:
+def request_document(row: Any) -> dict[str, Any]:
+    """One request as Open311 publishes it, from a row of `open311_queries.find_requests` (see `public_location`)."""
+    where = public_location(
+        private=row.location_is_private, address=row.address, uprn=row.uprn, latitude=row.latitude,
+        longitude=row.longitude, street_name=row.street_name, town=row.town,
+    )  # fmt: skip
     return {
-        "service_request_id": request.reference,
-        "status": open311_status(request.status),
-        "status_notes": status_notes,
-        "service_name": request.service.name,
-        "service_code": request.service.code,
-        "description": request.description,
-        "agency_responsible": request.team,
+        "service_request_id": reference_for(row.id),
+        "status": open311_status(row.status),
+        "status_notes": row.status_notes,
+        "service_name": row.service_name,
+        "service_code": row.service_code,
+        "description": row.description,
+        "agency_responsible": row.team,
         "service_notice": None,
-        "requested_datetime": w3c(request.requested_at),
-        "updated_datetime": w3c(request.updated_at),
-        "expected_datetime": w3c(request.expected_at),
-        "address": request.address,
-        "address_id": str(request.uprn) if request.uprn else None,
+        "requested_datetime": w3c(row.requested_at),
+        "updated_datetime": w3c(row.updated_at),
+        "expected_datetime": w3c(row.expected_at),
+        "address": where.address,
+        "address_id": where.address_id,
         "zipcode": None,
-        "lat": request.latitude,
-        "long": request.longitude,
-        "media_url": request.media_url,
+        "lat": where.latitude,
+        "long": where.longitude,
+        "media_url": row.media_url,
     }
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, ScalarSelect, Select, select
 from sqlalchemy.orm import Session
 
+from townhall.places.models import Property
 from townhall.platform import clock
 from townhall.service_requests.models import RequestUpdate, Service, ServiceRequest, id_from_reference
 from townhall.service_requests.statuses import statuses_for_open311
@@ -53,9 +55,38 @@ class RequestFilters:
     status: str = ""
 
 
-def find_requests(session: Session, *, filters: RequestFilters) -> list[ServiceRequest]:
-    """By id (the other filters then do not apply, as the spec says) or by service, dates and status."""
-    statement = select(ServiceRequest)
+def _latest_public_note() -> ScalarSelect[str]:
+    return (
+        select(RequestUpdate.public_note)
+        .where(RequestUpdate.request_id == ServiceRequest.id, RequestUpdate.public_note != "")
+        .order_by(RequestUpdate.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _public_columns() -> Select[*tuple[Any, ...]]:
+    """Just what an Open311 request document shows, with the street for requests whose location is private."""
+    columns = (
+        ServiceRequest.id, ServiceRequest.status, ServiceRequest.description, ServiceRequest.team,
+        ServiceRequest.requested_at, ServiceRequest.updated_at, ServiceRequest.expected_at, ServiceRequest.address,
+        ServiceRequest.uprn, ServiceRequest.latitude, ServiceRequest.longitude, ServiceRequest.media_url,
+        Service.name.label("service_name"), Service.code.label("service_code"), Service.location_is_private,
+        Property.street_name, Property.town, _latest_public_note().label("status_notes"),
+    )  # fmt: skip
+    return (
+        select(*columns)
+        .join(Service, Service.id == ServiceRequest.service_id)
+        .outerjoin(Property, Property.uprn == ServiceRequest.uprn)
+    )
+
+
+def find_requests(session: Session, *, filters: RequestFilters) -> Sequence[Row[Any]]:
+    """By id (the other filters then do not apply, as the spec says) or by service, dates and status.
+
+    One query for the rows and their latest public notes, newest first, at most MAX_RESULTS.
+    """
+    statement = _public_columns()
     if filters.ids:
         wanted = [i for i in (id_from_reference(r) for r in filters.ids) if i]
         statement = statement.where(ServiceRequest.id.in_(wanted or [0]))
@@ -63,23 +94,11 @@ def find_requests(session: Session, *, filters: RequestFilters) -> list[ServiceR
         start, end = date_window(filters.start, filters.end)
         statement = statement.where(ServiceRequest.requested_at.between(start, end))
         if filters.service_codes:
-            statement = statement.join(Service).where(Service.code.in_(filters.service_codes))
+            statement = statement.where(Service.code.in_(filters.service_codes))
         if filters.status:
             statement = statement.where(ServiceRequest.status.in_(statuses_for_open311(filters.status)))
     statement = statement.order_by(ServiceRequest.requested_at.desc(), ServiceRequest.id.desc()).limit(MAX_RESULTS)
-    return list(session.scalars(statement))
-
-
-def latest_public_notes(session: Session, request_ids: Sequence[int]) -> dict[int, str]:
-    """Each request's most recent public note (Open311's status_notes), in one query."""
-    if not request_ids:
-        return {}
-    rows = session.execute(
-        select(RequestUpdate.request_id, RequestUpdate.public_note)
-        .where(RequestUpdate.request_id.in_(request_ids), RequestUpdate.public_note != "")
-        .order_by(RequestUpdate.id)
-    ).all()
-    return {row.request_id: row.public_note for row in rows}
+    return session.execute(statement).all()
 
 
 def updates_between(session: Session, *, start: datetime | None, end: datetime | None) -> list[RequestUpdate]:

@@ -8,20 +8,22 @@ from datetime import datetime
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import HTMLResponse
 
 from townhall.identity.access import CurrentUser, public, requires
 from townhall.identity.models import User
-from townhall.places.service import addresses_at_postcode
+from townhall.places.pages import AddressPicker, PostcodeForm, address_picker_page
+from townhall.places.service import property_by_uprn
 from townhall.platform.clock import LONDON
 from townhall.platform.errors import InvalidInput, NotFound
 from townhall.service_requests import service as requests_service
 from townhall.service_requests.catalogue import list_services, service_by_code, value_name
-from townhall.service_requests.models import ServiceAttribute
+from townhall.service_requests.models import Service, ServiceAttribute
 from townhall.service_requests.open311_form import attributes_of
 from townhall.service_requests.photos import is_stored_photo, store_photo
+from townhall.service_requests.public_location import public_location_of
 from townhall.service_requests.statuses import STATUS_NAMES
 from townhall.web.deps import SessionDep
 from townhall.web.templating import render
@@ -78,16 +80,69 @@ def choose_service(request: Request, session: SessionDep, _: Public) -> HTMLResp
     return render_page(request, "service_requests/choose.html", {"services": list_services(session)})
 
 
+def _picker(service: Service) -> AddressPicker:
+    base = f"/report-a-problem/{service.code}"
+    return AddressPicker(
+        title=service.name,
+        intro=f"{service.description} Where is it? Find the address by its postcode.",
+        action=f"{base}/address",
+        link_prefix="",
+        choose_action=f"{base}/details",
+        other_way=(f"{base}/details", "It is not at an address: give the map position instead"),
+    )
+
+
+def _address_of(session: SessionDep, uprn: str) -> str | None:
+    try:
+        return property_by_uprn(session, uprn=int(uprn)).address if uprn.isdigit() else None
+    except NotFound:
+        return None
+
+
 def _form_page(request: Request, session: SessionDep, code: str, values: dict[str, Any], **extra: Any) -> HTMLResponse:
-    context = {"service": service_by_code(session, code=code), "values": values, "addresses": None, "errors": []}
+    context = {"service": service_by_code(session, code=code), "values": values, "errors": []}
+    context["address"] = _address_of(session, values["uprn"])
     context.update(extra)
     return render_page(request, "service_requests/report.html", context, status_code=422 if context["errors"] else 200)
 
 
+def _blank_values() -> dict[str, Any]:
+    return {name: "" for name in FIELDS} | {"answers": {}, "submission": secrets.token_hex(16)}
+
+
 @router.get("/report-a-problem/{service_code}", response_class=HTMLResponse)
+def report_where(request: Request, session: SessionDep, service_code: ServiceCode, _: Public) -> HTMLResponse:
+    """The shared address picker, with the addresses as radios, or a way on to give a map position."""
+    return address_picker_page(request, session, _picker(service_by_code(session, code=service_code)))
+
+
+@router.post("/report-a-problem/{service_code}/address", response_class=HTMLResponse)
+def report_addresses(
+    request: Request, session: SessionDep, service_code: ServiceCode, _: Public, postcode: PostcodeForm = ""
+) -> HTMLResponse:
+    return address_picker_page(request, session, _picker(service_by_code(session, code=service_code)), postcode)
+
+
+@router.get("/report-a-problem/{service_code}/details", response_class=HTMLResponse)
 def report_form(request: Request, session: SessionDep, service_code: ServiceCode, _: Public) -> HTMLResponse:
-    values = {name: "" for name in FIELDS} | {"answers": {}, "submission": secrets.token_hex(16)}
-    return _form_page(request, session, service_code, values)
+    """The questions, with the map position asked for (no address was chosen)."""
+    return _form_page(request, session, service_code, _blank_values())
+
+
+@router.post("/report-a-problem/{service_code}/details", response_class=HTMLResponse)
+def report_form_at_address(
+    request: Request,
+    session: SessionDep,
+    service_code: ServiceCode,
+    _: Public,
+    uprn: Annotated[str, Form(max_length=20)] = "",
+    postcode: PostcodeForm = "",
+) -> HTMLResponse:
+    """The questions, for the address chosen in the picker (the picker again, with an error, if none was)."""
+    service = service_by_code(session, code=service_code)
+    if _address_of(session, uprn) is None:
+        return address_picker_page(request, session, _picker(service), postcode, choice_error="Choose the address")
+    return _form_page(request, session, service_code, _blank_values() | {"uprn": uprn, "postcode": postcode})
 
 
 async def _take_photo(request: Request, form: FormData, values: dict[str, Any]) -> None:
@@ -114,16 +169,11 @@ async def report_check(
     finally:
         await form.close()  # the upload's temporary file, now read
     try:
-        if form.get("action") == "find":
-            addresses = addresses_at_postcode(session, postcode=values["postcode"])
-            return _form_page(request, session, service_code, values, addresses=addresses)
         service, place, answers = requests_service.validate_request(
             session, new=_new_request(values, service_code, user)
         )
     except requests_service.RequestProblems as problems:
         return _form_page(request, session, service_code, values, errors=problems.problems)
-    except InvalidInput as error:
-        return _form_page(request, session, service_code, values, errors=[("postcode", error.message)])
     shown = [(a.description, _answer_words(a, answers[a.code])) for a in service.attributes if a.code in answers]
     context = {"service": service, "place": place, "values": values, "shown_answers": shown}
     return render_page(request, "service_requests/check.html", context)
@@ -163,7 +213,9 @@ async def track(request: Request, session: SessionDep, _: Public) -> HTMLRespons
         context: dict[str, object] = {"reference": reference, "error": error.message, "found": None}
         return render_page(request, "service_requests/track.html", context, status_code=404)
     updates = [u for u in requests_service.public_updates(session, request_id=found.id) if u.public_note]
+    where = public_location_of(session, found)  # the street only, for a problem at someone's home
     context = {"reference": reference, "error": None, "found": found, "updates": updates, "names": STATUS_NAMES}
+    context["where"] = where.address or f"{where.latitude:.3f}, {where.longitude:.3f}"
     return render_page(request, "service_requests/track.html", context)
 
 

@@ -109,7 +109,8 @@ class ServiceRequestsPart:
         writer.connection.execute(insert(table_of(Service)), [
             {"id": s["id"], "code": s["code"], "name": s["name"], "description": s.get("description", ""),
              "service_group": s.get("group", ""), "keywords": ", ".join(s.get("keywords", [])), "team": s["team"],
-             "response_working_days": s["response_working_days"], "active": True} for s in services.values()
+             "response_working_days": s["response_working_days"], "active": True,
+             "location_is_private": bool(s.get("location_is_private", False))} for s in services.values()
         ])  # fmt: skip
         writer.connection.execute(insert(table_of(ServiceAttribute)), attributes)
         return services

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -30,6 +31,17 @@ def get_session(request: Request) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def transaction(request: Request) -> AbstractContextManager[Session]:
+    """`get_session` as a `with` block, for async routes that do their database work in one worker-thread call
+    (see `run_database_work`) and must commit there, before the answer is sent. It honours an override of
+    `get_session` (a zero-argument generator, as the tests install to share their rolled-back session).
+    """
+    override = request.app.dependency_overrides.get(get_session)
+    if override is not None:
+        return contextmanager(override)()
+    return contextmanager(get_session)(request)
 
 
 async def run_database_work(request: Request, work: Callable[..., T], *args: Any) -> T:
