@@ -204,7 +204,7 @@ def canonical_first_name_column(first_names: pd.Series, sexes: pd.Series) -> pd.
     import pandas as pd
 
     pairs = pd.DataFrame({"name": first_names, "sex": sexes}).astype(object)
-    distinct = pairs.drop_duplicates()
+    distinct = pairs.drop_duplicates().copy()
     distinct["canonical"] = [
         canonical_first_name(name if isinstance(name, str) else None, sex if isinstance(sex, str) else None)
         for name, sex in zip(distinct["name"], distinct["sex"], strict=True)
