@@ -104,7 +104,7 @@ def sample_error_pairs(
 
 def mask_value(value: object) -> str:
     """Enough of a value to see why a model scored it, not enough to identify anyone: "SMITH" -> "S***H"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "None":
         return "∅"
     text = str(value)
     if len(text) <= 2:

@@ -212,7 +212,7 @@ def link_people(
     config = config or LinkageConfig()
     db_api = _database_api(engine, spark)
     table = _register(db_api, model_input(records), engine)
-    settings = model if model is not None else person_model_settings()
+    settings = _trained_settings(model, engine) if model is not None else person_model_settings()
     linker = Linker(table, settings, log_level=logging.WARNING)
     if model is None:
         train_person_model(linker, config)
@@ -228,6 +228,27 @@ def link_people(
         model=linker.misc.save_model_to_json(),
         linker=linker,
     )
+
+
+def _trained_settings(model: dict[str, Any], engine: Engine) -> dict[str, Any]:
+    """Today's settings written in ``engine``'s SQL dialect, carrying ``model``'s trained parameters.
+
+    A saved model holds SQL in the dialect it was trained on (DuckDB quotes names differently from Spark),
+    so the parameters are copied level by level onto freshly generated settings instead.
+    """
+    dialect = "spark" if engine == "spark" else "duckdb"
+    settings: dict[str, Any] = person_model_settings().create_settings_dict(dialect)
+    trained = {comparison["output_column_name"]: comparison for comparison in model["comparisons"]}
+    for comparison in settings["comparisons"]:
+        levels = trained[comparison["output_column_name"]]["comparison_levels"]
+        if len(levels) != len(comparison["comparison_levels"]):
+            raise ValueError(f"the saved model's {comparison['output_column_name']} comparison has other levels")
+        for level, trained_level in zip(comparison["comparison_levels"], levels, strict=True):
+            for parameter in ("m_probability", "u_probability"):
+                if trained_level.get(parameter) is not None:
+                    level[parameter] = trained_level[parameter]
+    settings["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+    return settings
 
 
 def _database_api(engine: Engine, spark: Any) -> Any:
