@@ -16,8 +16,18 @@ def _brute_force_pairs(predicted: pd.Series, truth: pd.Series) -> tuple[float, f
 
 
 def _brute_force_bcubed(predicted: pd.Series, truth: pd.Series) -> tuple[float, float]:
-    p = np.mean([((predicted == predicted[k]) & (truth == truth[k])).sum() / (predicted == predicted[k]).sum() for k in predicted.index])
-    r = np.mean([((predicted == predicted[k]) & (truth == truth[k])).sum() / (truth == truth[k]).sum() for k in predicted.index])
+    p = np.mean(
+        [
+            ((predicted == predicted[k]) & (truth == truth[k])).sum() / (predicted == predicted[k]).sum()
+            for k in predicted.index
+        ]
+    )
+    r = np.mean(
+        [
+            ((predicted == predicted[k]) & (truth == truth[k])).sum() / (truth == truth[k]).sum()
+            for k in predicted.index
+        ]
+    )
     return float(p), float(r)
 
 

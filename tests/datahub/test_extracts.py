@@ -47,12 +47,18 @@ def test_school_attendance_holds_only_children_aged_4_to_16():
 
 def test_error_rates_show_up_in_the_extracts():
     people = make_people(5000, seed=7)
-    clean = generate_extracts(people, np.random.default_rng(8), ErrorRates(nickname=0, first_name_typo=0, names_swapped=0))
-    noisy = generate_extracts(people, np.random.default_rng(8), ErrorRates(nickname=0.5, first_name_typo=0, names_swapped=0))
+    clean = generate_extracts(
+        people, np.random.default_rng(8), ErrorRates(nickname=0, first_name_typo=0, names_swapped=0)
+    )
+    noisy = generate_extracts(
+        people, np.random.default_rng(8), ErrorRates(nickname=0.5, first_name_typo=0, names_swapped=0)
+    )
     true_first = people.set_index("person_id")["first_name"].str.upper()
 
     def agreement(result):
-        frame = result.extracts["council_tax"].assign(person_id=result.truth.loc[result.truth.source == "council_tax", "person_id"].to_numpy())
+        frame = result.extracts["council_tax"].assign(
+            person_id=result.truth.loc[result.truth.source == "council_tax", "person_id"].to_numpy()
+        )
         return (frame["FORENAME"] == frame["person_id"].map(true_first)).mean()
 
     assert agreement(clean) == 1.0

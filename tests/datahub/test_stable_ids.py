@@ -3,7 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from townhall.datahub.stable_ids import (
-    ConflictingDecisions,
+    ConflictingDecisionsError,
     Merge,
     OfficerDecision,
     Split,
@@ -51,9 +51,9 @@ def test_retired_ids_are_never_reissued():
     assert result.person_ids["z"] == "TH00000010"
 
 
-partitions = st.dictionaries(st.sampled_from([f"r{i:02d}" for i in range(30)]), st.integers(0, 6), min_size=1).map(
-    lambda d: {k: f"c{v}" for k, v in d.items()}
-)
+partitions = st.dictionaries(
+    st.sampled_from([f"r{i:02d}" for i in range(30)]), st.integers(0, 6), min_size=1
+).map(lambda d: {k: f"c{v}" for k, v in d.items()})
 
 
 @given(partitions, partitions)
@@ -112,22 +112,34 @@ def test_contradictory_decisions_are_an_error():
         OfficerDecision("e", "d", same_person=True),
         OfficerDecision("a", "d", same_person=False),
     ]
-    with pytest.raises(ConflictingDecisions):
+    with pytest.raises(ConflictingDecisionsError):
         apply_officer_decisions(CLUSTERS, EDGES, decisions)
 
 
 def test_decisions_about_records_no_longer_present_are_ignored():
-    assert apply_officer_decisions(CLUSTERS, EDGES, [OfficerDecision("a", "gone", same_person=False)]) == CLUSTERS
+    assert (
+        apply_officer_decisions(CLUSTERS, EDGES, [OfficerDecision("a", "gone", same_person=False)])
+        == CLUSTERS
+    )
 
 
-@given(st.lists(st.tuples(st.sampled_from("abcdefgh"), st.sampled_from("abcdefgh"), st.booleans()), max_size=6))
+@given(
+    st.lists(st.tuples(st.sampled_from("abcdefgh"), st.sampled_from("abcdefgh"), st.booleans()), max_size=6)
+)
 def test_honoured_decisions_hold_in_the_result(raw_decisions):
     clusters = {r: "a" if r in "abcd" else "e" for r in "abcdefgh"}
-    edges = [("a", "b", 0.9), ("b", "c", 0.95), ("c", "d", 0.99), ("e", "f", 0.9), ("f", "g", 0.96), ("g", "h", 0.97)]
+    edges = [
+        ("a", "b", 0.9),
+        ("b", "c", 0.95),
+        ("c", "d", 0.99),
+        ("e", "f", 0.9),
+        ("f", "g", 0.96),
+        ("g", "h", 0.97),
+    ]
     decisions = [OfficerDecision(a, b, same) for a, b, same in raw_decisions]
     try:
         result = apply_officer_decisions(clusters, edges, decisions)
-    except ConflictingDecisions:
+    except ConflictingDecisionsError:
         return
     latest = {}
     for d in decisions:

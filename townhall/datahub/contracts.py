@@ -21,7 +21,9 @@ from townhall.datahub import standardise
 if TYPE_CHECKING:
     import pandas as pd
 
-Article6Basis = Literal["consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests"]
+Article6Basis = Literal[
+    "consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests"
+]
 
 PERSON_COLUMNS = (
     "unique_id", "source", "source_record_id", "first_name", "middle_name", "last_name",
@@ -50,6 +52,10 @@ class LawfulBasis(_Strict):
     article_10_authority: str | None = None
 
 
+def _same_letters() -> dict[str, Literal["F", "M"]]:
+    return {"F": "F", "M": "M"}
+
+
 class ColumnMapping(_Strict):
     """Which of the source's columns hold each field of the common person record."""
 
@@ -61,7 +67,7 @@ class ColumnMapping(_Strict):
     date_of_birth: str | None = None
     date_of_birth_format: str | None = None
     sex: str | None = None
-    sex_values: dict[str, Literal["F", "M"]] = Field(default_factory=lambda: {"F": "F", "M": "M"})
+    sex_values: dict[str, Literal["F", "M"]] = Field(default_factory=_same_letters)
     address: str | None = None
     postcode: str | None = None
     uprn: str | None = None
@@ -125,7 +131,11 @@ def load_contracts(directory: Path | None = None) -> dict[str, SourceContract]:
     """Every ``*.toml`` contract in ``directory`` (the bundled sources by default), by source name."""
     if directory is None:
         folder = resources.files("townhall.datahub").joinpath("sources")
-        files = sorted((item.name, item.read_text(encoding="utf-8")) for item in folder.iterdir() if item.name.endswith(".toml"))
+        files = sorted(
+            (item.name, item.read_text(encoding="utf-8"))
+            for item in folder.iterdir()
+            if item.name.endswith(".toml")
+        )
     else:
         files = sorted((path.name, path.read_text(encoding="utf-8")) for path in directory.glob("*.toml"))
     contracts = [parse_contract(text, origin=name) for name, text in files]

@@ -98,7 +98,13 @@ def sample_error_pairs(
     truth_r = edges["unique_id_r"].map(frame["truth"])
     wrong = edges[truth_l != truth_r]
     for _, edge in wrong.sample(n=min(n, len(wrong)), random_state=seed).iterrows():
-        rows.append({"unique_id_l": str(edge["unique_id_l"]), "unique_id_r": str(edge["unique_id_r"]), "kind": "wrong"})
+        rows.append(
+            {
+                "unique_id_l": str(edge["unique_id_l"]),
+                "unique_id_r": str(edge["unique_id_r"]),
+                "kind": "wrong",
+            }
+        )
     return pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r", "kind"])
 
 
@@ -123,7 +129,7 @@ def explain_pairs(linker: Any, records: pd.DataFrame, pairs: pd.DataFrame) -> st
         left = _record_dict(by_id.loc[pair.unique_id_l])
         right = _record_dict(by_id.loc[pair.unique_id_r])
         scored = linker.inference.score_pair(left, right).as_record_list()[0]
-        steps = records_to_waterfall_data([scored], linker._settings_obj, hide_details=False)
+        steps = records_to_waterfall_data([scored], linker._settings_obj, hide_details=False)  # type: ignore[no-untyped-call]
         title = f"{getattr(pair, 'kind', 'pair')}: {pair.unique_id_l} vs {pair.unique_id_r}"
         blocks.append(_render_waterfall(title, steps))
     return "\n\n".join(blocks)

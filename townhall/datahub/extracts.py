@@ -6,14 +6,14 @@ DataFrame per source, each in that system's own column names and formats, plus a
 
 Who appears where:
 
-| source | who | own formats |
+| source | who | formats |
 |---|---|---|
-| council_tax | 80% of adults; movers often keep a closed account at the old address | FORENAME/SURNAME, DOB dd/mm/yyyy, UPRN |
-| housing_tenancies | adults in 20% of homes | full_name, birth_date ISO, gender Female/Male, uprn |
+| council_tax | 80% of adults; movers often keep a closed account | FORENAME/SURNAME, DOB dd/mm/yyyy, UPRN |
+| housing_tenancies | adults in 20% of homes | full_name, birth_date ISO, gender, uprn |
 | council_tax_reduction | 18% of adults | first_name/last_name, dob "3 Mar 1984" |
-| school_attendance | 97% of children aged 4-16 | LegalForename/LegalSurname, DateOfBirth dd-mm-yyyy |
-| antisocial_behaviour | 4% of people aged 12+, 1-3 incidents each | subject_name "SURNAME, Forename", dd.mm.yyyy |
-| childrens_social_care | 5% of children and the adults in their home | Forename/Surname, DOB dd/mm/yyyy, Role |
+| school_attendance | 97% of children aged 4-16 | LegalForename/LegalSurname, dd-mm-yyyy |
+| antisocial_behaviour | 4% of people 12+, 1-3 incidents | subject_name "SURNAME, Forename", dd.mm.yyyy |
+| childrens_social_care | 5% of children, adults at home | Forename/Surname, DOB dd/mm/yyyy, Role |
 
 Errors, applied per record at the rates in ``ErrorRates`` (documented there).
 """
@@ -79,7 +79,9 @@ class SiloExtracts:
     truth: pd.DataFrame  # source, source_record_id, person_id
 
 
-def generate_extracts(people: pd.DataFrame, rng: np.random.Generator, rates: ErrorRates | None = None) -> SiloExtracts:
+def generate_extracts(
+    people: pd.DataFrame, rng: np.random.Generator, rates: ErrorRates | None = None
+) -> SiloExtracts:
     """One DataFrame per source in ``SOURCES`` plus the ground truth; identical for the same rng state."""
     import pandas as pd
 
@@ -88,8 +90,12 @@ def generate_extracts(people: pd.DataFrame, rng: np.random.Generator, rates: Err
     chosen = {
         "council_tax": _council_tax_people(people, ages, rng),
         "housing_tenancies": _housing_people(people, ages, rng),
-        "council_tax_reduction": _with_stale_addresses(people[(ages >= 18) & (rng.random(len(people)) < 0.18)], rng, 0.3),
-        "school_attendance": _with_stale_addresses(people[(ages >= 4) & (ages <= 16) & (rng.random(len(people)) < 0.97)], rng, 0.2),
+        "council_tax_reduction": _with_stale_addresses(
+            people[(ages >= 18) & (rng.random(len(people)) < 0.18)], rng, 0.3
+        ),
+        "school_attendance": _with_stale_addresses(
+            people[(ages >= 4) & (ages <= 16) & (rng.random(len(people)) < 0.97)], rng, 0.2
+        ),
         "antisocial_behaviour": _asb_people(people, ages, rng),
         "childrens_social_care": _social_care_people(people, ages, rng),
     }
@@ -100,7 +106,15 @@ def generate_extracts(people: pd.DataFrame, rng: np.random.Generator, rates: Err
         records = _add_errors(records, source, rates, rng)
         extract = _FORMATTERS[source](records, rng)
         extracts[source] = extract
-        truths.append(pd.DataFrame({"source": source, "source_record_id": extract.iloc[:, 0].astype(str), "person_id": records["person_id"].to_numpy()}))
+        truths.append(
+            pd.DataFrame(
+                {
+                    "source": source,
+                    "source_record_id": extract.iloc[:, 0].astype(str),
+                    "person_id": records["person_id"].to_numpy(),
+                }
+            )
+        )
     return SiloExtracts(extracts, pd.concat(truths, ignore_index=True))
 
 
@@ -200,7 +214,9 @@ def _where(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:
     return np.flatnonzero(rng.random(n) < rate)
 
 
-def _add_errors(records: pd.DataFrame, source: str, rates: ErrorRates, rng: np.random.Generator) -> pd.DataFrame:
+def _add_errors(
+    records: pd.DataFrame, source: str, rates: ErrorRates, rng: np.random.Generator
+) -> pd.DataFrame:
     records = records.copy()
     n = len(records)
     first = records["first_name"].astype(object).to_numpy().copy()
@@ -275,7 +291,13 @@ def _dates(values: pd.Series, style: str) -> pd.Series:
     as_dates = pd.to_datetime(values)
     if style == "day month-name year":
         months = np.array(_MONTHS)[(as_dates.dt.month.fillna(1).astype(int) - 1).to_numpy()]
-        text = as_dates.dt.day.astype("Int64").astype(str) + " " + months + " " + as_dates.dt.year.astype("Int64").astype(str)
+        text = (
+            as_dates.dt.day.astype("Int64").astype(str)
+            + " "
+            + months
+            + " "
+            + as_dates.dt.year.astype("Int64").astype(str)
+        )
         return text.where(as_dates.notna(), None)
     return as_dates.dt.strftime(style).where(as_dates.notna(), None)
 
@@ -292,8 +314,16 @@ def _format_council_tax(records: pd.DataFrame, rng: np.random.Generator) -> pd.D
             "PROPERTY_UPRN": records["uprn"].astype("Int64"),
             "ADDRESS_LINE": records["address"].str.upper(),
             "POSTCODE": records["postcode"],
-            "BAND": rng.choice(list("ABCDEFGH"), len(records), p=[0.25, 0.2, 0.2, 0.15, 0.1, 0.05, 0.04, 0.01]),
-            "LIABILITY_START": _dates(pd.Series(pd.to_datetime("2010-04-01") + pd.to_timedelta(rng.integers(0, 5400, len(records)), unit="D")), "%d/%m/%Y"),
+            "BAND": rng.choice(
+                list("ABCDEFGH"), len(records), p=[0.25, 0.2, 0.2, 0.15, 0.1, 0.05, 0.04, 0.01]
+            ),
+            "LIABILITY_START": _dates(
+                pd.Series(
+                    pd.to_datetime("2010-04-01")
+                    + pd.to_timedelta(rng.integers(0, 5400, len(records)), unit="D")
+                ),
+                "%d/%m/%Y",
+            ),
         }
     )
 
@@ -313,7 +343,13 @@ def _format_housing(records: pd.DataFrame, rng: np.random.Generator) -> pd.DataF
             "uprn": records["uprn"].astype("Int64"),
             "address": records["address"],
             "postcode": records["postcode"],
-            "tenancy_start": _dates(pd.Series(pd.to_datetime("2005-01-01") + pd.to_timedelta(rng.integers(0, 7000, len(records)), unit="D")), "%Y-%m-%d"),
+            "tenancy_start": _dates(
+                pd.Series(
+                    pd.to_datetime("2005-01-01")
+                    + pd.to_timedelta(rng.integers(0, 7000, len(records)), unit="D")
+                ),
+                "%Y-%m-%d",
+            ),
             "tenure": rng.choice(["secure", "introductory", "flexible"], len(records), p=[0.8, 0.1, 0.1]),
         }
     )
@@ -342,7 +378,10 @@ def _format_ctr(records: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame
 def _format_school(records: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     import pandas as pd
 
-    schools = np.array([f"{name} Primary School" for name in ("Oakfield", "St Mary's", "Riverside", "Hillcrest")] + ["Northgate Academy", "Castle High School"])
+    schools = np.array(
+        [f"{name} Primary School" for name in ("Oakfield", "St Mary's", "Riverside", "Hillcrest")]
+        + ["Northgate Academy", "Castle High School"]
+    )
     return pd.DataFrame(
         {
             "UPN": _ids("A8230", len(records), 8),
@@ -368,8 +407,16 @@ def _format_asb(records: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame
             "subject_dob": _dates(records["date_of_birth"], "%d.%m.%Y"),
             "location_address": records["address"],
             "location_postcode": records["postcode"],
-            "incident_date": _dates(pd.Series(pd.to_datetime("2022-01-01") + pd.to_timedelta(rng.integers(0, 1100, len(records)), unit="D")), "%Y-%m-%d"),
-            "category": rng.choice(["noise", "vandalism", "harassment", "street drinking", "nuisance vehicle"], len(records)),
+            "incident_date": _dates(
+                pd.Series(
+                    pd.to_datetime("2022-01-01")
+                    + pd.to_timedelta(rng.integers(0, 1100, len(records)), unit="D")
+                ),
+                "%Y-%m-%d",
+            ),
+            "category": rng.choice(
+                ["noise", "vandalism", "harassment", "street drinking", "nuisance vehicle"], len(records)
+            ),
         }
     )
 
@@ -388,7 +435,13 @@ def _format_social_care(records: pd.DataFrame, rng: np.random.Generator) -> pd.D
             "Role": records["role"],
             "Address": records["address"],
             "Postcode": records["postcode"],
-            "ReferralDate": _dates(pd.Series(pd.to_datetime("2020-01-01") + pd.to_timedelta(rng.integers(0, 1900, len(records)), unit="D")), "%d/%m/%Y"),
+            "ReferralDate": _dates(
+                pd.Series(
+                    pd.to_datetime("2020-01-01")
+                    + pd.to_timedelta(rng.integers(0, 1900, len(records)), unit="D")
+                ),
+                "%d/%m/%Y",
+            ),
         }
     )
 

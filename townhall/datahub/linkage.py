@@ -31,7 +31,7 @@ _DISTRICT = "^[A-Z]{1,2}[0-9][A-Z0-9]?"
 class LinkageConfig:
     """Choices a council may tune; the defaults are the ones the benchmark measures."""
 
-    threshold: float = 0.95  # match probability at which two records are joined into one person
+    threshold: float = 0.99  # match probability at which two records are joined into one person
     u_max_pairs: float = 5e6  # random pairs for u; more is slower and only slightly more precise
     em_max_pairs: float | None = 2e6  # cap on the pairs EM sees per blocking rule
     deterministic_recall: float = 0.8  # how many true matches the strict rules are believed to find
@@ -75,9 +75,12 @@ def _name_comparison() -> Any:
                 label_for_charts="Both names Jaro-Winkler >= 0.88"
             ),
             cll.ExactMatchLevel(canonical).configure(
-                tf_adjustment_column=canonical, label_for_charts="Same formal first name only (surname change)"
+                tf_adjustment_column=canonical,
+                label_for_charts="Same formal first name only (surname change)",
             ),
-            cll.ExactMatchLevel(last).configure(tf_adjustment_column=last, label_for_charts="Same last name only"),
+            cll.ExactMatchLevel(last).configure(
+                tf_adjustment_column=last, label_for_charts="Same last name only"
+            ),
             cll.ElseLevel(),
         ],
     )
@@ -117,9 +120,7 @@ def _address_comparison() -> Any:
     from splink import ColumnExpression
 
     postcode = ColumnExpression("postcode")
-    neither_known = (
-        "(postcode_l IS NULL OR postcode_r IS NULL) AND (uprn_l IS NULL OR uprn_r IS NULL)"
-    )
+    neither_known = "(postcode_l IS NULL OR postcode_r IS NULL) AND (uprn_l IS NULL OR uprn_r IS NULL)"
     return cl.CustomComparison(
         output_column_name="address",
         comparison_levels=[
@@ -128,7 +129,9 @@ def _address_comparison() -> Any:
             ),
             cll.ExactMatchLevel("uprn").configure(label_for_charts="Same property (UPRN)"),
             cll.ExactMatchLevel("postcode").configure(label_for_charts="Same postcode"),
-            cll.ExactMatchLevel(postcode.regex_extract(_SECTOR)).configure(label_for_charts="Same postcode sector"),
+            cll.ExactMatchLevel(postcode.regex_extract(_SECTOR)).configure(
+                label_for_charts="Same postcode sector"
+            ),
             cll.ExactMatchLevel(postcode.regex_extract(_DISTRICT)).configure(
                 label_for_charts="Same postcode district"
             ),
@@ -141,6 +144,7 @@ def person_model_settings() -> Any:
     """The Splink ``SettingsCreator`` for UK person records: comparisons and prediction blocking rules."""
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
+    from splink.blocking_rule_library import CustomRule
 
     return SettingsCreator(
         link_type="dedupe_only",
@@ -158,7 +162,7 @@ def person_model_settings() -> Any:
             block_on("date_of_birth", "postcode"),
             block_on("postcode", "first_name_canonical"),
             block_on("postcode", "last_name"),
-            "l.first_name = r.last_name AND l.last_name = r.first_name",
+            CustomRule("l.first_name = r.last_name AND l.last_name = r.first_name"),
         ],
         additional_columns_to_retain=["source"],
         retain_intermediate_calculation_columns=False,
@@ -174,7 +178,9 @@ def train_person_model(linker: Any, config: LinkageConfig) -> None:
         block_on("first_name", "last_name", "date_of_birth"),
         block_on("first_name_canonical", "date_of_birth", "postcode"),
     ]
-    linker.training.estimate_probability_two_random_records_match(strict_rules, recall=config.deterministic_recall)
+    linker.training.estimate_probability_two_random_records_match(
+        strict_rules, recall=config.deterministic_recall
+    )
     linker.training.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
     # Each EM pass learns m for the comparisons its blocking rule does not fix: names and places when
     # blocking on date of birth, dates of birth and places when blocking on names.
@@ -220,8 +226,12 @@ def link_people(
     clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=config.threshold
     )
-    clusters = clustered.as_pandas_dataframe()[["unique_id", "cluster_id"]]
-    edges = predictions.as_pandas_dataframe()[["unique_id_l", "unique_id_r", "match_weight", "match_probability"]]
+    clusters = clustered.as_pandas_dataframe()[  # type: ignore[no-untyped-call]
+        ["unique_id", "cluster_id"]
+    ]
+    edges = predictions.as_pandas_dataframe()[  # type: ignore[no-untyped-call]
+        ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+    ]
     return LinkageResult(
         clusters=clusters.sort_values("unique_id", ignore_index=True),
         edges=edges,
@@ -242,7 +252,9 @@ def _trained_settings(model: dict[str, Any], engine: Engine) -> dict[str, Any]:
     for comparison in settings["comparisons"]:
         levels = trained[comparison["output_column_name"]]["comparison_levels"]
         if len(levels) != len(comparison["comparison_levels"]):
-            raise ValueError(f"the saved model's {comparison['output_column_name']} comparison has other levels")
+            raise ValueError(
+                f"the saved model's {comparison['output_column_name']} comparison has other levels"
+            )
         for level, trained_level in zip(comparison["comparison_levels"], levels, strict=True):
             for parameter in ("m_probability", "u_probability"):
                 if trained_level.get(parameter) is not None:
@@ -259,7 +271,9 @@ def _database_api(engine: Engine, spark: Any) -> Any:
     if engine == "spark":
         from splink import SparkAPI
 
-        return SparkAPI(spark_session=spark or local_spark_session(), break_lineage_method="persist")
+        return SparkAPI(  # type: ignore[no-untyped-call]
+            spark_session=spark or local_spark_session(), break_lineage_method="persist"
+        )
     raise ValueError(f"engine must be 'duckdb' or 'spark', not {engine!r}")
 
 

@@ -4,7 +4,7 @@ The real synthetic council (``townhall.synthetic``) will supply the same columns
 linkage code can be tested and measured on its own. ``make_people(n, seed)`` returns one row per person:
 
     person_id, first_name, middle_name, last_name, sex ('F'/'M'), date_of_birth (date), uprn, address,
-    postcode, previous_uprn, previous_address, previous_postcode   (previous_* are null unless the person moved)
+    postcode, previous_uprn, previous_address, previous_postcode   (previous_* null unless the person moved)
 
 People live in households: one or two adults sharing a surname and an address, often with children aged 0-17
 who share both. About 12% of people moved in the last few years and carry their previous address.
@@ -76,7 +76,9 @@ def _properties(n_properties: int, rng: np.random.Generator) -> pd.DataFrame:
         (f"Flat {f}, " if f else "") + f"{n} {streets[s].title()}"
         for f, n, s in zip(flat, number, street, strict=True)
     ]
-    return pd.DataFrame({"uprn": 100_000_000 + np.arange(n_properties), "address": addresses, "postcode": postcodes})
+    return pd.DataFrame(
+        {"uprn": 100_000_000 + np.arange(n_properties), "address": addresses, "postcode": postcodes}
+    )
 
 
 def _household_sizes(n: int, rng: np.random.Generator) -> list[int]:
@@ -107,11 +109,16 @@ def make_people(n: int, seed: int = 0) -> pd.DataFrame:
     ages = np.where(is_adult, rng.integers(18, 92, n), rng.integers(0, 18, n))
     sex = np.where(rng.random(n) < 0.51, "F", "M")
     first = np.where(sex == "F", _pick(rng, pools["F"], n), _pick(rng, pools["M"], n))
-    middle = np.where(rng.random(n) < 0.6, np.where(sex == "F", _pick(rng, pools["F"], n), _pick(rng, pools["M"], n)), None)
+    middle_names = np.where(sex == "F", _pick(rng, pools["F"], n), _pick(rng, pools["M"], n)).astype(object)
+    middle = np.where(rng.random(n) < 0.6, middle_names, np.array(None, dtype=object))
     surname_of_household = _pick(rng, pools["last"], len(sizes))
     double_barrelled = rng.random(len(sizes)) < 0.03
     second = _pick(rng, pools["last"], len(sizes))
-    surname_of_household = np.where(double_barrelled, np.char.add(np.char.add(surname_of_household.astype(str), "-"), second.astype(str)), surname_of_household)
+    surname_of_household = np.where(
+        double_barrelled,
+        np.char.add(np.char.add(surname_of_household.astype(str), "-"), second.astype(str)),
+        surname_of_household,
+    )
     homes = _properties(int(len(sizes) * 1.3) + 10, rng)
     home_of_household = rng.permutation(len(homes))[: len(sizes)]
     home = homes.iloc[home_of_household[household]].reset_index(drop=True)

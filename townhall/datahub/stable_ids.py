@@ -1,10 +1,11 @@
 """Person ids that stay the same across linkage runs, and officers' decisions that override the model.
 
 A linkage run only says which records belong together; the ids it gives clusters change every run. Services
-need ids that last, so ``assign_stable_ids`` carries the previous run's ids forward: each new cluster keeps the
-id of the previous person it overlaps most, new people get new ids, and merges and splits are reported as
-events for a person to check. ``apply_officer_decisions`` first bends the clustering to what officers have
-decided: records they said are the same person are joined, records they said are not are kept apart.
+need ids that last, so ``assign_stable_ids`` carries the previous run's ids forward: each new cluster
+keeps the id of the previous person it overlaps most, new people get new ids, and merges and splits are
+reported as events for a person to check. ``apply_officer_decisions`` first bends the clustering to what
+officers have decided: records they said are the same person are joined, those they said are not are kept
+apart.
 
 Everything here is pure: plain mappings in, new values out.
 """
@@ -31,7 +32,7 @@ class OfficerDecision:
     same_person: bool
 
 
-class ConflictingDecisions(ValueError):
+class ConflictingDecisionsError(ValueError):
     """Officers' decisions contradict each other, e.g. A=B and B=C but A≠C; the message names the records."""
 
 
@@ -56,10 +57,16 @@ class _UnionFind:
             self.parent[high] = low
 
 
-def _latest_decisions(decisions: Sequence[OfficerDecision], known: Mapping[RecordKey, str]) -> dict[tuple[str, str], bool]:
+def _latest_decisions(
+    decisions: Sequence[OfficerDecision], known: Mapping[RecordKey, str]
+) -> dict[tuple[str, str], bool]:
     latest: dict[tuple[str, str], bool] = {}
     for decision in decisions:
-        if decision.record_a in known and decision.record_b in known and decision.record_a != decision.record_b:
+        if (
+            decision.record_a in known
+            and decision.record_b in known
+            and decision.record_a != decision.record_b
+        ):
             low, high = sorted((decision.record_a, decision.record_b))
             latest[(low, high)] = decision.same_person
     return latest
@@ -106,7 +113,9 @@ def _recluster_apart(
     for a, b in cannot:
         kept_apart[a].add(b)
         kept_apart[b].add(a)
-    inside = [(a, b, p) for a, b, p in edges if group_of.get(a) in troubled and group_of.get(a) == group_of.get(b)]
+    inside = [
+        (a, b, p) for a, b, p in edges if group_of.get(a) in troubled and group_of.get(a) == group_of.get(b)
+    ]
     # officers' joins first (they must hold), then the model's edges strongest first
     ordered = [(a, b, float("inf")) for a, b in must if group_of[a] in troubled]
     ordered += sorted(inside, key=lambda edge: (-edge[2], edge[0], edge[1]))
@@ -119,8 +128,10 @@ def _recluster_apart(
             continue
         if any(kept_apart[record] & members[root_b] for record in members[root_a]):
             if strength == float("inf"):
-                raise ConflictingDecisions(f"records {a} and {b} were decided the same person, but that joins "
-                                           "records another decision keeps apart")
+                raise ConflictingDecisionsError(
+                    f"records {a} and {b} were decided the same person, but that joins "
+                    "records another decision keeps apart"
+                )
             continue
         components.union(a, b)
         root = components.find(a)
@@ -185,17 +196,26 @@ def assign_stable_ids(
     smallest record key). Other clusters get new ids numbered after ``issued_up_to`` (by default the largest
     previous id). Merges and splits come back as events, in a deterministic order.
     """
-    overlap = Counter((cluster, previous[record]) for record, cluster in clusters.items() if record in previous)
+    overlap = Counter(
+        (cluster, previous[record]) for record, cluster in clusters.items() if record in previous
+    )
     first_record: dict[str, RecordKey] = {}
     for record, cluster in clusters.items():
         if cluster not in first_record or record < first_record[cluster]:
             first_record[cluster] = record
     chosen: dict[str, PersonId] = {}
     taken: set[PersonId] = set()
-    for (cluster, old_id), _count in sorted(overlap.items(), key=lambda item: (-item[1], item[0][1], first_record[item[0][0]])):
+    for (cluster, old_id), _count in sorted(
+        overlap.items(), key=lambda item: (-item[1], item[0][1], first_record[item[0][0]])
+    ):
         if cluster not in chosen and old_id not in taken:
-            chosen[cluster], _ = old_id, taken.add(old_id)
-    counter = issued_up_to if issued_up_to is not None else max((_number_of(p, prefix) for p in previous.values()), default=0)
+            chosen[cluster] = old_id
+            taken.add(old_id)
+    counter = (
+        issued_up_to
+        if issued_up_to is not None
+        else max((_number_of(p, prefix) for p in previous.values()), default=0)
+    )
     for cluster in sorted(set(clusters.values()) - chosen.keys(), key=lambda c: first_record[c]):
         counter += 1
         chosen[cluster] = format_person_id(counter, prefix)
@@ -203,7 +223,9 @@ def assign_stable_ids(
     return StableIds(person_ids, _events(previous, person_ids), counter)
 
 
-def _events(previous: Mapping[RecordKey, PersonId], current: Mapping[RecordKey, PersonId]) -> list[Merge | Split]:
+def _events(
+    previous: Mapping[RecordKey, PersonId], current: Mapping[RecordKey, PersonId]
+) -> list[Merge | Split]:
     old_ids_of_new: dict[PersonId, set[PersonId]] = defaultdict(set)
     new_ids_of_old: dict[PersonId, set[PersonId]] = defaultdict(set)
     for record, new_id in current.items():
@@ -213,5 +235,7 @@ def _events(previous: Mapping[RecordKey, PersonId], current: Mapping[RecordKey, 
     events: list[Merge | Split] = [
         Merge(new_id, tuple(sorted(olds))) for new_id, olds in sorted(old_ids_of_new.items()) if len(olds) > 1
     ]
-    events += [Split(old_id, tuple(sorted(news))) for old_id, news in sorted(new_ids_of_old.items()) if len(news) > 1]
+    events += [
+        Split(old_id, tuple(sorted(news))) for old_id, news in sorted(new_ids_of_old.items()) if len(news) > 1
+    ]
     return events

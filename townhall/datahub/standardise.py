@@ -1,8 +1,9 @@
 """Standardise the fields people are linked on: names, dates of birth, postcodes and addresses.
 
 Every function here is pure. The scalar functions (``standardise_name``, ``parse_date``...) state the rule;
-the ``*_column`` functions apply the same rule to a whole pandas column quickly, because an extract can hold
-a million rows and most values repeat (surnames, postcodes, streets), so each distinct value is worked out once.
+the ``*_column`` functions apply the same rule to a whole pandas column quickly, because an extract can
+hold a million rows and most values repeat (surnames, postcodes, streets), so each distinct value is worked
+out once.
 """
 
 from __future__ import annotations
@@ -93,7 +94,16 @@ def canonical_first_name(name: str | None, sex: str | None = None) -> str | None
 # --- dates -------------------------------------------------------------------------------------------------
 
 # Tried in order when a source does not say which format it uses; day-first, as in the UK.
-_COMMON_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%Y%m%d", "%d/%m/%y")
+_COMMON_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%Y%m%d",
+    "%d/%m/%y",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +231,7 @@ def postcode_column(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def address_column(values: pd.Series) -> pd.Series:
     """The canonical address line for a column of free-text addresses."""
-    return _map_distinct(values, lambda text: (parsed.text if (parsed := standardise_address(text)) else None))
+    return _map_distinct(values, lambda text: parsed.text if (parsed := standardise_address(text)) else None)
 
 
 def date_column(values: pd.Series, date_format: str | None) -> tuple[pd.Series, pd.Series]:
