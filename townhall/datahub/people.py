@@ -82,11 +82,12 @@ def _properties(n_properties: int, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def _household_sizes(n: int, rng: np.random.Generator) -> list[int]:
-    sizes: list[int] = []
-    while sum(sizes) < n:
-        sizes.append(int(rng.choice([1, 2, 3, 4, 5], p=[0.30, 0.34, 0.16, 0.14, 0.06])))
-    sizes[-1] -= sum(sizes) - n
-    return [size for size in sizes if size > 0]
+    # Draw more households than needed (every household has at least one person), then cut at n people
+    sizes = rng.choice([1, 2, 3, 4, 5], size=n, p=[0.30, 0.34, 0.16, 0.14, 0.06])
+    households = int(np.searchsorted(np.cumsum(sizes), n)) + 1
+    kept = sizes[:households].copy()
+    kept[-1] -= int(kept.sum()) - n
+    return [int(size) for size in kept if size > 0]
 
 
 def _birth_dates(ages: np.ndarray, rng: np.random.Generator) -> list[date]:

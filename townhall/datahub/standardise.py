@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from townhall.places.postcodes import InvalidPostcode, normalise_postcode
 
@@ -225,8 +226,9 @@ def canonical_first_name_column(first_names: pd.Series, sexes: pd.Series) -> pd.
 
 def postcode_column(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(canonical postcodes, reasons) for a column; a malformed postcode gives None and a reason."""
-    results = _map_distinct(values, standardise_postcode)
-    return results.map(lambda pair: pair[0]), results.map(lambda pair: pair[1])
+    postcodes = _map_distinct(values, lambda text: standardise_postcode(text)[0])
+    reasons = _map_distinct(values, lambda text: standardise_postcode(text)[1])
+    return postcodes, reasons
 
 
 def address_column(values: pd.Series) -> pd.Series:
@@ -236,14 +238,19 @@ def address_column(values: pd.Series) -> pd.Series:
 
 def date_column(values: pd.Series, date_format: str | None) -> tuple[pd.Series, pd.Series]:
     """(dates, reasons) for a column; an unparseable date gives None and a reason."""
-    results = _map_distinct(values, lambda text: parse_date(text, date_format))
-    return results.map(lambda parsed: parsed.value), results.map(lambda parsed: parsed.reason)
+    parsed = {text: parse_date(text, date_format) for text in values.dropna().unique()}
+    dates = _map_distinct(values, lambda text: parsed[text].value if text in parsed else None)
+    reasons = _map_distinct(values, lambda text: parsed[text].reason if text in parsed else None)
+    return dates, reasons
 
 
-def _map_distinct(values: pd.Series, function: object) -> pd.Series:
+def _map_distinct(values: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+    """``function`` over each distinct value once, spread back to every row (missing values give f(None))."""
+    import numpy as np
     import pandas as pd
 
-    as_object = values.astype(object).where(values.notna(), None)
-    distinct = pd.unique(as_object.to_numpy())
-    lookup = {value: function(value) for value in distinct}  # type: ignore[operator]
-    return pd.Series([lookup[value] for value in as_object.to_numpy()], index=values.index, dtype=object)
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    results = np.empty(len(distinct) + 1, dtype=object)
+    results[:-1] = [function(value) for value in distinct]
+    results[-1] = function(None)  # code -1 (missing) indexes the last slot
+    return pd.Series(results[codes], index=values.index, dtype=object)
