@@ -11,11 +11,11 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from townhall.places.postcodes import InvalidPostcode, normalise_postcode
