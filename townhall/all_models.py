@@ -3,8 +3,9 @@
 A new module adds its `models` import here.
 """
 
+from townhall.datahub import models as datahub_models
 from townhall.db import Base
 from townhall.places import models as places_models
 from townhall.synthetic import models as synthetic_models
 
-__all__ = ["Base", "places_models", "synthetic_models"]
+__all__ = ["Base", "datahub_models", "places_models", "synthetic_models"]

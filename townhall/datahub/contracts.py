@@ -99,9 +99,16 @@ class SourceContract(_Strict):
     retention: str = Field(min_length=3)
     contact: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     columns: ColumnMapping
+    # The service fact that says since when the person has been involved with the service (a date), if any
+    involved_since: str | None = None
+    # False where the address is not where the person lives (an incident's location): it then says nothing
+    # about their household
+    address_is_home: bool = True
 
     @model_validator(mode="after")
     def _conditions_for_sensitive_data(self) -> SourceContract:
+        if self.involved_since is not None and self.involved_since not in self.columns.service_facts:
+            raise ValueError(f"involved_since names '{self.involved_since}', which is not a service fact")
         if self.special_category and not self.lawful_basis.article_9_condition:
             raise ValueError("special category data needs lawful_basis.article_9_condition")
         if self.criminal_offence_data and not self.lawful_basis.article_10_authority:
@@ -162,7 +169,7 @@ def check_extract_columns(contract: SourceContract, raw: pd.DataFrame) -> None:
 def standardise_extract(
     contract: SourceContract, raw: pd.DataFrame, *, today: date
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(clean person records, quarantined raw rows with a ``reason``) for one source's extract.
+    """(clean person records, quarantined raw rows with ``row_number`` and ``reason``) for one source's extract.
 
     Clean rows have the columns in ``PERSON_COLUMNS`` plus ``fact_<name>`` for each service fact. A row is
     quarantined, not cleaned, when its date of birth or postcode cannot be read, its date of birth is
@@ -200,6 +207,7 @@ def standardise_extract(
     bad = reason.notna().to_numpy()
     quarantine = raw[bad].assign(reason=reason[bad])
     columns = [*PERSON_COLUMNS, *(f"fact_{fact}" for fact in mapping.service_facts)]
+    quarantine.insert(0, "row_number", quarantine.index + 1)  # 1 = the file's first data row
     return clean.loc[~bad, columns].reset_index(drop=True), quarantine.reset_index(drop=True)
 
 

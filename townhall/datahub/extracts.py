@@ -80,13 +80,18 @@ class SiloExtracts:
 
 
 def generate_extracts(
-    people: pd.DataFrame, rng: np.random.Generator, rates: ErrorRates | None = None
+    people: pd.DataFrame,
+    rng: np.random.Generator,
+    rates: ErrorRates | None = None,
+    *,
+    as_of: date = REFERENCE_DATE,
 ) -> SiloExtracts:
-    """One DataFrame per source in ``SOURCES`` plus the ground truth; identical for the same rng state."""
+    """One DataFrame per source in ``SOURCES`` plus the ground truth; identical for the same rng state.
+    Ages (who is a child, an adult, of school age) are taken on ``as_of``."""
     import pandas as pd
 
     rates = rates or ErrorRates()
-    ages = _ages(people)
+    ages = _ages(people, as_of)
     chosen = {
         "council_tax": _council_tax_people(people, ages, rng),
         "housing_tenancies": _housing_people(people, ages, rng),
@@ -103,7 +108,7 @@ def generate_extracts(
     truths = []
     for source, records in chosen.items():
         records = records.sample(frac=1.0, random_state=rng).reset_index(drop=True)
-        records = _add_errors(records, source, rates, rng)
+        records = _add_errors(records, source, rates, rng, as_of)
         extract = _FORMATTERS[source](records, rng)
         extracts[source] = extract
         truths.append(
@@ -121,11 +126,11 @@ def generate_extracts(
 # --- who appears in each source ----------------------------------------------------------------------------
 
 
-def _ages(people: pd.DataFrame) -> np.ndarray:
+def _ages(people: pd.DataFrame, as_of: date) -> np.ndarray:
     import pandas as pd
 
     born = pd.to_datetime(people["date_of_birth"])
-    return np.asarray((pd.Timestamp(REFERENCE_DATE) - born).dt.days // 365.25, dtype=int)
+    return np.asarray((pd.Timestamp(as_of) - born).dt.days // 365.25, dtype=int)
 
 
 def _at_previous_address(records: pd.DataFrame) -> pd.DataFrame:
@@ -215,7 +220,7 @@ def _where(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:
 
 
 def _add_errors(
-    records: pd.DataFrame, source: str, rates: ErrorRates, rng: np.random.Generator
+    records: pd.DataFrame, source: str, rates: ErrorRates, rng: np.random.Generator, as_of: date
 ) -> pd.DataFrame:
     records = records.copy()
     n = len(records)
@@ -230,7 +235,7 @@ def _add_errors(
         first[i] = _typo(str(first[i]), rng)
     for i in _where(rng, n, rates.last_name_typo):
         last[i] = _typo(str(last[i]), rng)
-    ages = _ages(records)
+    ages = _ages(records, as_of)
     women = np.flatnonzero((records["sex"].to_numpy() == "F") & (ages >= 18) & (ages <= 60))
     changed = women[rng.random(len(women)) < rates.surname_changed]
     if len(changed):

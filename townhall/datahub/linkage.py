@@ -240,6 +240,16 @@ def link_people(
     )
 
 
+def linker_for(records: pd.DataFrame, model: dict[str, Any], engine: Engine = "duckdb", spark: Any = None) -> Any:
+    """A Splink linker holding ``model``'s trained parameters over ``records`` (``model_input`` rows), for
+    scoring and explaining pairs without running a prediction."""
+    from splink import Linker
+
+    db_api = _database_api(engine, spark)
+    table = _register(db_api, records, engine)
+    return Linker(table, _trained_settings(model, engine), log_level=logging.WARNING)
+
+
 def _trained_settings(model: dict[str, Any], engine: Engine) -> dict[str, Any]:
     """Today's settings written in ``engine``'s SQL dialect, carrying ``model``'s trained parameters.
 

@@ -31,6 +31,7 @@ from townhall.synthetic.models import SyntheticBuild
 PART_PATHS: tuple[str, ...] = (
     "townhall.synthetic.geography:GEOGRAPHY",
     "townhall.synthetic.population:POPULATION",
+    "townhall.datahub.synthetic:DATAHUB",
 )
 
 MAX_SIZE = 5_000_000

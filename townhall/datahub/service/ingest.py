@@ -1,0 +1,166 @@
+"""Ingest a service's extract under its contract: check, standardise, find UPRNs, load in bulk.
+
+The new extract replaces the source's previous one inside the caller's transaction (delete old, insert
+new), so readers see the old records or the new ones, never a mixture. Rows that cannot be trusted go to
+the quarantine table with the reason; none is dropped silently. A file whose columns differ from the
+contract, or that has no rows, is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from townhall.datahub.contracts import ExtractError, SourceContract, check_extract_columns, standardise_extract
+from townhall.datahub.models import DatahubRecord, IngestBatch, QuarantinedRow
+from townhall.datahub.service.uprns import MATCH_METHODS, gazetteer_addresses, match_uprns
+from townhall.db import table_of
+from townhall.platform import clock
+from townhall.platform.bulk import bulk_insert
+from townhall.platform.errors import InvalidInput
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+RECORD_COLUMNS = (
+    "record_key", "source", "source_record_id", "batch_id", "first_name", "middle_name", "last_name",
+    "first_name_canonical", "date_of_birth", "sex", "address", "postcode", "uprn", "uprn_match", "facts",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    source: str
+    batch_id: int
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    replaced_records: int
+    uprns_matched: dict[str, int]
+
+
+def read_extract(path: Path) -> pd.DataFrame:
+    """A CSV or Parquet extract as text columns (blank cells missing); a clear error for anything else."""
+    import pandas as pd
+
+    if not path.is_file():
+        raise InvalidInput(f"There is no file at {path}.")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+    except pd.errors.EmptyDataError:
+        raise InvalidInput(f"{path.name} is empty: it has no header and no rows.") from None
+    except (ValueError, UnicodeDecodeError, OSError) as error:
+        raise InvalidInput(f"{path.name} could not be read: {error}") from None
+    raise InvalidInput(f"{path.name} is not a CSV or Parquet file (the name must end .csv or .parquet).")
+
+
+def ingest_extract(
+    session: Session, *, contract: SourceContract, raw: pd.DataFrame, file_name: str, today: date
+) -> IngestReport:
+    """Load one extract for ``contract``'s source, replacing its previous extract. Never commits."""
+    try:
+        check_extract_columns(contract, raw)
+    except ExtractError as error:
+        raise InvalidInput(f"{file_name}: {error}. Nothing was loaded.") from None
+    clean, quarantine = standardise_extract(contract, raw, today=today)
+    clean, duplicates = _split_duplicate_ids(clean, raw, contract)
+    quarantine = _concat(quarantine, duplicates)
+    clean = match_uprns(clean, gazetteer_addresses(session))
+    methods = {method: int((clean["uprn_match"] == method).sum()) for method in MATCH_METHODS}
+    connection = session.connection()
+    replaced = _remove_previous(session, contract.name)
+    batch_id = connection.execute(
+        insert(table_of(IngestBatch)).values(
+            source=contract.name, file_name=file_name, ingested_at=clock.now(), rows_read=len(raw),
+            rows_loaded=len(clean), rows_quarantined=len(quarantine), uprns_matched=methods,
+            contract=contract.model_dump(mode="json"),
+        )  # fmt: skip
+    ).inserted_primary_key[0]  # type: ignore[index]
+    bulk_insert(connection, DatahubRecord, RECORD_COLUMNS, _record_rows(clean, batch_id))
+    bulk_insert(
+        connection, QuarantinedRow, ("batch_id", "source", "row_number", "reason", "raw"),
+        _quarantine_rows(quarantine, batch_id, contract.name),
+    )  # fmt: skip
+    return IngestReport(contract.name, batch_id, len(raw), len(clean), len(quarantine), replaced, methods)
+
+
+def _remove_previous(session: Session, source: str) -> int:
+    """Delete the source's previous records and quarantine (same transaction as the new load)."""
+    replaced = session.execute(delete(DatahubRecord).where(DatahubRecord.source == source)).rowcount  # type: ignore[attr-defined]
+    session.execute(delete(QuarantinedRow).where(QuarantinedRow.source == source))
+    return int(replaced or 0)
+
+
+def _split_duplicate_ids(
+    clean: pd.DataFrame, raw: pd.DataFrame, contract: SourceContract
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows sharing a record identifier cannot all be that record: every copy goes to quarantine."""
+    repeated = clean["source_record_id"].duplicated(keep=False)
+    if not repeated.any():
+        return clean, raw.iloc[0:0]
+    ids = set(clean.loc[repeated, "source_record_id"])
+    id_column = raw[contract.columns.source_id].astype(str)
+    bad_rows = raw[id_column.isin(ids).to_numpy()]
+    bad_rows = bad_rows.assign(reason=[f"record identifier {value} appears more than once" for value in id_column[bad_rows.index]])
+    bad_rows.insert(0, "row_number", bad_rows.index + 1)
+    return clean[~repeated].reset_index(drop=True), bad_rows
+
+
+def _concat(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
+    if second.empty:
+        return first
+    combined = pd.concat([first, second], ignore_index=True)
+    return combined.drop_duplicates(subset=["row_number"], keep="first")
+
+
+def _text(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value if isinstance(value, str | int | bool) else str(value)
+
+
+def _record_rows(clean: pd.DataFrame, batch_id: int) -> Any:
+    fact_columns = [c for c in clean.columns if c.startswith("fact_")]
+    facts = clean[fact_columns].astype(object).to_numpy()
+    names = [c.removeprefix("fact_") for c in fact_columns]
+    births = clean["date_of_birth"].map(lambda text: date.fromisoformat(text) if isinstance(text, str) else None)
+    uprns = clean["uprn"].map(lambda text: int(text) if isinstance(text, str) else None)
+    columns = [clean[c].astype(object).where(clean[c].notna(), None).to_numpy() for c in
+               ("unique_id", "source", "source_record_id", "first_name", "middle_name", "last_name",
+                "first_name_canonical", "sex", "address", "postcode", "uprn_match")]  # fmt: skip
+    for i in range(len(clean)):
+        key, source, record_id, first, middle, last, canonical, sex, address, postcode, method = (c[i] for c in columns)
+        fact_text = json.dumps({name: _text(value) for name, value in zip(names, facts[i], strict=True)})
+        yield (key, source, record_id, batch_id, first, middle, last, canonical, births.iat[i], sex, address,
+               postcode, uprns.iat[i], method, fact_text)  # fmt: skip
+
+
+def _quarantine_rows(quarantine: pd.DataFrame, batch_id: int, source: str) -> Any:
+    raw_columns = [c for c in quarantine.columns if c not in ("row_number", "reason")]
+    for row in quarantine.to_dict("records"):
+        raw = {str(column): _text(row[column]) for column in raw_columns}
+        yield (batch_id, source, int(row["row_number"]), str(row["reason"]), json.dumps(raw))
+
+
+def latest_batches(session: Session) -> list[IngestBatch]:
+    """The batch that holds each source's records now, by source name."""
+    newest = select(IngestBatch.source, IngestBatch.id).order_by(IngestBatch.source, IngestBatch.id.desc())
+    seen: dict[str, int] = {}
+    for source, batch_id in session.execute(newest):
+        seen.setdefault(source, batch_id)
+    if not seen:
+        return []
+    return list(session.scalars(select(IngestBatch).where(IngestBatch.id.in_(seen.values())).order_by(IngestBatch.source)))
