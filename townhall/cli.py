@@ -61,11 +61,13 @@ def db_current() -> None:
 
 
 def _register_module_commands() -> None:
+    from townhall.datahub.cli import datahub_app
     from townhall.places.cli import places_app
     from townhall.synthetic.cli import synth
     from townhall.web.cli import demo, serve
 
     app.add_typer(places_app, name="places")
+    app.add_typer(datahub_app, name="datahub")
     app.command("synth")(friendly_errors(synth))
     app.command("serve")(friendly_errors(serve))
     app.command("demo")(friendly_errors(demo))

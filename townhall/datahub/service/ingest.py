@@ -133,19 +133,25 @@ def _text(value: Any) -> Any:
 
 
 def _record_rows(clean: pd.DataFrame, batch_id: int) -> Any:
+    """Rows in ``RECORD_COLUMNS`` order, as plain Python values (the SQLite driver stores NumPy ints as bytes)."""
     fact_columns = [c for c in clean.columns if c.startswith("fact_")]
-    facts = clean[fact_columns].astype(object).to_numpy()
     names = [c.removeprefix("fact_") for c in fact_columns]
-    births = clean["date_of_birth"].map(lambda text: date.fromisoformat(text) if isinstance(text, str) else None)
-    uprns = clean["uprn"].map(lambda text: int(text) if isinstance(text, str) else None)
-    columns = [clean[c].astype(object).where(clean[c].notna(), None).to_numpy() for c in
-               ("unique_id", "source", "source_record_id", "first_name", "middle_name", "last_name",
-                "first_name_canonical", "sex", "address", "postcode", "uprn_match")]  # fmt: skip
-    for i in range(len(clean)):
-        key, source, record_id, first, middle, last, canonical, sex, address, postcode, method = (c[i] for c in columns)
-        fact_text = json.dumps({name: _text(value) for name, value in zip(names, facts[i], strict=True)})
-        yield (key, source, record_id, batch_id, first, middle, last, canonical, births.iat[i], sex, address,
-               postcode, uprns.iat[i], method, fact_text)  # fmt: skip
+    facts = (
+        json.dumps({name: _text(value) for name, value in zip(names, row, strict=True)})
+        for row in clean[fact_columns].astype(object).itertuples(index=False, name=None)
+    )
+    births = [date.fromisoformat(text) if isinstance(text, str) else None for text in clean["date_of_birth"]]
+    uprns = [int(text) if isinstance(text, str) else None for text in clean["uprn"]]
+
+    def text_column(name: str) -> list[Any]:
+        return [value if isinstance(value, str) else None for value in clean[name].tolist()]
+
+    return zip(
+        text_column("unique_id"), text_column("source"), text_column("source_record_id"), [batch_id] * len(clean),
+        text_column("first_name"), text_column("middle_name"), text_column("last_name"),
+        text_column("first_name_canonical"), births, text_column("sex"), text_column("address"),
+        text_column("postcode"), uprns, text_column("uprn_match"), facts, strict=True,
+    )  # fmt: skip
 
 
 def _quarantine_rows(quarantine: pd.DataFrame, batch_id: int, source: str) -> Any:

@@ -23,7 +23,7 @@ from townhall.datahub.models import (
 )
 from townhall.datahub.stable_ids import Merge
 from townhall.datahub.stable_ids import OfficerDecision as Decision
-from townhall.datahub.stable_ids import apply_officer_decisions, assign_stable_ids
+from townhall.datahub.stable_ids import ConflictingDecisionsError, apply_officer_decisions, assign_stable_ids
 from townhall.platform import clock
 from townhall.platform.bulk import bulk_insert
 from townhall.platform.errors import InvalidInput
@@ -90,7 +90,10 @@ def run_linkage(
     clusters = dict(zip(result.clusters["unique_id"], result.clusters["cluster_id"], strict=True))
     edges = list(result.edges[["unique_id_l", "unique_id_r", "match_probability"]].itertuples(index=False, name=None))
     decisions = _decisions(session)
-    clusters = apply_officer_decisions(clusters, edges, decisions)
+    try:
+        clusters = apply_officer_decisions(clusters, edges, decisions)
+    except ConflictingDecisionsError as error:
+        raise InvalidInput(f"Officers' decisions contradict each other; resolve them first: {error}") from None
     previous, issued = _previous_assignment(session)
     stable = assign_stable_ids(previous, clusters, issued_up_to=issued)
     report(STEPS[2], 1, 1)
