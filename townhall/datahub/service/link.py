@@ -127,7 +127,7 @@ def _decisions(session: Session) -> list[Decision]:
 
 
 def _previous_assignment(session: Session) -> tuple[dict[str, str], int | None]:
-    previous = dict(session.execute(select(PersonRecord.record_key, PersonRecord.person_id)).tuples().all())
+    previous = dict(session.execute(select(PersonRecord.record_key, PersonRecord.person_id)).all())  # type: ignore[arg-type]
     issued = session.scalar(select(LinkageRun.issued_up_to).order_by(LinkageRun.id.desc()).limit(1))
     return previous, issued
 
