@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from townhall.datahub.linkage import LinkageConfig
 from townhall.datahub.models import LinkageEvent, LinkageRun, LinkedPerson, PersonRecord
 from townhall.datahub.service import (
     evaluate_latest_run,
@@ -18,6 +19,7 @@ from townhall.datahub.synthetic import GROUND_TRUTH_FILE, extracts_folder_for
 from townhall.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 pytestmark = pytest.mark.slow
+QUICK = LinkageConfig(u_max_pairs=2e5)  # fewer random pairs for u: faster training, same clusters here
 PURPOSE = "Keep one accurate record of each resident across council services"
 EARLY_HELP_ADULTS = "Find residents who may need early help, for a practitioner to review"
 
@@ -36,7 +38,7 @@ def _truth(session: Session):
 
 
 def test_linking_the_synthetic_extracts_finds_people_and_households(session: Session) -> None:
-    report = run_linkage(session, contracts=_contracts())
+    report = run_linkage(session, contracts=_contracts())  # the default model, as the CLI runs it
     assert report.records > 4000 and 2000 < report.people < report.records
     assert 0 < report.households < report.people
     evaluation = evaluate_latest_run(session, truth=_truth(session), explain=1)
@@ -47,16 +49,16 @@ def test_linking_the_synthetic_extracts_finds_people_and_households(session: Ses
 
 
 def test_a_second_run_keeps_every_person_id_and_an_officer_split_is_respected(session: Session) -> None:
-    run_linkage(session, contracts=_contracts())
+    run_linkage(session, contracts=_contracts(), config=QUICK)
     first = _assignment(session)
-    second_report = run_linkage(session, contracts=_contracts())
+    second_report = run_linkage(session, contracts=_contracts(), config=QUICK)
     assert _assignment(session) == first
     assert second_report.merges == second_report.splits == 0
     person, records = next((p, sorted(k for k, v in first.items() if v == p)) for p in sorted(set(first.values()))
                            if sum(v == p for v in first.values()) >= 2)  # fmt: skip
     record_officer_decision(session, record_a=records[0], record_b=records[1], same_person=False,
                             reason="Different people: father and son", decided_by="officer.one")  # fmt: skip
-    third = run_linkage(session, contracts=_contracts())
+    third = run_linkage(session, contracts=_contracts(), reuse_model=True)
     after = _assignment(session)
     assert after[records[0]] != after[records[1]]
     assert person in (after[records[0]], after[records[1]])  # one side keeps the lasting id
@@ -82,7 +84,7 @@ def test_contradicting_or_unknown_decisions_are_refused(session: Session) -> Non
 
 
 def test_the_views_show_only_sources_that_allow_the_purpose(session: Session) -> None:
-    run_linkage(session, contracts=_contracts())
+    run_linkage(session, contracts=_contracts(), config=QUICK)
     household = session.execute(
         select(LinkedPerson.household_id)
         .join(PersonRecord, PersonRecord.person_id == LinkedPerson.person_id)
@@ -115,4 +117,6 @@ def test_linking_refuses_records_of_a_source_without_a_usable_contract(session: 
     del contracts["antisocial_behaviour"]
     with pytest.raises(InvalidInput, match="antisocial_behaviour cannot be linked"):
         run_linkage(session, contracts=contracts)
+    with pytest.raises(InvalidInput, match="no earlier run"):
+        run_linkage(session, contracts=_contracts(), reuse_model=True)
     assert session.scalar(select(func.count()).select_from(LinkageRun)) == 0

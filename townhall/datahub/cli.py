@@ -91,6 +91,7 @@ def ingest(
 def link(
     engine: str = typer.Option("duckdb", help="duckdb (one machine) or spark."),
     threshold: float = typer.Option(0.99, min=0.5, max=0.99999, help="Match probability at which records join."),
+    reuse_model: bool = typer.Option(False, help="Score with the latest run's trained model instead of training."),
 ) -> None:
     """Link the ingested records into lasting people and households."""
     from townhall.datahub.linkage import LinkageConfig
@@ -109,7 +110,7 @@ def link(
         contracts = usable_contracts(registry, sources_present)
         report = run_linkage(
             session, contracts=contracts, engine=engine,  # type: ignore[arg-type]
-            config=LinkageConfig(threshold=threshold), progress=progress,
+            config=LinkageConfig(threshold=threshold), progress=progress, reuse_model=reuse_model,
         )  # fmt: skip
     console.print(
         f"Run {report.run_id}: {report.records:,} records -> {report.people:,} people in "

@@ -19,6 +19,7 @@ from townhall.config import Settings
 from townhall.datahub.extracts import generate_extracts
 from townhall.datahub.service.ingest import ingest_extract, read_extract
 from townhall.datahub.service.sources import source_registry, usable_contract
+from townhall.datahub.service.uprns import gazetteer_addresses
 from townhall.synthetic.council import World, Writer
 
 if TYPE_CHECKING:
@@ -101,11 +102,12 @@ class DatahubPart:
         write_extract(silos.truth, folder / GROUND_TRUTH_FILE)
         registry = source_registry()
         session = Session(bind=writer.connection)
+        gazetteer = gazetteer_addresses(session)
         for done, source in enumerate(silos.extracts, start=1):
             path = folder / f"{source}.csv"
             report = ingest_extract(
                 session, contract=usable_contract(registry, source), raw=read_extract(path),
-                file_name=path.name, today=world.spec.as_of,
+                file_name=path.name, today=world.spec.as_of, gazetteer=gazetteer,
             )  # fmt: skip
             writer.rows_written["datahub_records"] = writer.rows_written.get("datahub_records", 0) + report.rows_loaded
             writer.report("data hub extracts", done, len(silos.extracts))

@@ -66,9 +66,19 @@ def read_extract(path: Path) -> pd.DataFrame:
 
 
 def ingest_extract(
-    session: Session, *, contract: SourceContract, raw: pd.DataFrame, file_name: str, today: date
+    session: Session,
+    *,
+    contract: SourceContract,
+    raw: pd.DataFrame,
+    file_name: str,
+    today: date,
+    gazetteer: pd.DataFrame | None = None,
 ) -> IngestReport:
-    """Load one extract for ``contract``'s source, replacing its previous extract. Never commits."""
+    """Load one extract for ``contract``'s source, replacing its previous extract. Never commits.
+
+    ``gazetteer`` (``uprns.gazetteer_addresses``) saves reading the gazetteer again when loading several
+    extracts in a row; by default it is read from the database.
+    """
     try:
         check_extract_columns(contract, raw)
     except ExtractError as error:
@@ -76,7 +86,7 @@ def ingest_extract(
     clean, quarantine = standardise_extract(contract, raw, today=today)
     clean, duplicates = _split_duplicate_ids(clean, raw, contract)
     quarantine = _concat(quarantine, duplicates)
-    clean = match_uprns(clean, gazetteer_addresses(session))
+    clean = match_uprns(clean, gazetteer if gazetteer is not None else gazetteer_addresses(session))
     methods = {method: int((clean["uprn_match"] == method).sum()) for method in MATCH_METHODS}
     connection = session.connection()
     replaced = _remove_previous(session, contract.name)

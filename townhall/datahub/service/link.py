@@ -67,10 +67,13 @@ def run_linkage(
     config: LinkageConfig | None = None,
     progress: ProgressCallback | None = None,
     spark: Any = None,
+    reuse_model: bool = False,
 ) -> LinkageReport:
     """Link every ingested record into lasting people and households. Never commits.
 
     ``contracts`` are the usable contracts by source; records of any other source make the run refuse.
+    ``reuse_model`` scores with the latest run's trained model instead of training a new one (faster, and
+    the same evidence means the same decisions from run to run).
     """
     config = config or LinkageConfig()
     report = progress or (lambda what, done, total: None)
@@ -85,7 +88,11 @@ def run_linkage(
             "(lawful basis and purposes). Fix the contract or re-ingest without that source."
         )
     report(STEPS[0], 1, 1)
-    result = link_people(records, config=config, engine=engine, spark=spark)
+    previous_run = session.scalar(select(LinkageRun).order_by(LinkageRun.id.desc()).limit(1)) if reuse_model else None
+    if reuse_model and previous_run is None:
+        raise InvalidInput("There is no earlier run whose model could be reused: link once without reusing.")
+    model = previous_run.model if previous_run is not None else None
+    result = link_people(records, config=config, engine=engine, spark=spark, model=model)
     report(STEPS[1], 1, 1)
     clusters = dict(zip(result.clusters["unique_id"], result.clusters["cluster_id"], strict=True))
     edges = list(result.edges[["unique_id_l", "unique_id_r", "match_probability"]].itertuples(index=False, name=None))
@@ -100,7 +107,7 @@ def run_linkage(
     people = _people(records, stable.person_ids, contracts)
     run = LinkageRun(
         started_at=started, finished_at=clock.now(), engine=engine, threshold=config.threshold,
-        parameters=asdict(config), metrics={}, model=result.model, issued_up_to=stable.issued_up_to,
+        parameters={**asdict(config), "model_from_run": previous_run.id if previous_run else None}, metrics={}, model=result.model, issued_up_to=stable.issued_up_to,
     )  # fmt: skip
     session.add(run)
     session.flush()
