@@ -34,7 +34,9 @@ def _name_columns(mapping: ColumnMapping) -> str:
     full = f'"{mapping.full_name}"'
     if mapping.full_name_order == "last_comma_first":
         given = _NAME.format(f"split_part({full}, ',', 2)")
-        return f"split_part({given}, ' ', 1) AS first_name, {_NAME.format(f'split_part({full}, chr(44), 1)')} AS last_name"
+        return (
+            f"split_part({given}, ' ', 1) AS first_name, {_NAME.format(f'split_part({full}, chr(44), 1)')} AS last_name"
+        )
     words = f"string_split({_NAME.format(full)}, ' ')"
     return f"{words}[1] AS first_name, CASE WHEN len({words}) > 1 THEN {words}[-1] END AS last_name"
 
@@ -42,15 +44,23 @@ def _name_columns(mapping: ColumnMapping) -> str:
 def _select(source: str, mapping: ColumnMapping, path: Path) -> str:
     dob = (
         f"strftime(try_strptime(\"{mapping.date_of_birth}\", '{mapping.date_of_birth_format}'), '%Y-%m-%d')"
-        if mapping.date_of_birth else "NULL"
-    )  # fmt: skip
+        if mapping.date_of_birth
+        else "NULL"
+    )
     sex = "NULL"
     if mapping.sex:
         cases = " ".join(f"WHEN '{raw}' THEN '{code}'" for raw, code in mapping.sex_values.items())
         sex = f'CASE "{mapping.sex}" {cases} END'
     postcode = _POSTCODE.format(f'"{mapping.postcode}"') if mapping.postcode else "''"
-    spaced = f"CASE WHEN regexp_matches({postcode}, '{_POSTCODE_OK}') THEN left({postcode}, -3) || ' ' || right({postcode}, 3) END"
-    uprn = f"CASE WHEN regexp_matches(\"{mapping.uprn}\", '^[0-9]+$') THEN \"{mapping.uprn}\" END" if mapping.uprn else "NULL"
+    spaced = (
+        f"CASE WHEN regexp_matches({postcode}, '{_POSTCODE_OK}') "
+        f"THEN left({postcode}, -3) || ' ' || right({postcode}, 3) END"
+    )
+    uprn = (
+        f'CASE WHEN regexp_matches("{mapping.uprn}", \'^[0-9]+$\') THEN "{mapping.uprn}" END'
+        if mapping.uprn
+        else "NULL"
+    )
     return (
         f"SELECT '{source}:' || \"{mapping.source_id}\" AS unique_id, '{source}' AS source, {_name_columns(mapping)}, "
         f"{dob} AS date_of_birth, {sex} AS sex, {spaced} AS postcode, {uprn} AS uprn "
@@ -65,7 +75,9 @@ def bare_standardise(paths: dict[str, Path], connection: object) -> pd.DataFrame
     union = " UNION ALL ".join(_select(source, contracts[source].columns, path) for source, path in paths.items())
     sql = f"""
         WITH records AS ({union}),
-        nicknames AS (SELECT *, row_number() OVER () AS place FROM read_csv('{nicknames}', comment = '#', header = true)),
+        nicknames AS (
+            SELECT *, row_number() OVER () AS place FROM read_csv('{nicknames}', comment = '#', header = true)
+        ),
         formal AS (
             SELECT r.unique_id, arg_min(n.formal, (n.sex IS DISTINCT FROM r.sex)::int * 100000 + n.place) AS formal
             FROM records r JOIN nicknames n ON upper(n.nickname) = r.first_name GROUP BY r.unique_id
@@ -77,7 +89,7 @@ def bare_standardise(paths: dict[str, Path], connection: object) -> pd.DataFrame
                r.date_of_birth, r.sex, r.postcode, r.uprn
         FROM records r LEFT JOIN formal f USING (unique_id)
         WHERE r.first_name IS NOT NULL OR r.last_name IS NOT NULL
-    """  # noqa: S608 - the bench's own SQL
+    """
     return connection.execute(sql).df()  # type: ignore[attr-defined]
 
 
@@ -89,13 +101,16 @@ def bare_pipeline(paths: dict[str, Path], config: LinkageConfig, output: Path) -
     connection = duckdb.connect()
     records = bare_standardise(paths, connection)
     db_api = DuckDBAPI(connection=connection)
-    linker = Linker(db_api.register(records, dataset_display_name="bare"), person_model_settings(),
-                    log_level=logging.WARNING)  # fmt: skip
+    linker = Linker(
+        db_api.register(records, dataset_display_name="bare"), person_model_settings(), log_level=logging.WARNING
+    )
     linker.training.estimate_probability_two_random_records_match(
-        [block_on("first_name", "last_name", "date_of_birth"),
-         block_on("first_name_canonical", "date_of_birth", "postcode")],
+        [
+            block_on("first_name", "last_name", "date_of_birth"),
+            block_on("first_name_canonical", "date_of_birth", "postcode"),
+        ],
         recall=config.deterministic_recall,
-    )  # fmt: skip
+    )
     linker.training.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
     for rule in (block_on("date_of_birth"), block_on("first_name_canonical", "last_name")):
         linker.training.estimate_parameters_using_expectation_maximisation(

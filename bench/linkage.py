@@ -21,10 +21,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
+from bare_linkage import bare_pipeline
 from sqlalchemy import text
 
-from bare_linkage import bare_pipeline
 from townhall.config import Settings
 from townhall.datahub.evaluation import pairwise_scores
 from townhall.datahub.extracts import generate_extracts
@@ -134,25 +133,23 @@ def run_febrl(threshold: float) -> None:
     a, b = febrl_frame(frame_a, "a"), febrl_frame(frame_b, "b")
     started = time.perf_counter()
     db_api = DuckDBAPI()
-    tables = [db_api.register(a.drop(columns="true_id"), dataset_display_name="febrl_a"),
-              db_api.register(b.drop(columns="true_id"), dataset_display_name="febrl_b")]  # fmt: skip
+    tables = [
+        db_api.register(a.drop(columns="true_id"), dataset_display_name="febrl_a"),
+        db_api.register(b.drop(columns="true_id"), dataset_display_name="febrl_b"),
+    ]
     linker = Linker(tables, febrl_settings(), log_level=logging.WARNING)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_name", "surname", "date_of_birth")], recall=0.7
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=1)
     for rule in (block_on("date_of_birth"), block_on("given_name", "surname"), block_on("postcode")):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True
-        )
+        linker.training.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=True)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)
     clustered = clusters.as_pandas_dataframe()
     elapsed = time.perf_counter() - started
     truth = pd.concat([a, b], ignore_index=True)
-    truth_ids = pd.Series(
-        truth["true_id"].to_numpy(), index=truth["source_dataset"] + "-__-" + truth["unique_id"]
-    )
+    truth_ids = pd.Series(truth["true_id"].to_numpy(), index=truth["source_dataset"] + "-__-" + truth["unique_id"])
     predicted = pd.Series(
         clustered["cluster_id"].to_numpy(),
         index=clustered["source_dataset"] + "-__-" + clustered["unique_id"],
@@ -195,8 +192,14 @@ def townhall_pipeline(paths: dict[str, Path], gazetteer: pd.DataFrame, database:
     started = time.perf_counter()
     for source, path in paths.items():
         with session_scope(factory) as session:
-            ingest_extract(session, contract=usable_contract(registry, source), raw=read_extract(path),
-                           file_name=path.name, today=TODAY, gazetteer=gazetteer)  # fmt: skip
+            ingest_extract(
+                session,
+                contract=usable_contract(registry, source),
+                raw=read_extract(path),
+                file_name=path.name,
+                today=TODAY,
+                gazetteer=gazetteer,
+            )
     times["ingest"] = time.perf_counter() - started
     started = time.perf_counter()
     with session_scope(factory) as session:
@@ -213,8 +216,10 @@ def run_synthetic(n_records: int, *, with_bare: bool) -> None:
         paths, truth = write_extracts(people, folder)
         gazetteer = stand_in_gazetteer(people)
         total = sum(1 for path in paths.values() for _ in path.open()) - len(paths)
-        print(f"Synthetic: {len(people):,} people, {total:,} records in 6 CSV extracts "
-              f"(generated in {time.perf_counter() - started:.1f}s)")  # fmt: skip
+        print(
+            f"Synthetic: {len(people):,} people, {total:,} records in 6 CSV extracts "
+            f"(generated in {time.perf_counter() - started:.1f}s)"
+        )
         times = townhall_pipeline(paths, gazetteer, folder / "bench.db")
         townhall_peak = peak_memory_gb()
         end_to_end = times["ingest"] + times["link"]
@@ -222,11 +227,15 @@ def run_synthetic(n_records: int, *, with_bare: bool) -> None:
         with factory() as session:
             scored = evaluate_latest_run(session, truth=truth, explain=0)
             people_found = session.scalar(text("SELECT count(*) FROM datahub_people"))
-        print(f"  Townhall: ingest (contract check, standardise, UPRN match, load) {times['ingest']:.1f}s; "
-              f"link, cluster, stable ids, households, write {times['link']:.1f}s; end to end {end_to_end:.1f}s")
+        print(
+            f"  Townhall: ingest (contract check, standardise, UPRN match, load) {times['ingest']:.1f}s; "
+            f"link, cluster, stable ids, households, write {times['link']:.1f}s; end to end {end_to_end:.1f}s"
+        )
         print(f"  peak memory {townhall_peak:.2f} GB (process RSS incl. DuckDB)   (targets < 600 s, < 8 GB)")
-        print(f"  {people_found:,} people found for {truth.loc[truth.index.intersection(truth.index)].nunique():,} "
-              f"true people in the extracts; {scored.records:,} records scored")  # fmt: skip
+        print(
+            f"  {people_found:,} people found for {truth.loc[truth.index.intersection(truth.index)].nunique():,} "
+            f"true people in the extracts; {scored.records:,} records scored"
+        )
         print(f"  pairwise  {scored.pairwise}   (target F1 >= 0.97)")
         print(f"  B-cubed   {scored.bcubed}")
         if not with_bare:
@@ -235,8 +244,10 @@ def run_synthetic(n_records: int, *, with_bare: bool) -> None:
         bare = bare_pipeline(paths, LinkageConfig(), folder / "bare_clusters.parquet")
         bare_time = time.perf_counter() - started
         shared = truth.index.intersection(bare.index)
-        print(f"  bare Splink (reads the CSVs, standardises in DuckDB SQL, same model, writes clusters): "
-              f"{bare_time:.1f}s, pairwise {pairwise_scores(bare.loc[shared], truth.loc[shared])}")
+        print(
+            f"  bare Splink (reads the CSVs, standardises in DuckDB SQL, same model, writes clusters): "
+            f"{bare_time:.1f}s, pairwise {pairwise_scores(bare.loc[shared], truth.loc[shared])}"
+        )
         print(f"  overhead: end to end {end_to_end / bare_time:.2f}x   (target <= 1.25)")
 
 
@@ -244,9 +255,7 @@ def main() -> None:
     import sys
 
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=1_000_000, help="synthetic records across all sources")
     parser.add_argument("--skip-febrl", action="store_true")
     parser.add_argument("--skip-synthetic", action="store_true")

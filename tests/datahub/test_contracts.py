@@ -57,9 +57,7 @@ def test_a_contract_without_purposes_fails():
 
 def test_special_category_without_article_9_condition_fails():
     with pytest.raises(ContractError, match="article_9_condition"):
-        parse_contract(
-            MINIMAL.replace('retention = "2 years"', 'retention = "2 years"\nspecial_category = true')
-        )
+        parse_contract(MINIMAL.replace('retention = "2 years"', 'retention = "2 years"\nspecial_category = true'))
 
 
 def test_load_contracts_reads_a_directory(tmp_path: Path):
@@ -108,9 +106,7 @@ def test_bad_rows_are_quarantined_with_reasons():
 def test_columns_that_do_not_match_the_contract_are_named_before_any_work(extracts):
     contract = load_contracts()["council_tax"]
     raw = extracts.extracts["council_tax"].rename(columns={"DOB": "DATE_OF_BIRTH"})
-    with pytest.raises(
-        ExtractError, match=r"missing columns \['DOB'\], unexpected columns \['DATE_OF_BIRTH'\]"
-    ):
+    with pytest.raises(ExtractError, match=r"missing columns \['DOB'\], unexpected columns \['DATE_OF_BIRTH'\]"):
         standardise_extract(contract, raw, today=TODAY)
 
 

@@ -23,10 +23,7 @@ def _brute_force_bcubed(predicted: pd.Series, truth: pd.Series) -> tuple[float, 
         ]
     )
     r = np.mean(
-        [
-            ((predicted == predicted[k]) & (truth == truth[k])).sum() / (truth == truth[k]).sum()
-            for k in predicted.index
-        ]
+        [((predicted == predicted[k]) & (truth == truth[k])).sum() / (truth == truth[k]).sum() for k in predicted.index]
     )
     return float(p), float(r)
 

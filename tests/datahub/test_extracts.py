@@ -5,9 +5,19 @@ from townhall.datahub.extracts import SOURCES, ErrorRates, generate_extracts
 from townhall.datahub.people import REFERENCE_DATE, make_people
 
 PEOPLE_COLUMNS = [
-    "person_id", "first_name", "middle_name", "last_name", "sex", "date_of_birth", "uprn", "address",
-    "postcode", "previous_uprn", "previous_address", "previous_postcode",
-]  # fmt: skip
+    "person_id",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "sex",
+    "date_of_birth",
+    "uprn",
+    "address",
+    "postcode",
+    "previous_uprn",
+    "previous_address",
+    "previous_postcode",
+]
 
 
 def test_make_people_has_the_documented_columns_and_is_deterministic():

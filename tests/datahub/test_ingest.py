@@ -37,15 +37,19 @@ def _count(session: Session, source: str) -> int:
 def test_free_text_addresses_get_uprns_exactly_or_fuzzily(session: Session, sample_property) -> None:
     address, postcode = sample_property["address"], sample_property["postcode"]
     misspelt = address.replace(sample_property["street_name"], sample_property["street_name"][:-1] + "x", 1)
-    raw = _ctr([
-        ["C1", "Ann", "Lee", "3 Mar 1984", "F", address.upper(), postcode.lower().replace(" ", ""), "10.5"],
-        ["C2", "Bob", "Lee", "4 Apr 1980", "M", misspelt, postcode, "3"],
-        ["C3", "Cat", "Lee", "5 May 1981", "F", "999 Nowhere Street", postcode, "3"],
-    ])  # fmt: skip
+    raw = _ctr(
+        [
+            ["C1", "Ann", "Lee", "3 Mar 1984", "F", address.upper(), postcode.lower().replace(" ", ""), "10.5"],
+            ["C2", "Bob", "Lee", "4 Apr 1980", "M", misspelt, postcode, "3"],
+            ["C3", "Cat", "Lee", "5 May 1981", "F", "999 Nowhere Street", postcode, "3"],
+        ]
+    )
     report = _ingest(session, raw)
     assert report.rows_loaded == 3
-    found = {r.source_record_id: (r.uprn, r.uprn_match) for r in session.scalars(select(DatahubRecord).where(
-        DatahubRecord.source == "council_tax_reduction"))}  # fmt: skip
+    found = {
+        r.source_record_id: (r.uprn, r.uprn_match)
+        for r in session.scalars(select(DatahubRecord).where(DatahubRecord.source == "council_tax_reduction"))
+    }
     assert found["C1"] == (sample_property["uprn"], "exact")
     assert found["C2"] == (sample_property["uprn"], "fuzzy")
     assert found["C3"] == (None, "none")
@@ -53,19 +57,23 @@ def test_free_text_addresses_get_uprns_exactly_or_fuzzily(session: Session, samp
 
 
 def test_bad_rows_are_quarantined_with_reasons_and_nothing_is_dropped(session: Session) -> None:
-    raw = _ctr([
-        ["C1", "Ann", "Lee", "3 Mar 1984", "F", "1 High Street", "ZX1 1AB", "1"],
-        ["C2", "Bob", "Lee", "31/02/1980", "M", "1 High Street", "ZX1 1AB", "1"],
-        ["C3", "Cat", "Lee", "5 May 2099", "F", "1 High Street", "ZX1 1AB", "1"],
-        ["C4", "Dan", "Lee", "5 May 1801", "M", "1 High Street", "ZX1 1AB", "1"],
-        ["C5", "Eve", "Lee", "6 Jun 1990", "F", "1 High Street", "ZX1 1A", "1"],
-        ["C6", "Fay", "Lee", "6 Jun 1990", "F", "1 High Street", "ZX1 1AB", "1"],
-        ["C6", "Gus", "Lee", "7 Jul 1991", "M", "1 High Street", "ZX1 1AB", "1"],
-    ])  # fmt: skip
+    raw = _ctr(
+        [
+            ["C1", "Ann", "Lee", "3 Mar 1984", "F", "1 High Street", "ZX1 1AB", "1"],
+            ["C2", "Bob", "Lee", "31/02/1980", "M", "1 High Street", "ZX1 1AB", "1"],
+            ["C3", "Cat", "Lee", "5 May 2099", "F", "1 High Street", "ZX1 1AB", "1"],
+            ["C4", "Dan", "Lee", "5 May 1801", "M", "1 High Street", "ZX1 1AB", "1"],
+            ["C5", "Eve", "Lee", "6 Jun 1990", "F", "1 High Street", "ZX1 1A", "1"],
+            ["C6", "Fay", "Lee", "6 Jun 1990", "F", "1 High Street", "ZX1 1AB", "1"],
+            ["C6", "Gus", "Lee", "7 Jul 1991", "M", "1 High Street", "ZX1 1AB", "1"],
+        ]
+    )
     report = _ingest(session, raw)
     assert report.rows_loaded + report.rows_quarantined == len(raw)
-    reasons = {entry.raw["claim_no"] + "@" + str(entry.row_number): entry.reason for entry in quarantined_rows(
-        session, source="council_tax_reduction")}  # fmt: skip
+    reasons = {
+        entry.raw["claim_no"] + "@" + str(entry.row_number): entry.reason
+        for entry in quarantined_rows(session, source="council_tax_reduction")
+    }
     assert "not in the format %d %b %Y" in reasons["C2@2"]
     assert "in the future" in reasons["C3@3"]
     assert "more than 120 years ago" in reasons["C4@4"]
@@ -79,9 +87,11 @@ def test_bad_rows_are_quarantined_with_reasons_and_nothing_is_dropped(session: S
 
 def test_columns_that_differ_from_the_contract_are_refused_before_anything_loads(session: Session) -> None:
     before = session.scalar(select(func.count()).select_from(IngestBatch))
-    raw = _ctr([["C1", "Ann", "Lee", "3 Mar 1984", "F", "1 High St", "ZX1 1AB", "1"]]).rename(
-        columns={"dob": "date_of_birth"}
-    ).assign(nino="QQ123456C")
+    raw = (
+        _ctr([["C1", "Ann", "Lee", "3 Mar 1984", "F", "1 High St", "ZX1 1AB", "1"]])
+        .rename(columns={"dob": "date_of_birth"})
+        .assign(nino="QQ123456C")
+    )
     with pytest.raises(InvalidInput) as error:
         _ingest(session, raw)
     assert "dob" in error.value.message and "date_of_birth" in error.value.message and "nino" in error.value.message

@@ -54,10 +54,19 @@ def test_a_second_run_keeps_every_person_id_and_an_officer_split_is_respected(se
     second_report = run_linkage(session, contracts=_contracts(), config=QUICK)
     assert _assignment(session) == first
     assert second_report.merges == second_report.splits == 0
-    person, records = next((p, sorted(k for k, v in first.items() if v == p)) for p in sorted(set(first.values()))
-                           if sum(v == p for v in first.values()) >= 2)  # fmt: skip
-    record_officer_decision(session, record_a=records[0], record_b=records[1], same_person=False,
-                            reason="Different people: father and son", decided_by="officer.one")  # fmt: skip
+    person, records = next(
+        (p, sorted(k for k, v in first.items() if v == p))
+        for p in sorted(set(first.values()))
+        if sum(v == p for v in first.values()) >= 2
+    )
+    record_officer_decision(
+        session,
+        record_a=records[0],
+        record_b=records[1],
+        same_person=False,
+        reason="Different people: father and son",
+        decided_by="officer.one",
+    )
     third = run_linkage(session, contracts=_contracts(), reuse_model=True)
     after = _assignment(session)
     assert after[records[0]] != after[records[1]]
@@ -77,8 +86,9 @@ def test_contradicting_or_unknown_decisions_are_refused(session: Session) -> Non
     with pytest.raises(Conflict, match="contradicts"):
         record_officer_decision(session, record_a=a, record_b=c, same_person=False, reason="r", decided_by="o")
     with pytest.raises(NotFound):
-        record_officer_decision(session, record_a=a, record_b="council_tax:nope", same_person=True, reason="r",
-                                decided_by="o")  # fmt: skip
+        record_officer_decision(
+            session, record_a=a, record_b="council_tax:nope", same_person=True, reason="r", decided_by="o"
+        )
     with pytest.raises(InvalidInput):
         record_officer_decision(session, record_a=a, record_b=b, same_person=True, reason=" ", decided_by="o")
 

@@ -72,10 +72,7 @@ def test_spark_engine_gives_the_same_clusters_as_duckdb(linked_inputs, linked):
     records, _ = linked_inputs
     sample_ids = set(linked.clusters["cluster_id"].drop_duplicates().sample(400, random_state=1))
     small = records[
-        linked.clusters.set_index("unique_id")
-        .loc[records["unique_id"], "cluster_id"]
-        .isin(sample_ids)
-        .to_numpy()
+        linked.clusters.set_index("unique_id").loc[records["unique_id"], "cluster_id"].isin(sample_ids).to_numpy()
     ]
     on_duckdb = link_people(small, model=linked.model)
     on_spark = link_people(small, model=linked.model, engine="spark")

@@ -51,9 +51,9 @@ def test_retired_ids_are_never_reissued():
     assert result.person_ids["z"] == "TH00000010"
 
 
-partitions = st.dictionaries(
-    st.sampled_from([f"r{i:02d}" for i in range(30)]), st.integers(0, 6), min_size=1
-).map(lambda d: {k: f"c{v}" for k, v in d.items()})
+partitions = st.dictionaries(st.sampled_from([f"r{i:02d}" for i in range(30)]), st.integers(0, 6), min_size=1).map(
+    lambda d: {k: f"c{v}" for k, v in d.items()}
+)
 
 
 @given(partitions, partitions)
@@ -117,15 +117,10 @@ def test_contradictory_decisions_are_an_error():
 
 
 def test_decisions_about_records_no_longer_present_are_ignored():
-    assert (
-        apply_officer_decisions(CLUSTERS, EDGES, [OfficerDecision("a", "gone", same_person=False)])
-        == CLUSTERS
-    )
+    assert apply_officer_decisions(CLUSTERS, EDGES, [OfficerDecision("a", "gone", same_person=False)]) == CLUSTERS
 
 
-@given(
-    st.lists(st.tuples(st.sampled_from("abcdefgh"), st.sampled_from("abcdefgh"), st.booleans()), max_size=6)
-)
+@given(st.lists(st.tuples(st.sampled_from("abcdefgh"), st.sampled_from("abcdefgh"), st.booleans()), max_size=6))
 def test_honoured_decisions_hold_in_the_result(raw_decisions):
     clusters = {r: "a" if r in "abcd" else "e" for r in "abcdefgh"}
     edges = [

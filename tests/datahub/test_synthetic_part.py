@@ -17,7 +17,10 @@ from townhall.synthetic.population import POPULATION
 
 
 class _NoWrites:
-    rows_written: dict[str, int] = {}
+    """A writer that writes nothing: the parts' in-memory results are all this test needs."""
+
+    def __init__(self) -> None:
+        self.rows_written: dict[str, int] = {}
 
     def insert(self, *args, **kwargs) -> int:
         return 0
@@ -45,7 +48,8 @@ def test_the_test_council_has_every_silo_ingested_and_a_ground_truth_file(sessio
     assert set(batches) == set(SOURCES)
     assert all(batch.rows_loaded > 0 for batch in batches.values())
     assert session.scalar(select(func.count()).select_from(DatahubRecord)) == sum(
-        b.rows_loaded for b in batches.values())  # fmt: skip
+        b.rows_loaded for b in batches.values()
+    )
     folder = extracts_folder_for(council_database.engine.url.render_as_string(hide_password=False))
     truth = pd.read_csv(Path(folder) / GROUND_TRUTH_FILE, dtype=str)
     assert len(truth) == sum(b.rows_read for b in batches.values())

@@ -7,11 +7,16 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from townhall.config import Settings
 
 datahub_app = typer.Typer(no_args_is_help=True, help="The data hub: sources, ingestion, record linkage.")
 console = Console(stderr=True)
@@ -29,7 +34,8 @@ def _friendly(function: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _session_factory():  # type: ignore[no-untyped-def]
+def _session_factory() -> tuple[Settings, sessionmaker[Session]]:
+    """The settings and a session factory on the migrated database."""
     from townhall.cli import settings
     from townhall.db import make_engine, make_session_factory
     from townhall.migrate import ensure_migrated
@@ -65,7 +71,7 @@ def sources() -> None:
 @_friendly
 def ingest(
     source: str = typer.Argument(..., help="The source's name, as in `townhall datahub sources`."),
-    file: Path = typer.Argument(..., help="The extract: a .csv or .parquet file."),  # noqa: B008
+    file: Path = typer.Argument(..., help="The extract: a .csv or .parquet file."),
 ) -> None:
     """Check an extract against its contract and load it, replacing the source's previous extract."""
     from townhall.datahub.service import ingest_extract, read_extract, source_registry, usable_contract
@@ -109,13 +115,18 @@ def link(
         sources_present = sorted(set(load_records(session)["source"]))
         contracts = usable_contracts(registry, sources_present)
         report = run_linkage(
-            session, contracts=contracts, engine=engine,  # type: ignore[arg-type]
-            config=LinkageConfig(threshold=threshold), progress=progress, reuse_model=reuse_model,
-        )  # fmt: skip
+            session,
+            contracts=contracts,
+            engine=engine,  # type: ignore[arg-type]
+            config=LinkageConfig(threshold=threshold),
+            progress=progress,
+            reuse_model=reuse_model,
+        )
     console.print(
         f"Run {report.run_id}: {report.records:,} records -> {report.people:,} people in "
         f"{report.households:,} households ({report.matched_pairs:,} matched pairs, {report.merges} merges, "
-        f"{report.splits} splits, {report.decisions_applied} officer decisions) in {time.perf_counter() - started:.1f} s"
+        f"{report.splits} splits, {report.decisions_applied} officer decisions) "
+        f"in {time.perf_counter() - started:.1f} s"
     )
 
 
@@ -124,7 +135,7 @@ def link(
 def evaluate(
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
     explain: int = typer.Option(3, help="How many missed and wrong pairs to explain (personal data masked)."),
-    truth: Path | None = typer.Option(None, help="Ground-truth CSV; default: the synthetic one."),  # noqa: B008
+    truth: Path | None = typer.Option(None, help="Ground-truth CSV; default: the synthetic one."),
 ) -> None:
     """Score the latest linkage run against the synthetic ground truth."""
     from townhall.datahub.service import evaluate_latest_run, read_ground_truth
@@ -149,7 +160,7 @@ def evaluate(
 @_friendly
 def quarantine(
     source: str | None = typer.Option(None, help="Only this source."),
-    output: Path | None = typer.Option(None, help="Write CSV here instead of printing it."),  # noqa: B008
+    output: Path | None = typer.Option(None, help="Write CSV here instead of printing it."),
 ) -> None:
     """Export the quarantined rows of the current extracts, with reasons, as CSV."""
     from townhall.datahub.service import quarantine_csv

@@ -139,9 +139,7 @@ def load_contracts(directory: Path | None = None) -> dict[str, SourceContract]:
     if directory is None:
         folder = resources.files("townhall.datahub").joinpath("sources")
         files = sorted(
-            (item.name, item.read_text(encoding="utf-8"))
-            for item in folder.iterdir()
-            if item.name.endswith(".toml")
+            (item.name, item.read_text(encoding="utf-8")) for item in folder.iterdir() if item.name.endswith(".toml")
         )
     else:
         files = sorted((path.name, path.read_text(encoding="utf-8")) for path in directory.glob("*.toml"))

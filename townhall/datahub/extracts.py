@@ -319,13 +319,10 @@ def _format_council_tax(records: pd.DataFrame, rng: np.random.Generator) -> pd.D
             "PROPERTY_UPRN": records["uprn"].astype("Int64"),
             "ADDRESS_LINE": records["address"].str.upper(),
             "POSTCODE": records["postcode"],
-            "BAND": rng.choice(
-                list("ABCDEFGH"), len(records), p=[0.25, 0.2, 0.2, 0.15, 0.1, 0.05, 0.04, 0.01]
-            ),
+            "BAND": rng.choice(list("ABCDEFGH"), len(records), p=[0.25, 0.2, 0.2, 0.15, 0.1, 0.05, 0.04, 0.01]),
             "LIABILITY_START": _dates(
                 pd.Series(
-                    pd.to_datetime("2010-04-01")
-                    + pd.to_timedelta(rng.integers(0, 5400, len(records)), unit="D")
+                    pd.to_datetime("2010-04-01") + pd.to_timedelta(rng.integers(0, 5400, len(records)), unit="D")
                 ),
                 "%d/%m/%Y",
             ),
@@ -350,8 +347,7 @@ def _format_housing(records: pd.DataFrame, rng: np.random.Generator) -> pd.DataF
             "postcode": records["postcode"],
             "tenancy_start": _dates(
                 pd.Series(
-                    pd.to_datetime("2005-01-01")
-                    + pd.to_timedelta(rng.integers(0, 7000, len(records)), unit="D")
+                    pd.to_datetime("2005-01-01") + pd.to_timedelta(rng.integers(0, 7000, len(records)), unit="D")
                 ),
                 "%Y-%m-%d",
             ),
@@ -414,8 +410,7 @@ def _format_asb(records: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame
             "location_postcode": records["postcode"],
             "incident_date": _dates(
                 pd.Series(
-                    pd.to_datetime("2022-01-01")
-                    + pd.to_timedelta(rng.integers(0, 1100, len(records)), unit="D")
+                    pd.to_datetime("2022-01-01") + pd.to_timedelta(rng.integers(0, 1100, len(records)), unit="D")
                 ),
                 "%Y-%m-%d",
             ),
@@ -442,8 +437,7 @@ def _format_social_care(records: pd.DataFrame, rng: np.random.Generator) -> pd.D
             "Postcode": records["postcode"],
             "ReferralDate": _dates(
                 pd.Series(
-                    pd.to_datetime("2020-01-01")
-                    + pd.to_timedelta(rng.integers(0, 1900, len(records)), unit="D")
+                    pd.to_datetime("2020-01-01") + pd.to_timedelta(rng.integers(0, 1900, len(records)), unit="D")
                 ),
                 "%d/%m/%Y",
             ),

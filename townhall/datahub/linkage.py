@@ -78,9 +78,7 @@ def _name_comparison() -> Any:
                 tf_adjustment_column=canonical,
                 label_for_charts="Same formal first name only (surname change)",
             ),
-            cll.ExactMatchLevel(last).configure(
-                tf_adjustment_column=last, label_for_charts="Same last name only"
-            ),
+            cll.ExactMatchLevel(last).configure(tf_adjustment_column=last, label_for_charts="Same last name only"),
             cll.ElseLevel(),
         ],
     )
@@ -129,12 +127,8 @@ def _address_comparison() -> Any:
             ),
             cll.ExactMatchLevel("uprn").configure(label_for_charts="Same property (UPRN)"),
             cll.ExactMatchLevel("postcode").configure(label_for_charts="Same postcode"),
-            cll.ExactMatchLevel(postcode.regex_extract(_SECTOR)).configure(
-                label_for_charts="Same postcode sector"
-            ),
-            cll.ExactMatchLevel(postcode.regex_extract(_DISTRICT)).configure(
-                label_for_charts="Same postcode district"
-            ),
+            cll.ExactMatchLevel(postcode.regex_extract(_SECTOR)).configure(label_for_charts="Same postcode sector"),
+            cll.ExactMatchLevel(postcode.regex_extract(_DISTRICT)).configure(label_for_charts="Same postcode district"),
             cll.ElseLevel(),
         ],
     )
@@ -178,9 +172,7 @@ def train_person_model(linker: Any, config: LinkageConfig) -> None:
         block_on("first_name", "last_name", "date_of_birth"),
         block_on("first_name_canonical", "date_of_birth", "postcode"),
     ]
-    linker.training.estimate_probability_two_random_records_match(
-        strict_rules, recall=config.deterministic_recall
-    )
+    linker.training.estimate_probability_two_random_records_match(strict_rules, recall=config.deterministic_recall)
     linker.training.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
     # Each EM pass learns m for the comparisons its blocking rule does not fix: names and places when
     # blocking on date of birth, dates of birth and places when blocking on names.
@@ -262,9 +254,7 @@ def _trained_settings(model: dict[str, Any], engine: Engine) -> dict[str, Any]:
     for comparison in settings["comparisons"]:
         levels = trained[comparison["output_column_name"]]["comparison_levels"]
         if len(levels) != len(comparison["comparison_levels"]):
-            raise ValueError(
-                f"the saved model's {comparison['output_column_name']} comparison has other levels"
-            )
+            raise ValueError(f"the saved model's {comparison['output_column_name']} comparison has other levels")
         for level, trained_level in zip(comparison["comparison_levels"], levels, strict=True):
             for parameter in ("m_probability", "u_probability"):
                 if trained_level.get(parameter) is not None:

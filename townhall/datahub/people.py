@@ -68,17 +68,13 @@ def _properties(n_properties: int, rng: np.random.Generator) -> pd.DataFrame:
     sector = rng.integers(0, 10, n_properties)
     units = rng.integers(0, len(_UNIT_LETTERS), (n_properties, 2))
     postcodes = [
-        f"ZX{d} {s}{_UNIT_LETTERS[a]}{_UNIT_LETTERS[b]}"
-        for d, s, (a, b) in zip(district, sector, units, strict=True)
+        f"ZX{d} {s}{_UNIT_LETTERS[a]}{_UNIT_LETTERS[b]}" for d, s, (a, b) in zip(district, sector, units, strict=True)
     ]
     flat = np.where(rng.random(n_properties) < 0.15, rng.integers(1, 20, n_properties), 0)
     addresses = [
-        (f"Flat {f}, " if f else "") + f"{n} {streets[s].title()}"
-        for f, n, s in zip(flat, number, street, strict=True)
+        (f"Flat {f}, " if f else "") + f"{n} {streets[s].title()}" for f, n, s in zip(flat, number, street, strict=True)
     ]
-    return pd.DataFrame(
-        {"uprn": 100_000_000 + np.arange(n_properties), "address": addresses, "postcode": postcodes}
-    )
+    return pd.DataFrame({"uprn": 100_000_000 + np.arange(n_properties), "address": addresses, "postcode": postcodes})
 
 
 def _household_sizes(n: int, rng: np.random.Generator) -> list[int]:

@@ -62,11 +62,7 @@ def _latest_decisions(
 ) -> dict[tuple[str, str], bool]:
     latest: dict[tuple[str, str], bool] = {}
     for decision in decisions:
-        if (
-            decision.record_a in known
-            and decision.record_b in known
-            and decision.record_a != decision.record_b
-        ):
+        if decision.record_a in known and decision.record_b in known and decision.record_a != decision.record_b:
             low, high = sorted((decision.record_a, decision.record_b))
             latest[(low, high)] = decision.same_person
     return latest
@@ -113,9 +109,7 @@ def _recluster_apart(
     for a, b in cannot:
         kept_apart[a].add(b)
         kept_apart[b].add(a)
-    inside = [
-        (a, b, p) for a, b, p in edges if group_of.get(a) in troubled and group_of.get(a) == group_of.get(b)
-    ]
+    inside = [(a, b, p) for a, b, p in edges if group_of.get(a) in troubled and group_of.get(a) == group_of.get(b)]
     # officers' joins first (they must hold), then the model's edges strongest first
     ordered = [(a, b, float("inf")) for a, b in must if group_of[a] in troubled]
     ordered += sorted(inside, key=lambda edge: (-edge[2], edge[0], edge[1]))
@@ -196,9 +190,7 @@ def assign_stable_ids(
     smallest record key). Other clusters get new ids numbered after ``issued_up_to`` (by default the largest
     previous id). Merges and splits come back as events, in a deterministic order.
     """
-    overlap = Counter(
-        (cluster, previous[record]) for record, cluster in clusters.items() if record in previous
-    )
+    overlap = Counter((cluster, previous[record]) for record, cluster in clusters.items() if record in previous)
     first_record: dict[str, RecordKey] = {}
     for record, cluster in clusters.items():
         if cluster not in first_record or record < first_record[cluster]:
@@ -212,9 +204,7 @@ def assign_stable_ids(
             chosen[cluster] = old_id
             taken.add(old_id)
     counter = (
-        issued_up_to
-        if issued_up_to is not None
-        else max((_number_of(p, prefix) for p in previous.values()), default=0)
+        issued_up_to if issued_up_to is not None else max((_number_of(p, prefix) for p in previous.values()), default=0)
     )
     for cluster in sorted(set(clusters.values()) - chosen.keys(), key=lambda c: first_record[c]):
         counter += 1
@@ -223,9 +213,7 @@ def assign_stable_ids(
     return StableIds(person_ids, _events(previous, person_ids), counter)
 
 
-def _events(
-    previous: Mapping[RecordKey, PersonId], current: Mapping[RecordKey, PersonId]
-) -> list[Merge | Split]:
+def _events(previous: Mapping[RecordKey, PersonId], current: Mapping[RecordKey, PersonId]) -> list[Merge | Split]:
     old_ids_of_new: dict[PersonId, set[PersonId]] = defaultdict(set)
     new_ids_of_old: dict[PersonId, set[PersonId]] = defaultdict(set)
     for record, new_id in current.items():
@@ -235,7 +223,5 @@ def _events(
     events: list[Merge | Split] = [
         Merge(new_id, tuple(sorted(olds))) for new_id, olds in sorted(old_ids_of_new.items()) if len(olds) > 1
     ]
-    events += [
-        Split(old_id, tuple(sorted(news))) for old_id, news in sorted(new_ids_of_old.items()) if len(news) > 1
-    ]
+    events += [Split(old_id, tuple(sorted(news))) for old_id, news in sorted(new_ids_of_old.items()) if len(news) > 1]
     return events

@@ -106,9 +106,13 @@ class DatahubPart:
         for done, source in enumerate(silos.extracts, start=1):
             path = folder / f"{source}.csv"
             report = ingest_extract(
-                session, contract=usable_contract(registry, source), raw=read_extract(path),
-                file_name=path.name, today=world.spec.as_of, gazetteer=gazetteer,
-            )  # fmt: skip
+                session,
+                contract=usable_contract(registry, source),
+                raw=read_extract(path),
+                file_name=path.name,
+                today=world.spec.as_of,
+                gazetteer=gazetteer,
+            )
             writer.rows_written["datahub_records"] = writer.rows_written.get("datahub_records", 0) + report.rows_loaded
             writer.report("data hub extracts", done, len(silos.extracts))
         session.flush()

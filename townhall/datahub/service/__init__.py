@@ -8,8 +8,23 @@ from townhall.datahub.service.sources import RegisteredSource, source_registry, 
 from townhall.datahub.service.views import household_view, person_view, record_officer_decision
 
 __all__ = [
-    "Evaluation", "IngestReport", "LinkageReport", "RegisteredSource", "evaluate_latest_run", "household_view",
-    "ingest_extract", "latest_batches", "load_records", "person_view", "quarantine_csv", "quarantined_rows",
-    "read_extract", "read_ground_truth", "record_officer_decision", "run_linkage", "source_registry",
-    "usable_contract", "usable_contracts",
-]  # fmt: skip
+    "Evaluation",
+    "IngestReport",
+    "LinkageReport",
+    "RegisteredSource",
+    "evaluate_latest_run",
+    "household_view",
+    "ingest_extract",
+    "latest_batches",
+    "load_records",
+    "person_view",
+    "quarantine_csv",
+    "quarantined_rows",
+    "read_extract",
+    "read_ground_truth",
+    "record_officer_decision",
+    "run_linkage",
+    "source_registry",
+    "usable_contract",
+    "usable_contracts",
+]

@@ -34,8 +34,13 @@ class Evaluation:
         def scores(value: Scores) -> dict[str, float]:
             return {"precision": value.precision, "recall": value.recall, "f1": value.f1}
 
-        return {"run_id": self.run_id, "records": self.records, "pairwise": scores(self.pairwise),
-                "bcubed": scores(self.bcubed), "explanations": self.explanations}  # fmt: skip
+        return {
+            "run_id": self.run_id,
+            "records": self.records,
+            "pairwise": scores(self.pairwise),
+            "bcubed": scores(self.bcubed),
+            "explanations": self.explanations,
+        }
 
 
 def read_ground_truth(path: Path) -> pd.Series:
@@ -59,8 +64,10 @@ def evaluate_latest_run(session: Session, *, truth: pd.Series, explain: int = 3)
     run = session.scalar(select(LinkageRun).order_by(LinkageRun.id.desc()).limit(1))
     if run is None:
         raise NotFound("There is no linkage run yet: run `townhall datahub link` first.")
-    assigned = pd.DataFrame(session.execute(select(PersonRecord.record_key, PersonRecord.person_id)).all(),
-                            columns=["record_key", "person_id"]).set_index("record_key")["person_id"]  # fmt: skip
+    assigned = pd.DataFrame(
+        session.execute(select(PersonRecord.record_key, PersonRecord.person_id)).all(),
+        columns=["record_key", "person_id"],
+    ).set_index("record_key")["person_id"]
     shared = assigned.index.intersection(truth.index)
     if shared.empty:
         raise InvalidInput("The ground truth labels none of the linked records: is it from another council?")
@@ -68,15 +75,18 @@ def evaluate_latest_run(session: Session, *, truth: pd.Series, explain: int = 3)
     explanations = ""
     if explain:
         explanations = _explain(session, run, predicted, true_ids, explain)
-    return Evaluation(run.id, len(shared), pairwise_scores(predicted, true_ids), bcubed_scores(predicted, true_ids),
-                      explanations)  # fmt: skip
+    return Evaluation(
+        run.id, len(shared), pairwise_scores(predicted, true_ids), bcubed_scores(predicted, true_ids), explanations
+    )
 
 
 def _explain(session: Session, run: LinkageRun, predicted: pd.Series, truth: pd.Series, n: int) -> str:
     import pandas as pd
 
-    edges = pd.DataFrame(session.execute(select(MatchEvidence.record_l, MatchEvidence.record_r)).all(),
-                         columns=["unique_id_l", "unique_id_r"])  # fmt: skip
+    edges = pd.DataFrame(
+        session.execute(select(MatchEvidence.record_l, MatchEvidence.record_r)).all(),
+        columns=["unique_id_l", "unique_id_r"],
+    )
     edges = edges[edges["unique_id_l"].isin(predicted.index) & edges["unique_id_r"].isin(predicted.index)]
     pairs = sample_error_pairs(predicted, truth, edges=edges, n=n)
     if pairs.empty:

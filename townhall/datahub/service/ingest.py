@@ -30,9 +30,22 @@ if TYPE_CHECKING:
     import pandas as pd
 
 RECORD_COLUMNS = (
-    "record_key", "source", "source_record_id", "batch_id", "first_name", "middle_name", "last_name",
-    "first_name_canonical", "date_of_birth", "sex", "address", "postcode", "uprn", "uprn_match", "facts",
-)  # fmt: skip
+    "record_key",
+    "source",
+    "source_record_id",
+    "batch_id",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "first_name_canonical",
+    "date_of_birth",
+    "sex",
+    "address",
+    "postcode",
+    "uprn",
+    "uprn_match",
+    "facts",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,16 +105,23 @@ def ingest_extract(
     replaced = _remove_previous(session, contract.name)
     batch_id = connection.execute(
         insert(table_of(IngestBatch)).values(
-            source=contract.name, file_name=file_name, ingested_at=clock.now(), rows_read=len(raw),
-            rows_loaded=len(clean), rows_quarantined=len(quarantine), uprns_matched=methods,
+            source=contract.name,
+            file_name=file_name,
+            ingested_at=clock.now(),
+            rows_read=len(raw),
+            rows_loaded=len(clean),
+            rows_quarantined=len(quarantine),
+            uprns_matched=methods,
             contract=contract.model_dump(mode="json"),
-        )  # fmt: skip
+        )
     ).inserted_primary_key[0]  # type: ignore[index]
     bulk_insert(connection, DatahubRecord, RECORD_COLUMNS, _record_rows(clean, batch_id))
     bulk_insert(
-        connection, QuarantinedRow, ("batch_id", "source", "row_number", "reason", "raw"),
+        connection,
+        QuarantinedRow,
+        ("batch_id", "source", "row_number", "reason", "raw"),
         _quarantine_rows(quarantine, batch_id, contract.name),
-    )  # fmt: skip
+    )
     return IngestReport(contract.name, batch_id, len(raw), len(clean), len(quarantine), replaced, methods)
 
 
@@ -122,7 +142,9 @@ def _split_duplicate_ids(
     ids = set(clean.loc[repeated, "source_record_id"])
     id_column = raw[contract.columns.source_id].astype(str)
     bad_rows = raw[id_column.isin(ids).to_numpy()]
-    bad_rows = bad_rows.assign(reason=[f"record identifier {value} appears more than once" for value in id_column[bad_rows.index]])
+    bad_rows = bad_rows.assign(
+        reason=[f"record identifier {value} appears more than once" for value in id_column[bad_rows.index]]
+    )
     bad_rows.insert(0, "row_number", bad_rows.index + 1)
     return clean[~repeated].reset_index(drop=True), bad_rows
 
@@ -157,11 +179,23 @@ def _record_rows(clean: pd.DataFrame, batch_id: int) -> Any:
         return [value if isinstance(value, str) else None for value in clean[name].tolist()]
 
     return zip(
-        text_column("unique_id"), text_column("source"), text_column("source_record_id"), [batch_id] * len(clean),
-        text_column("first_name"), text_column("middle_name"), text_column("last_name"),
-        text_column("first_name_canonical"), births, text_column("sex"), text_column("address"),
-        text_column("postcode"), uprns, text_column("uprn_match"), facts, strict=True,
-    )  # fmt: skip
+        text_column("unique_id"),
+        text_column("source"),
+        text_column("source_record_id"),
+        [batch_id] * len(clean),
+        text_column("first_name"),
+        text_column("middle_name"),
+        text_column("last_name"),
+        text_column("first_name_canonical"),
+        births,
+        text_column("sex"),
+        text_column("address"),
+        text_column("postcode"),
+        uprns,
+        text_column("uprn_match"),
+        facts,
+        strict=True,
+    )
 
 
 def _quarantine_rows(quarantine: pd.DataFrame, batch_id: int, source: str) -> Any:
@@ -179,4 +213,6 @@ def latest_batches(session: Session) -> list[IngestBatch]:
         seen.setdefault(source, batch_id)
     if not seen:
         return []
-    return list(session.scalars(select(IngestBatch).where(IngestBatch.id.in_(seen.values())).order_by(IngestBatch.source)))
+    return list(
+        session.scalars(select(IngestBatch).where(IngestBatch.id.in_(seen.values())).order_by(IngestBatch.source))
+    )

@@ -21,9 +21,8 @@ from townhall.datahub.models import (
     OfficerDecision,
     PersonRecord,
 )
-from townhall.datahub.stable_ids import Merge
+from townhall.datahub.stable_ids import ConflictingDecisionsError, Merge, apply_officer_decisions, assign_stable_ids
 from townhall.datahub.stable_ids import OfficerDecision as Decision
-from townhall.datahub.stable_ids import ConflictingDecisionsError, apply_officer_decisions, assign_stable_ids
 from townhall.platform import clock
 from townhall.platform.bulk import bulk_insert
 from townhall.platform.errors import InvalidInput
@@ -106,18 +105,29 @@ def run_linkage(
     report(STEPS[2], 1, 1)
     people = _people(records, stable.person_ids, contracts)
     run = LinkageRun(
-        started_at=started, finished_at=clock.now(), engine=engine, threshold=config.threshold,
-        parameters={**asdict(config), "model_from_run": previous_run.id if previous_run else None}, metrics={}, model=result.model, issued_up_to=stable.issued_up_to,
-    )  # fmt: skip
+        started_at=started,
+        finished_at=clock.now(),
+        engine=engine,
+        threshold=config.threshold,
+        parameters={**asdict(config), "model_from_run": previous_run.id if previous_run else None},
+        metrics={},
+        model=result.model,
+        issued_up_to=stable.issued_up_to,
+    )
     session.add(run)
     session.flush()
     _write(session, run.id, stable.person_ids, people, result.edges, stable.events)
     merges = sum(isinstance(event, Merge) for event in stable.events)
     summary = LinkageReport(
-        run_id=run.id, records=len(records), people=len(people),
-        households=int(people["household_id"].nunique()), matched_pairs=len(result.edges),
-        merges=merges, splits=len(stable.events) - merges, decisions_applied=len(decisions),
-    )  # fmt: skip
+        run_id=run.id,
+        records=len(records),
+        people=len(people),
+        households=int(people["household_id"].nunique()),
+        matched_pairs=len(result.edges),
+        merges=merges,
+        splits=len(stable.events) - merges,
+        decisions_applied=len(decisions),
+    )
     run.metrics = {k: v for k, v in asdict(summary).items() if k != "run_id"}
     run.finished_at = clock.now()
     report(STEPS[3], 1, 1)
@@ -134,12 +144,14 @@ def _decisions(session: Session) -> list[Decision]:
 
 
 def _previous_assignment(session: Session) -> tuple[dict[str, str], int | None]:
-    previous = dict(session.execute(select(PersonRecord.record_key, PersonRecord.person_id)).all())  # type: ignore[arg-type]
+    previous = dict(session.execute(select(PersonRecord.record_key, PersonRecord.person_id)).all())
     issued = session.scalar(select(LinkageRun.issued_up_to).order_by(LinkageRun.id.desc()).limit(1))
     return previous, issued
 
 
-def _people(records: pd.DataFrame, person_ids: Mapping[str, str], contracts: Mapping[str, SourceContract]) -> pd.DataFrame:
+def _people(
+    records: pd.DataFrame, person_ids: Mapping[str, str], contracts: Mapping[str, SourceContract]
+) -> pd.DataFrame:
     """One row per person: how many records, their current UPRN and household.
 
     The current UPRN is the one most of the person's home addresses give (records of sources whose address
@@ -171,25 +183,52 @@ def _write(
     for model in (PersonRecord, LinkedPerson, MatchEvidence):
         session.execute(delete(model))
     connection = session.connection()
-    bulk_insert(connection, PersonRecord, ("record_key", "person_id", "run_id"),
-                ((key, person, run_id) for key, person in person_ids.items()))  # fmt: skip
     bulk_insert(
-        connection, LinkedPerson, ("person_id", "run_id", "records", "uprn", "household_id"),
-        ((p, run_id, int(n), None if u != u else int(u), h) for p, n, u, h in
-         people[["person_id", "records", "uprn", "household_id"]].itertuples(index=False, name=None)),
-    )  # fmt: skip
+        connection,
+        PersonRecord,
+        ("record_key", "person_id", "run_id"),
+        ((key, person, run_id) for key, person in person_ids.items()),
+    )
+    bulk_insert(
+        connection,
+        LinkedPerson,
+        ("person_id", "run_id", "records", "uprn", "household_id"),
+        (
+            (p, run_id, int(n), None if u != u else int(u), h)
+            for p, n, u, h in people[["person_id", "records", "uprn", "household_id"]].itertuples(
+                index=False, name=None
+            )
+        ),
+    )
     low = edges[["unique_id_l", "unique_id_r"]].min(axis=1)
     high = edges[["unique_id_l", "unique_id_r"]].max(axis=1)
     bulk_insert(
-        connection, MatchEvidence, ("record_l", "record_r", "run_id", "match_weight", "match_probability"),
-        zip(low, high, [run_id] * len(edges), edges["match_weight"].astype(float),
-            edges["match_probability"].astype(float), strict=True),
-    )  # fmt: skip
+        connection,
+        MatchEvidence,
+        ("record_l", "record_r", "run_id", "match_weight", "match_probability"),
+        zip(
+            low,
+            high,
+            [run_id] * len(edges),
+            edges["match_weight"].astype(float),
+            edges["match_probability"].astype(float),
+            strict=True,
+        ),
+    )
     bulk_insert(
-        connection, LinkageEvent, ("run_id", "kind", "person_id", "others"),
-        ((run_id, "merge" if isinstance(e, Merge) else "split", e.person_id,
-          _json(list(e.merged_from if isinstance(e, Merge) else e.into))) for e in events),
-    )  # fmt: skip
+        connection,
+        LinkageEvent,
+        ("run_id", "kind", "person_id", "others"),
+        (
+            (
+                run_id,
+                "merge" if isinstance(e, Merge) else "split",
+                e.person_id,
+                _json(list(e.merged_from if isinstance(e, Merge) else e.into)),
+            )
+            for e in events
+        ),
+    )
 
 
 def _json(value: Any) -> str:

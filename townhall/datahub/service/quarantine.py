@@ -20,8 +20,9 @@ def quarantined_rows(session: Session, *, source: str | None = None, limit: int 
     if limit is not None:
         query = query.limit(limit)
     return [
-        QuarantineEntry(source=row.source, batch_id=row.batch_id, row_number=row.row_number, reason=row.reason,
-                        raw=row.raw)  # fmt: skip
+        QuarantineEntry(
+            source=row.source, batch_id=row.batch_id, row_number=row.row_number, reason=row.reason, raw=row.raw
+        )
         for row in session.scalars(query)
     ]
 

@@ -88,16 +88,22 @@ def household_view(session: Session, *, household_id: str, purpose: str) -> Hous
             since[source] = started
     services = [
         ServiceInvolvement(
-            source=source, owning_service=contracts[source]["owning_service"],
-            lead_contact=contracts[source]["contact"], since=since.get(source), people=sorted(people[source]),
-        )  # fmt: skip
+            source=source,
+            owning_service=contracts[source]["owning_service"],
+            lead_contact=contracts[source]["contact"],
+            since=since.get(source),
+            people=sorted(people[source]),
+        )
         for source in sorted(people)
     ]
     # audit: record_access(session, subject=household_id, purpose=purpose, shown=[s.source for s in services])
     return HouseholdView(
-        household_id=household_id, uprn=members[0].uprn, purpose=purpose,
-        people=sorted(m.person_id for m in members), services=services,
-    )  # fmt: skip
+        household_id=household_id,
+        uprn=members[0].uprn,
+        purpose=purpose,
+        people=sorted(m.person_id for m in members),
+        services=services,
+    )
 
 
 def _involved_since(contract: dict[str, Any], facts: dict[str, Any]) -> date | None:
@@ -131,27 +137,47 @@ def person_view(session: Session, *, person_id: str, purpose: str) -> PersonView
     ).all()
     # audit: record_access(session, subject=person_id, purpose=purpose, shown=keys)
     return PersonView(
-        person_id=person_id, household_id=person.household_id, purpose=purpose,
+        person_id=person_id,
+        household_id=person.household_id,
+        purpose=purpose,
         records=[_linked_record(r, contracts[r.source]) for r in records],
-        matches=[MatchReason(record_a=m.record_l, record_b=m.record_r, match_weight=m.match_weight,
-                             match_probability=m.match_probability) for m in matches],
+        matches=[
+            MatchReason(
+                record_a=m.record_l,
+                record_b=m.record_r,
+                match_weight=m.match_weight,
+                match_probability=m.match_probability,
+            )
+            for m in matches
+        ],
         decisions=[_decision_summary(d) for d in decisions],
-    )  # fmt: skip
+    )
 
 
 def _linked_record(record: DatahubRecord, contract: dict[str, Any]) -> LinkedRecord:
     return LinkedRecord(
-        record_key=record.record_key, source=record.source, owning_service=contract["owning_service"],
-        source_record_id=record.source_record_id, first_name=record.first_name, last_name=record.last_name,
-        date_of_birth=record.date_of_birth, postcode=record.postcode, uprn=record.uprn, uprn_match=record.uprn_match,
-    )  # fmt: skip
+        record_key=record.record_key,
+        source=record.source,
+        owning_service=contract["owning_service"],
+        source_record_id=record.source_record_id,
+        first_name=record.first_name,
+        last_name=record.last_name,
+        date_of_birth=record.date_of_birth,
+        postcode=record.postcode,
+        uprn=record.uprn,
+        uprn_match=record.uprn_match,
+    )
 
 
 def _decision_summary(decision: OfficerDecision) -> DecisionSummary:
     return DecisionSummary(
-        record_a=decision.record_a, record_b=decision.record_b, same_person=decision.same_person,
-        reason=decision.reason, decided_by=decision.decided_by, decided_at=decision.decided_at,
-    )  # fmt: skip
+        record_a=decision.record_a,
+        record_b=decision.record_b,
+        same_person=decision.same_person,
+        reason=decision.reason,
+        decided_by=decision.decided_by,
+        decided_at=decision.decided_at,
+    )
 
 
 def record_officer_decision(
@@ -166,15 +192,21 @@ def record_officer_decision(
         raise InvalidInput("A decision needs two different records.")
     if not reason.strip() or not decided_by.strip():
         raise InvalidInput("Give the reason for the decision and who made it.")
-    found = set(session.scalars(select(DatahubRecord.record_key).where(DatahubRecord.record_key.in_([record_a, record_b]))))
+    found = set(
+        session.scalars(select(DatahubRecord.record_key).where(DatahubRecord.record_key.in_([record_a, record_b])))
+    )
     missing = sorted({record_a, record_b} - found)
     if missing:
         raise NotFound(f"There is no ingested record {', '.join(missing)}.")
     _check_consistent(session, Decision(record_a, record_b, same_person))
     decision = OfficerDecision(
-        record_a=record_a, record_b=record_b, same_person=same_person, reason=reason.strip(),
-        decided_by=decided_by.strip(), decided_at=clock.now(),
-    )  # fmt: skip
+        record_a=record_a,
+        record_b=record_b,
+        same_person=same_person,
+        reason=reason.strip(),
+        decided_by=decided_by.strip(),
+        decided_at=clock.now(),
+    )
     session.add(decision)
     session.flush()
     # audit: record_access(session, subject=record_a, purpose="officer decision", shown=[record_a, record_b])
