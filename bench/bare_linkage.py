@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from townhall.datahub.contracts import ColumnMapping, load_contracts
+from townhall.datahub.contracts import ColumnMapping, SourceContract, load_contracts
 from townhall.datahub.linkage import LinkageConfig, person_model_settings
 
 _NAME = (
@@ -41,7 +41,8 @@ def _name_columns(mapping: ColumnMapping) -> str:
     return f"{words}[1] AS first_name, CASE WHEN len({words}) > 1 THEN {words}[-1] END AS last_name"
 
 
-def _select(source: str, mapping: ColumnMapping, path: Path) -> str:
+def _select(source: str, contract: SourceContract, path: Path) -> str:
+    mapping = contract.columns
     dob = (
         f"strftime(try_strptime(\"{mapping.date_of_birth}\", '{mapping.date_of_birth_format}'), '%Y-%m-%d')"
         if mapping.date_of_birth
@@ -63,7 +64,8 @@ def _select(source: str, mapping: ColumnMapping, path: Path) -> str:
     )
     return (
         f"SELECT '{source}:' || \"{mapping.source_id}\" AS unique_id, '{source}' AS source, {_name_columns(mapping)}, "
-        f"{dob} AS date_of_birth, {sex} AS sex, {spaced} AS postcode, {uprn} AS uprn "
+        f"{dob} AS date_of_birth, {sex} AS sex, {spaced} AS postcode, {uprn} AS uprn, "
+        f"'{'Y' if contract.address_is_home else 'N'}' AS address_is_home "
         f"FROM read_csv('{path}', all_varchar = true, header = true)"
     )
 
@@ -72,7 +74,7 @@ def bare_standardise(paths: dict[str, Path], connection: object) -> pd.DataFrame
     """All extracts as one frame in the model's columns, standardised in SQL."""
     contracts = load_contracts()
     nicknames = resources.files("townhall.datahub").joinpath("data/nicknames.csv")
-    union = " UNION ALL ".join(_select(source, contracts[source].columns, path) for source, path in paths.items())
+    union = " UNION ALL ".join(_select(source, contracts[source], path) for source, path in paths.items())
     sql = f"""
         WITH records AS ({union}),
         nicknames AS (
@@ -86,7 +88,7 @@ def bare_standardise(paths: dict[str, Path], connection: object) -> pd.DataFrame
                coalesce(f.formal, r.first_name) AS first_name_canonical,
                CASE WHEN r.first_name IS NOT NULL AND r.last_name IS NOT NULL
                     THEN r.first_name || ' ' || r.last_name END AS first_and_last_name,
-               r.date_of_birth, r.sex, r.postcode, r.uprn
+               r.date_of_birth, r.sex, r.postcode, r.uprn, r.address_is_home
         FROM records r LEFT JOIN formal f USING (unique_id)
         WHERE r.first_name IS NOT NULL OR r.last_name IS NOT NULL
     """

@@ -70,7 +70,9 @@ def _spark_missing() -> str | None:
 @pytest.mark.skipif(_spark_missing() is not None, reason=_spark_missing() or "")
 def test_spark_engine_gives_the_same_clusters_as_duckdb(linked_inputs, linked):
     records, _ = linked_inputs
-    sample_ids = set(linked.clusters["cluster_id"].drop_duplicates().sample(150, random_state=1))  # small: Spark pays per query, not per row
+    sample_ids = set(
+        linked.clusters["cluster_id"].drop_duplicates().sample(150, random_state=1)
+    )  # small: Spark pays per query, not per row
     small = records[
         linked.clusters.set_index("unique_id").loc[records["unique_id"], "cluster_id"].isin(sample_ids).to_numpy()
     ]

@@ -27,7 +27,7 @@ Article6Basis = Literal[
 
 PERSON_COLUMNS = (
     "unique_id", "source", "source_record_id", "first_name", "middle_name", "last_name",
-    "first_name_canonical", "date_of_birth", "sex", "address", "postcode", "uprn",
+    "first_name_canonical", "date_of_birth", "sex", "address", "postcode", "uprn", "address_is_home",
 )  # fmt: skip
 
 
@@ -199,6 +199,8 @@ def standardise_extract(
         clean["postcode"] = None
     clean["address"] = standardise.address_column(raw[mapping.address]) if mapping.address else None
     clean["uprn"] = _uprns(raw[mapping.uprn]) if mapping.uprn else None
+    # "N" where the source's address is not where the person lives (an incident's location)
+    clean["address_is_home"] = "Y" if contract.address_is_home else "N"
     for fact, column in mapping.service_facts.items():
         clean[f"fact_{fact}"] = raw[column]
     reason = _join_reasons(reasons)

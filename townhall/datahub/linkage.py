@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 Engine = Literal["duckdb", "spark"]
 MODEL_COLUMNS = (
     "unique_id", "source", "first_name", "last_name", "first_name_canonical", "first_and_last_name",
-    "date_of_birth", "sex", "postcode", "uprn",
+    "date_of_birth", "sex", "postcode", "uprn", "address_is_home",
 )  # fmt: skip
 DOB_DISAGREE_M = 0.002  # share of true matches whose dates of birth disagree beyond the levels above
 _SECTOR = "^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]"
@@ -129,6 +129,12 @@ def _address_comparison() -> Any:
             cll.ExactMatchLevel("postcode").configure(label_for_charts="Same postcode"),
             cll.ExactMatchLevel(postcode.regex_extract(_SECTOR)).configure(label_for_charts="Same postcode sector"),
             cll.ExactMatchLevel(postcode.regex_extract(_DISTRICT)).configure(label_for_charts="Same postcode district"),
+            # An incident's location differs from where the person lives far more often than two home
+            # addresses of one person differ, so that disagreement is weaker evidence against a match
+            cll.CustomLevel(
+                "address_is_home_l = 'N' OR address_is_home_r = 'N'",
+                label_for_charts="Different places, one not a home (e.g. an incident)",
+            ),
             cll.ElseLevel(),
         ],
     )
@@ -184,6 +190,8 @@ def train_person_model(linker: Any, config: LinkageConfig) -> None:
 
 def model_input(records: pd.DataFrame) -> pd.DataFrame:
     """The columns the model reads, with the full-name column its term frequencies use."""
+    if "address_is_home" not in records.columns:  # records from before contracts said where people live
+        records = records.assign(address_is_home="Y")
     frame = records.loc[:, [c for c in MODEL_COLUMNS if c != "first_and_last_name"]].copy()
     full = frame["first_name"].fillna("") + " " + frame["last_name"].fillna("")
     frame["first_and_last_name"] = full.where(frame["first_name"].notna() & frame["last_name"].notna(), None)

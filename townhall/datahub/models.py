@@ -52,6 +52,7 @@ class DatahubRecord(Base):
     postcode: Mapped[str | None] = mapped_column(String(8))
     uprn: Mapped[int | None] = mapped_column(BigInteger, index=True)
     uprn_match: Mapped[str] = mapped_column(String(12))  # source | exact | fuzzy | none
+    address_is_home: Mapped[str] = mapped_column(String(1))  # Y, or N where the address is e.g. an incident's
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 

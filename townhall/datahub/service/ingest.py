@@ -44,6 +44,7 @@ RECORD_COLUMNS = (
     "postcode",
     "uprn",
     "uprn_match",
+    "address_is_home",
     "facts",
 )
 
@@ -193,6 +194,7 @@ def _record_rows(clean: pd.DataFrame, batch_id: int) -> Any:
         text_column("postcode"),
         uprns,
         text_column("uprn_match"),
+        text_column("address_is_home"),
         facts,
         strict=True,
     )

@@ -157,6 +157,7 @@ def upgrade() -> None:
         sa.Column("postcode", sa.String(length=8), nullable=True),
         sa.Column("uprn", sa.BigInteger(), nullable=True),
         sa.Column("uprn_match", sa.String(length=12), nullable=False),
+        sa.Column("address_is_home", sa.String(length=1), nullable=False),
         sa.Column("facts", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["batch_id"], ["datahub_ingest_batches.id"], name=op.f("fk_datahub_records_batch_id_datahub_ingest_batches")
