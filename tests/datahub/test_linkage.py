@@ -1,5 +1,3 @@
-import shutil
-
 import pandas as pd
 import pytest
 
@@ -55,28 +53,3 @@ def test_explanations_mask_personal_values(linked_inputs, linked):
     assert "Final score" in text and "Prior" in text
     first = records.set_index("unique_id").loc[pairs.iloc[0]["unique_id_l"]]
     assert first["last_name"] not in text
-
-
-def _spark_missing() -> str | None:
-    if shutil.which("java") is None:
-        return "Java is not installed, so Spark cannot start"
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        return "pyspark is not installed (optional: pip install pyspark)"
-    return None
-
-
-@pytest.mark.skipif(_spark_missing() is not None, reason=_spark_missing() or "")
-def test_spark_engine_gives_the_same_clusters_as_duckdb(linked_inputs, linked):
-    records, _ = linked_inputs
-    sample_ids = set(
-        linked.clusters["cluster_id"].drop_duplicates().sample(150, random_state=1)
-    )  # small: Spark pays per query, not per row
-    small = records[
-        linked.clusters.set_index("unique_id").loc[records["unique_id"], "cluster_id"].isin(sample_ids).to_numpy()
-    ]
-    on_duckdb = link_people(small, model=linked.model)
-    on_spark = link_people(small, model=linked.model, engine="spark")
-    pd.testing.assert_frame_equal(on_spark.clusters, on_duckdb.clusters)
-    assert len(on_spark.edges) == len(on_duckdb.edges) > 0

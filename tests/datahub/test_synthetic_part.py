@@ -1,7 +1,9 @@
+import json
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -83,5 +85,47 @@ def test_synth_then_link_then_evaluate_needs_no_other_step(monkeypatch, tmp_path
         assert listed.exit_code == 0 and "Revenues and Benefits" in listed.output
         exported = runner.invoke(app, ["datahub", "quarantine"])
         assert exported.exit_code == 0 and exported.output.startswith("source,batch_id,row_number,reason")
+    finally:
+        get_settings.cache_clear()
+
+
+def _spark_missing() -> str | None:
+    import importlib.util
+    import shutil
+
+    if shutil.which("java") is None:
+        return "Java is not installed, so Spark cannot start"
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed (pip install 'townhall[spark]')"
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_spark_missing() is not None, reason=_spark_missing() or "")
+def test_link_on_spark_gives_the_same_people_as_duckdb(monkeypatch, tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+
+    get_settings.cache_clear()
+    database = tmp_path / "small.db"
+    monkeypatch.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{database}")
+    runner = CliRunner()
+    try:
+        assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+        assert runner.invoke(app, ["synth", "--size", "100", "--seed", "9", "--as-of", "2026-11-01"]).exit_code == 0
+        assert runner.invoke(app, ["datahub", "link"]).exit_code == 0
+        engine = create_engine(f"sqlite:///{database}")
+        query = "SELECT record_key, person_id FROM datahub_person_records ORDER BY record_key"
+        with engine.connect() as connection:
+            on_duckdb = connection.exec_driver_sql(query).all()
+        on_spark = runner.invoke(app, ["datahub", "link", "--engine", "spark", "--reuse-model"])
+        assert on_spark.exit_code == 0, on_spark.output
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql(query).all() == on_duckdb
+            runs = connection.exec_driver_sql("SELECT engine, metrics FROM datahub_linkage_runs ORDER BY id").all()
+        assert [run[0] for run in runs] == ["duckdb", "spark"]
+        duckdb_metrics, spark_metrics = (json.loads(run[1]) for run in runs)
+        assert spark_metrics["merges"] == spark_metrics["splits"] == 0
+        assert spark_metrics["matched_pairs"] == duckdb_metrics["matched_pairs"] > 0
+        engine.dispose()
     finally:
         get_settings.cache_clear()
