@@ -11,6 +11,7 @@ stable ids or households: those are what Townhall's overhead buys.
 from __future__ import annotations
 
 import logging
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -95,13 +96,15 @@ def bare_standardise(paths: dict[str, Path], connection: object) -> pd.DataFrame
     return connection.execute(sql).df()  # type: ignore[attr-defined]
 
 
-def bare_pipeline(paths: dict[str, Path], config: LinkageConfig, output: Path) -> pd.Series:
-    """Standardise, train, predict, cluster and save; the clusters as a Series by record key."""
+def bare_pipeline(paths: dict[str, Path], config: LinkageConfig, output: Path) -> tuple[pd.Series, dict[str, float]]:
+    """Standardise, train, predict, cluster and save; the clusters as a Series by record key, and step times."""
     import duckdb
     from splink import DuckDBAPI, Linker, block_on
 
+    started = time.perf_counter()
     connection = duckdb.connect()
     records = bare_standardise(paths, connection)
+    standardised = time.perf_counter()
     db_api = DuckDBAPI(connection=connection)
     linker = Linker(
         db_api.register(records, dataset_display_name="bare"), person_model_settings(), log_level=logging.WARNING
@@ -121,5 +124,7 @@ def bare_pipeline(paths: dict[str, Path], config: LinkageConfig, output: Path) -
     predictions = linker.inference.predict(threshold_match_probability=config.threshold)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, config.threshold)
     frame = clusters.as_pandas_dataframe()[["unique_id", "cluster_id"]]
+    linked = time.perf_counter()
     frame.to_parquet(output)
-    return frame.set_index("unique_id")["cluster_id"]
+    times = {"standardise": standardised - started, "splink": linked - standardised}
+    return frame.set_index("unique_id")["cluster_id"], times
