@@ -187,7 +187,9 @@ def stand_in_gazetteer(people: pd.DataFrame) -> pd.DataFrame:
     return homes
 
 
-def townhall_pipeline(paths: dict[str, Path], gazetteer: pd.DataFrame, database: Path) -> dict[str, float]:
+def townhall_pipeline(
+    paths: dict[str, Path], gazetteer: pd.DataFrame, database: Path, *, inferred_uprns: bool
+) -> dict[str, float]:
     """What `townhall datahub ingest` (each file) and `townhall datahub link` do, timed step by step."""
     settings = Settings(database_url=f"sqlite:///{database}", environment="test")
     upgrade(settings)
@@ -213,14 +215,20 @@ def townhall_pipeline(paths: dict[str, Path], gazetteer: pd.DataFrame, database:
         steps[what] = time.perf_counter()
 
     with session_scope(factory) as session:
-        run_linkage(session, contracts=usable_contracts(registry, list(paths)), config=LinkageConfig(), progress=note)
+        run_linkage(
+            session,
+            contracts=usable_contracts(registry, list(paths)),
+            config=LinkageConfig(),
+            progress=note,
+            inferred_uprns=inferred_uprns,
+        )
     times["link"] = time.perf_counter() - started
     times["splink"] = steps["link and cluster"] - steps["read records"]  # the step the bare script also does
     times["read"] = steps["read records"] - started
     return times
 
 
-def run_synthetic(n_records: int, *, with_bare: bool) -> None:
+def run_synthetic(n_records: int, *, with_bare: bool, inferred_uprns: bool = True) -> None:
     started = time.perf_counter()
     people = make_people(round(n_records / RECORDS_PER_PERSON), seed=2025)
     with tempfile.TemporaryDirectory(prefix="townhall-bench-") as temporary:
@@ -232,7 +240,7 @@ def run_synthetic(n_records: int, *, with_bare: bool) -> None:
             f"Synthetic: {len(people):,} people, {total:,} records in 6 CSV extracts "
             f"(generated in {time.perf_counter() - started:.1f}s)"
         )
-        times = townhall_pipeline(paths, gazetteer, folder / "bench.db")
+        times = townhall_pipeline(paths, gazetteer, folder / "bench.db", inferred_uprns=inferred_uprns)
         townhall_peak = peak_memory_gb()
         end_to_end = times["ingest"] + times["link"]
         factory = make_session_factory(make_engine(Settings(database_url=f"sqlite:///{folder / 'bench.db'}")))
@@ -282,11 +290,14 @@ def main() -> None:
     parser.add_argument("--skip-synthetic", action="store_true")
     parser.add_argument("--skip-bare", action="store_true", help="do not run the bare Splink comparison")
     parser.add_argument("--febrl-threshold", type=float, default=0.9)
+    parser.add_argument(
+        "--source-uprns-only", action="store_true", help="link on UPRNs the sources gave, not matched ones"
+    )
     args = parser.parse_args()
     if not args.skip_febrl:
         run_febrl(args.febrl_threshold)
     if not args.skip_synthetic:
-        run_synthetic(args.records, with_bare=not args.skip_bare)
+        run_synthetic(args.records, with_bare=not args.skip_bare, inferred_uprns=not args.source_uprns_only)
 
 
 if __name__ == "__main__":

@@ -130,3 +130,17 @@ def test_linking_refuses_records_of_a_source_without_a_usable_contract(session: 
     with pytest.raises(InvalidInput, match="no earlier run"):
         run_linkage(session, contracts=_contracts(), reuse_model=True)
     assert session.scalar(select(func.count()).select_from(LinkageRun)) == 0
+
+
+def test_a_run_can_link_on_the_uprns_sources_gave_only(session: Session) -> None:
+    run_linkage(session, contracts=_contracts(), config=QUICK, inferred_uprns=False)
+    run = session.scalar(select(LinkageRun).order_by(LinkageRun.id.desc()))
+    assert run is not None and run.parameters["inferred_uprns"] is False
+    # households still come from matched UPRNs: school pupils (no UPRN in their extract) live somewhere
+    pupils = session.scalar(
+        select(func.count())
+        .select_from(PersonRecord)
+        .join(LinkedPerson, LinkedPerson.person_id == PersonRecord.person_id)
+        .where(PersonRecord.record_key.like("school_attendance:%"), LinkedPerson.household_id.is_not(None))
+    )
+    assert pupils and pupils > 100

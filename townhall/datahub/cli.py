@@ -98,6 +98,7 @@ def link(
     engine: str = typer.Option("duckdb", help="duckdb (one machine) or spark."),
     threshold: float = typer.Option(0.99, min=0.5, max=0.99999, help="Match probability at which records join."),
     reuse_model: bool = typer.Option(False, help="Score with the latest run's trained model instead of training."),
+    matched_uprns: bool = typer.Option(True, help="Use UPRNs matched from addresses as evidence, not only given ones."),
 ) -> None:
     """Link the ingested records into lasting people and households."""
     from townhall.datahub.linkage import LinkageConfig
@@ -121,6 +122,7 @@ def link(
             config=LinkageConfig(threshold=threshold),
             progress=progress,
             reuse_model=reuse_model,
+            inferred_uprns=matched_uprns,
         )
     console.print(
         f"Run {report.run_id}: {report.records:,} records -> {report.people:,} people in "

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from townhall.datahub.evaluation import Scores, bcubed_scores, explain_pairs, pairwise_scores, sample_error_pairs
 from townhall.datahub.linkage import linker_for, model_input
 from townhall.datahub.models import LinkageRun, MatchEvidence, PersonRecord
-from townhall.datahub.service.link import load_records
+from townhall.datahub.service.link import linkage_input, load_records
 from townhall.platform.errors import InvalidInput, NotFound
 
 if TYPE_CHECKING:
@@ -91,7 +91,9 @@ def _explain(session: Session, run: LinkageRun, predicted: pd.Series, truth: pd.
     pairs = sample_error_pairs(predicted, truth, edges=edges, n=n)
     if pairs.empty:
         return "No missed or wrong pairs to explain."
-    records = model_input(load_records(session))
+    records = model_input(
+        linkage_input(load_records(session), inferred_uprns=run.parameters.get("inferred_uprns", True))
+    )
     # The whole table, not just the pairs: term-frequency adjustments depend on it
     linker = linker_for(records, run.model)
     return explain_pairs(linker, records, pairs)
