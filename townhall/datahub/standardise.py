@@ -226,9 +226,8 @@ def canonical_first_name_column(first_names: pd.Series, sexes: pd.Series) -> pd.
 
 def postcode_column(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(canonical postcodes, reasons) for a column; a malformed postcode gives None and a reason."""
-    postcodes = _map_distinct(values, lambda text: standardise_postcode(text)[0])
-    reasons = _map_distinct(values, lambda text: standardise_postcode(text)[1])
-    return postcodes, reasons
+    both = _map_distinct(values, standardise_postcode)  # each distinct value parsed once
+    return both.map(lambda pair: pair[0]), both.map(lambda pair: pair[1])
 
 
 def address_column(values: pd.Series) -> pd.Series:
