@@ -5,6 +5,7 @@ A new module adds its `models` import here.
 
 from townhall.bins import models as bins_models
 from townhall.counciltax import models as counciltax_models
+from townhall.datahub import models as datahub_models
 from townhall.db import Base
 from townhall.identity import models as identity_models
 from townhall.places import models as places_models
@@ -17,6 +18,7 @@ __all__ = [
     "audit_models",
     "bins_models",
     "counciltax_models",
+    "datahub_models",
     "identity_models",
     "places_models",
     "service_requests_models",

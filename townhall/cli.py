@@ -61,6 +61,7 @@ def db_current() -> None:
 
 
 def _register_module_commands() -> None:
+    from townhall.datahub.cli import datahub_app
     from townhall.identity.cli import apikey_app, audit_app, users_app
     from townhall.places.cli import places_app
     from townhall.service_requests.cli import notifications_app, services_app
@@ -73,6 +74,7 @@ def _register_module_commands() -> None:
     app.add_typer(audit_app, name="audit")
     app.add_typer(services_app, name="services")
     app.add_typer(notifications_app, name="notifications")
+    app.add_typer(datahub_app, name="datahub")
     app.command("synth")(friendly_errors(synth))
     app.command("serve")(friendly_errors(serve))
     app.command("demo")(friendly_errors(demo))

@@ -6,12 +6,14 @@ until a real secret is set.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 PLACEHOLDER_SECRET = "development-only-not-secret"  # noqa: S105 - a known placeholder that production refuses
 
@@ -60,6 +62,11 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     # The assistant's intent engine (docs/assistant-engine.md); the embedding one needs the assistant-embeddings extra.
     assistant_method: Literal["tfidf+svm", "tfidf+minilm+svm"] = "tfidf+svm"
+    # The data hub's source contracts (*.toml); empty means the contracts shipped in townhall/datahub/sources
+    datahub_sources: Path | None = None
+    # Where `townhall synth` writes the synthetic silo extracts; empty means an `extracts` folder next to the
+    # SQLite database (or var/extracts for PostgreSQL)
+    datahub_extracts: Path | None = None
 
     def check_for_production(self) -> None:
         """Refuse settings that are fine for a laptop demo but dangerous in production."""
@@ -78,6 +85,18 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def datahub_extracts_folder(self) -> Path:
+        """The folder holding the synthetic silo extracts and their ground truth."""
+        if self.datahub_extracts is not None:
+            return self.datahub_extracts
+        database = self.sqlite_path()
+        if database is not None:
+            return database.parent / "extracts"
+        # One folder per PostgreSQL database (and schema, as in tests), so two councils never share files
+        url = make_url(self.database_url)
+        schema = re.search(r"search_path(?:%3D|=)([A-Za-z0-9_]+)", self.database_url)
+        return Path("var/extracts") / "_".join(filter(None, [url.database, schema and schema.group(1)]))
 
     def sqlite_path(self) -> Path | None:
         """The database file of a SQLite URL, or None for PostgreSQL and in-memory SQLite."""

@@ -34,6 +34,7 @@ PART_PATHS: tuple[str, ...] = (
     "townhall.bins.synthetic:BINS",
     "townhall.counciltax.synthetic:COUNCILTAX",
     "townhall.service_requests.synthetic:SERVICE_REQUESTS",
+    "townhall.datahub.synthetic:DATAHUB",
 )
 
 MAX_SIZE = 5_000_000

@@ -1,7 +1,7 @@
 """services: location_is_private (public reads show only the street for requests at someone's home)
 
-Revision ID: 0007
-Revises: 0005
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-29
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0005"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

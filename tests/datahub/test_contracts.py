@@ -1,0 +1,135 @@
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from townhall.datahub.contracts import (
+    PERSON_COLUMNS,
+    ContractError,
+    ExtractError,
+    load_contracts,
+    parse_contract,
+    standardise_extract,
+)
+from townhall.datahub.extracts import SOURCES, generate_extracts
+from townhall.datahub.people import make_people
+
+TODAY = date(2025, 4, 1)
+MINIMAL = """
+name = "library_loans"
+owning_service = "Libraries"
+purposes = ["Keep one record per resident"]
+retention = "2 years"
+contact = "libraries@council.example"
+[lawful_basis]
+article_6 = "public_task"
+article_6_detail = "Public Libraries and Museums Act 1964"
+[columns]
+source_id = "id"
+first_name = "first"
+last_name = "last"
+"""
+
+
+def test_the_six_bundled_contracts_load():
+    assert sorted(load_contracts()) == sorted(SOURCES)
+
+
+def test_special_category_source_states_its_article_9_condition():
+    contract = load_contracts()["childrens_social_care"]
+    assert contract.special_category
+    assert "9(2)" in contract.lawful_basis.article_9_condition
+
+
+def test_a_contract_without_lawful_basis_fails_with_a_clear_message():
+    basis = MINIMAL[MINIMAL.index("[lawful_basis]") : MINIMAL.index("[columns]")]
+    text = MINIMAL.replace(basis, "")
+    with pytest.raises(ContractError, match="lawful_basis"):
+        parse_contract(text, origin="library.toml")
+
+
+def test_a_contract_without_purposes_fails():
+    with pytest.raises(ContractError, match="purposes"):
+        parse_contract(MINIMAL.replace('purposes = ["Keep one record per resident"]', "purposes = []"))
+
+
+def test_special_category_without_article_9_condition_fails():
+    with pytest.raises(ContractError, match="article_9_condition"):
+        parse_contract(MINIMAL.replace('retention = "2 years"', 'retention = "2 years"\nspecial_category = true'))
+
+
+def test_load_contracts_reads_a_directory(tmp_path: Path):
+    (tmp_path / "library.toml").write_text(MINIMAL)
+    assert list(load_contracts(tmp_path)) == ["library_loans"]
+
+
+@pytest.fixture(scope="module")
+def extracts():
+    return generate_extracts(make_people(3000, seed=5), np.random.default_rng(6))
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_every_synthetic_extract_standardises_to_the_common_record(extracts, source):
+    contract = load_contracts()[source]
+    clean, quarantine = standardise_extract(contract, extracts.extracts[source], today=TODAY)
+    assert list(clean.columns[: len(PERSON_COLUMNS)]) == list(PERSON_COLUMNS)
+    assert len(clean) + len(quarantine) == len(extracts.extracts[source])
+    assert clean["last_name"].notna().mean() > 0.95
+    assert clean["date_of_birth"].dropna().str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    assert clean["unique_id"].is_unique
+
+
+def test_bad_rows_are_quarantined_with_reasons():
+    contract = load_contracts()["council_tax_reduction"]
+    raw = pd.DataFrame(
+        {
+            "claim_no": ["1", "2", "3", "4"],
+            "first_name": ["Ann", "Bob", "Cat", "Dan"],
+            "last_name": ["Ash", "Birch", "Cole", "Dee"],
+            "dob": ["3 Mar 1984", "31 Feb 1990", "1 Jan 2099", "2 Feb 1980"],
+            "sex": ["F", "M", "F", "M"],
+            "addr": ["1 High St"] * 4,
+            "post_code": ["ZX1 2AB", "ZX1 2AB", "ZX1 2AB", "not a postcode"],
+            "weekly_award": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    clean, quarantine = standardise_extract(contract, raw, today=TODAY)
+    assert list(clean["source_record_id"]) == ["1"]
+    reasons = dict(zip(quarantine["claim_no"], quarantine["reason"], strict=True))
+    assert "31 Feb 1990" in reasons["2"]
+    assert "future" in reasons["3"]
+    assert "postcode" in reasons["4"]
+
+
+def test_columns_that_do_not_match_the_contract_are_named_before_any_work(extracts):
+    contract = load_contracts()["council_tax"]
+    raw = extracts.extracts["council_tax"].rename(columns={"DOB": "DATE_OF_BIRTH"})
+    with pytest.raises(ExtractError, match=r"missing columns \['DOB'\], unexpected columns \['DATE_OF_BIRTH'\]"):
+        standardise_extract(contract, raw, today=TODAY)
+
+
+def test_an_empty_extract_is_an_error_not_everyone_leaving(extracts):
+    contract = load_contracts()["council_tax"]
+    with pytest.raises(ExtractError, match="no rows"):
+        standardise_extract(contract, extracts.extracts["council_tax"].iloc[0:0], today=TODAY)
+
+
+def test_surname_comma_forename_names_are_split():
+    contract = load_contracts()["antisocial_behaviour"]
+    raw = pd.DataFrame(
+        {
+            "incident_ref": ["A1"],
+            "subject_name": ["SMITH-JONES, Mary Anne"],
+            "subject_dob": ["03.04.1990"],
+            "location_address": ["1 High Street"],
+            "location_postcode": ["zx1 2ab"],
+            "incident_date": ["2024-01-01"],
+            "category": ["noise"],
+        }
+    )
+    clean, _ = standardise_extract(contract, raw, today=TODAY)
+    row = clean.iloc[0]
+    assert (row.first_name, row.middle_name, row.last_name) == ("MARY", "ANNE", "SMITH JONES")
+    assert (row.date_of_birth, row.postcode) == ("1990-04-03", "ZX1 2AB")

@@ -1,0 +1,131 @@
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from townhall.datahub.models import DatahubRecord, IngestBatch
+from townhall.datahub.service import (
+    ingest_extract,
+    quarantine_csv,
+    quarantined_rows,
+    read_extract,
+    source_registry,
+    usable_contract,
+)
+from townhall.platform.errors import InvalidInput
+
+TODAY = date(2026, 11, 1)
+CTR_COLUMNS = ["claim_no", "first_name", "last_name", "dob", "sex", "addr", "post_code", "weekly_award"]
+
+
+def _ctr(rows: list[list[object]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=CTR_COLUMNS)
+
+
+def _ingest(session: Session, raw: pd.DataFrame, source: str = "council_tax_reduction"):
+    contract = usable_contract(source_registry(), source)
+    return ingest_extract(session, contract=contract, raw=raw, file_name="test.csv", today=TODAY)
+
+
+def _count(session: Session, source: str) -> int:
+    return session.scalar(select(func.count()).where(DatahubRecord.source == source)) or 0
+
+
+def test_free_text_addresses_get_uprns_exactly_or_fuzzily(session: Session, sample_property) -> None:
+    address, postcode = sample_property["address"], sample_property["postcode"]
+    misspelt = address.replace(sample_property["street_name"], sample_property["street_name"][:-1] + "x", 1)
+    raw = _ctr(
+        [
+            ["C1", "Ann", "Lee", "3 Mar 1984", "F", address.upper(), postcode.lower().replace(" ", ""), "10.5"],
+            ["C2", "Bob", "Lee", "4 Apr 1980", "M", misspelt, postcode, "3"],
+            ["C3", "Cat", "Lee", "5 May 1981", "F", "999 Nowhere Street", postcode, "3"],
+        ]
+    )
+    report = _ingest(session, raw)
+    assert report.rows_loaded == 3
+    found = {
+        r.source_record_id: (r.uprn, r.uprn_match)
+        for r in session.scalars(select(DatahubRecord).where(DatahubRecord.source == "council_tax_reduction"))
+    }
+    assert found["C1"] == (sample_property["uprn"], "exact")
+    assert found["C2"] == (sample_property["uprn"], "fuzzy")
+    assert found["C3"] == (None, "none")
+    assert report.uprns_matched == {"source": 0, "exact": 1, "fuzzy": 1, "none": 1}
+
+
+def test_bad_rows_are_quarantined_with_reasons_and_nothing_is_dropped(session: Session) -> None:
+    raw = _ctr(
+        [
+            ["C1", "Ann", "Lee", "3 Mar 1984", "F", "1 High Street", "ZX1 1AB", "1"],
+            ["C2", "Bob", "Lee", "31/02/1980", "M", "1 High Street", "ZX1 1AB", "1"],
+            ["C3", "Cat", "Lee", "5 May 2099", "F", "1 High Street", "ZX1 1AB", "1"],
+            ["C4", "Dan", "Lee", "5 May 1801", "M", "1 High Street", "ZX1 1AB", "1"],
+            ["C5", "Eve", "Lee", "6 Jun 1990", "F", "1 High Street", "ZX1 1A", "1"],
+            ["C6", "Fay", "Lee", "6 Jun 1990", "F", "1 High Street", "ZX1 1AB", "1"],
+            ["C6", "Gus", "Lee", "7 Jul 1991", "M", "1 High Street", "ZX1 1AB", "1"],
+        ]
+    )
+    report = _ingest(session, raw)
+    assert report.rows_loaded + report.rows_quarantined == len(raw)
+    reasons = {
+        entry.raw["claim_no"] + "@" + str(entry.row_number): entry.reason
+        for entry in quarantined_rows(session, source="council_tax_reduction")
+    }
+    assert "not in the format %d %b %Y" in reasons["C2@2"]
+    assert "in the future" in reasons["C3@3"]
+    assert "more than 120 years ago" in reasons["C4@4"]
+    assert "not in the format of a UK postcode" in reasons["C5@5"]
+    assert "appears more than once" in reasons["C6@6"] and "appears more than once" in reasons["C6@7"]
+    assert _count(session, "council_tax_reduction") == 1
+    exported = quarantine_csv(session, source="council_tax_reduction").splitlines()
+    assert exported[0].startswith("source,batch_id,row_number,reason,claim_no")
+    assert len(exported) == 1 + 6
+
+
+def test_columns_that_differ_from_the_contract_are_refused_before_anything_loads(session: Session) -> None:
+    before = session.scalar(select(func.count()).select_from(IngestBatch))
+    raw = (
+        _ctr([["C1", "Ann", "Lee", "3 Mar 1984", "F", "1 High St", "ZX1 1AB", "1"]])
+        .rename(columns={"dob": "date_of_birth"})
+        .assign(nino="QQ123456C")
+    )
+    with pytest.raises(InvalidInput) as error:
+        _ingest(session, raw)
+    assert "dob" in error.value.message and "date_of_birth" in error.value.message and "nino" in error.value.message
+    assert "Nothing was loaded" in error.value.message
+    assert session.scalar(select(func.count()).select_from(IngestBatch)) == before
+
+
+def test_an_empty_extract_is_an_error_not_everyone_leaving(session: Session, tmp_path: Path) -> None:
+    before = _count(session, "council_tax")
+    assert before > 0  # the synthetic council's extract
+    empty = tmp_path / "council_tax.csv"
+    empty.write_text("ACCOUNT_REF,FORENAME,SURNAME,DOB,PROPERTY_UPRN,ADDRESS_LINE,POSTCODE,BAND,LIABILITY_START\n")
+    with pytest.raises(InvalidInput, match="no rows"):
+        _ingest(session, read_extract(empty), "council_tax")
+    (tmp_path / "blank.csv").write_text("")
+    with pytest.raises(InvalidInput, match="empty"):
+        read_extract(tmp_path / "blank.csv")
+    assert _count(session, "council_tax") == before
+
+
+def test_a_new_extract_replaces_the_previous_one_for_its_source_only(session: Session, tmp_path: Path) -> None:
+    others = _count(session, "council_tax")
+    first = _ctr([[f"C{i}", "Ann", "Lee", "3 Mar 1984", "F", "1 High St", "ZX1 1AB", "1"] for i in range(5)])
+    path = tmp_path / "ctr.parquet"
+    first.to_parquet(path)
+    _ingest(session, read_extract(path))
+    assert _count(session, "council_tax_reduction") == 5
+    report = _ingest(session, first.iloc[:2])
+    assert report.replaced_records == 5
+    assert _count(session, "council_tax_reduction") == 2
+    assert _count(session, "council_tax") == others
+
+
+def test_a_file_that_is_neither_csv_nor_parquet_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "x.xlsx").write_bytes(b"PK")
+    with pytest.raises(InvalidInput, match="not a CSV or Parquet"):
+        read_extract(tmp_path / "x.xlsx")

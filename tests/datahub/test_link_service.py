@@ -1,0 +1,146 @@
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from townhall.datahub.linkage import LinkageConfig
+from townhall.datahub.models import LinkageEvent, LinkageRun, LinkedPerson, PersonRecord
+from townhall.datahub.service import (
+    evaluate_latest_run,
+    household_view,
+    person_view,
+    read_ground_truth,
+    record_officer_decision,
+    run_linkage,
+    source_registry,
+)
+from townhall.datahub.synthetic import GROUND_TRUTH_FILE, extracts_folder_for
+from townhall.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+pytestmark = pytest.mark.slow
+QUICK = LinkageConfig(u_max_pairs=2e5)  # fewer random pairs for u: faster training, same clusters here
+PURPOSE = "Keep one accurate record of each resident across council services"
+EARLY_HELP_ADULTS = "Find residents who may need early help, for a practitioner to review"
+
+
+def _contracts():
+    return {name: source.contract for name, source in source_registry().items()}
+
+
+def _assignment(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(PersonRecord.record_key, PersonRecord.person_id)).all())  # type: ignore[arg-type]
+
+
+def _truth(session: Session):
+    folder = extracts_folder_for(session.get_bind().engine.url.render_as_string(hide_password=False))
+    return read_ground_truth(Path(folder) / GROUND_TRUTH_FILE)
+
+
+def test_linking_the_synthetic_extracts_finds_people_and_households(session: Session) -> None:
+    report = run_linkage(session, contracts=_contracts())  # the default model, as the CLI runs it
+    assert report.records > 4000 and 2000 < report.people < report.records
+    assert 0 < report.households < report.people
+    evaluation = evaluate_latest_run(session, truth=_truth(session), explain=1)
+    assert evaluation.pairwise.f1 > 0.95 and evaluation.bcubed.f1 > 0.97
+    assert "Final score" in evaluation.explanations or "No missed" in evaluation.explanations
+    run = session.scalar(select(LinkageRun).order_by(LinkageRun.id.desc()))
+    assert run is not None and run.parameters["threshold"] == 0.99 and run.metrics["people"] == report.people
+
+
+def test_a_second_run_keeps_every_person_id_and_an_officer_split_is_respected(session: Session) -> None:
+    run_linkage(session, contracts=_contracts(), config=QUICK)
+    first = _assignment(session)
+    second_report = run_linkage(session, contracts=_contracts(), config=QUICK)
+    assert _assignment(session) == first
+    assert second_report.merges == second_report.splits == 0
+    person, records = next(
+        (p, sorted(k for k, v in first.items() if v == p))
+        for p in sorted(set(first.values()))
+        if sum(v == p for v in first.values()) >= 2
+    )
+    record_officer_decision(
+        session,
+        record_a=records[0],
+        record_b=records[1],
+        same_person=False,
+        reason="Different people: father and son",
+        decided_by="officer.one",
+    )
+    third = run_linkage(session, contracts=_contracts(), reuse_model=True)
+    after = _assignment(session)
+    assert after[records[0]] != after[records[1]]
+    assert person in (after[records[0]], after[records[1]])  # one side keeps the lasting id
+    assert third.splits >= 1 and third.decisions_applied == 1
+    events = session.scalars(select(LinkageEvent).where(LinkageEvent.kind == "split")).all()
+    assert any(event.person_id == person for event in events)
+    numbers = [int(pid.removeprefix("TH")) for pid in after.values()]
+    assert max(numbers) > max(int(pid.removeprefix("TH")) for pid in first.values())  # a new id, never a reused one
+
+
+def test_contradicting_or_unknown_decisions_are_refused(session: Session) -> None:
+    keys = sorted(_truth(session).index)[:3]
+    a, b, c = keys
+    record_officer_decision(session, record_a=a, record_b=b, same_person=True, reason="r", decided_by="o")
+    record_officer_decision(session, record_a=b, record_b=c, same_person=True, reason="r", decided_by="o")
+    with pytest.raises(Conflict, match="contradicts"):
+        record_officer_decision(session, record_a=a, record_b=c, same_person=False, reason="r", decided_by="o")
+    with pytest.raises(NotFound):
+        record_officer_decision(
+            session, record_a=a, record_b="council_tax:nope", same_person=True, reason="r", decided_by="o"
+        )
+    with pytest.raises(InvalidInput):
+        record_officer_decision(session, record_a=a, record_b=b, same_person=True, reason=" ", decided_by="o")
+
+
+def test_the_views_show_only_sources_that_allow_the_purpose(session: Session) -> None:
+    run_linkage(session, contracts=_contracts(), config=QUICK)
+    household = session.execute(
+        select(LinkedPerson.household_id)
+        .join(PersonRecord, PersonRecord.person_id == LinkedPerson.person_id)
+        .where(PersonRecord.record_key.like("school_attendance:%"), LinkedPerson.household_id.is_not(None))
+        .limit(1)
+    ).scalar_one()
+    full = household_view(session, household_id=household, purpose=PURPOSE)
+    sources = {service.source for service in full.services}
+    assert "school_attendance" in sources
+    assert all(service.lead_contact.endswith("@council.example") for service in full.services)
+    council_tax = next((s for s in full.services if s.source == "council_tax"), None)
+    assert council_tax is None or council_tax.since is not None
+    narrower = household_view(session, household_id=household, purpose=EARLY_HELP_ADULTS)
+    assert "school_attendance" not in {service.source for service in narrower.services}
+    with pytest.raises(Forbidden):
+        household_view(session, household_id=household, purpose="Marketing")
+    with pytest.raises(NotFound):
+        household_view(session, household_id="H0", purpose=PURPOSE)
+    person = full.people[0]
+    view = person_view(session, person_id=person, purpose=PURPOSE)
+    assert view.household_id == household and view.records
+    keys = {record.record_key for record in view.records}
+    assert all(match.record_a in keys and match.record_b in keys for match in view.matches)
+    if len(view.records) > 1:
+        assert view.matches and all(match.match_probability >= 0.99 for match in view.matches)
+
+
+def test_linking_refuses_records_of_a_source_without_a_usable_contract(session: Session) -> None:
+    contracts = _contracts()
+    del contracts["antisocial_behaviour"]
+    with pytest.raises(InvalidInput, match="antisocial_behaviour cannot be linked"):
+        run_linkage(session, contracts=contracts)
+    with pytest.raises(InvalidInput, match="no earlier run"):
+        run_linkage(session, contracts=_contracts(), reuse_model=True)
+    assert session.scalar(select(func.count()).select_from(LinkageRun)) == 0
+
+
+def test_a_run_can_link_on_the_uprns_sources_gave_only(session: Session) -> None:
+    run_linkage(session, contracts=_contracts(), config=QUICK, inferred_uprns=False)
+    run = session.scalar(select(LinkageRun).order_by(LinkageRun.id.desc()))
+    assert run is not None and run.parameters["inferred_uprns"] is False
+    # households still come from matched UPRNs: school pupils (no UPRN in their extract) live somewhere
+    pupils = session.scalar(
+        select(func.count())
+        .select_from(PersonRecord)
+        .join(LinkedPerson, LinkedPerson.person_id == PersonRecord.person_id)
+        .where(PersonRecord.record_key.like("school_attendance:%"), LinkedPerson.household_id.is_not(None))
+    )
+    assert pupils and pupils > 100

@@ -1,0 +1,97 @@
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from townhall.datahub import standardise as s
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (" Siân  O'Brien-Smyth ", "SIAN OBRIEN SMYTH"),
+        ("Mrs. Zoë   MacDonald", "ZOE MACDONALD"),
+        ("smith-jones", "SMITH JONES"),
+        ("  ", None),
+        (None, None),
+        ("NULL", None),
+    ],
+)
+def test_standardise_name_normalises_case_accents_punctuation_and_titles(raw, expected):
+    assert s.standardise_name(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "sex", "formal"),
+    [
+        ("BOB", None, "ROBERT"),
+        ("ROBBIE", "M", "ROBERT"),
+        ("LIZ", "F", "ELIZABETH"),
+        ("BETH", "F", "ELIZABETH"),
+        ("JIM", "M", "JAMES"),
+        ("PEGGY", "F", "MARGARET"),
+        ("CHRIS", "F", "CHRISTINE"),
+        ("CHRIS", "M", "CHRISTIAN"),
+        ("ROBERT", "M", "ROBERT"),
+        ("ZEBEDEE", None, "ZEBEDEE"),
+    ],
+)
+def test_canonical_first_name_maps_nicknames_to_formal_names_using_sex(name, sex, formal):
+    assert s.canonical_first_name(name, sex) == formal
+
+
+def test_nickname_table_holds_a_few_hundred_british_forms():
+    assert len(s.nickname_table()) >= 300
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "expected"),
+    [
+        ("03/04/1984", "%d/%m/%Y", date(1984, 4, 3)),
+        ("3 Mar 1984", "%d %b %Y", date(1984, 3, 3)),
+        ("1984-03-03", None, date(1984, 3, 3)),
+        ("03.03.1984", None, date(1984, 3, 3)),
+        ("", None, None),
+    ],
+)
+def test_parse_date_reads_several_formats(text, fmt, expected):
+    parsed = s.parse_date(text, fmt)
+    assert parsed.value == expected
+    assert parsed.reason is None
+
+
+def test_parse_date_gives_a_reason_for_text_that_is_not_a_date():
+    parsed = s.parse_date("31/02/1990", "%d/%m/%Y")
+    assert parsed.value is None
+    assert "31/02/1990" in parsed.reason
+
+
+def test_date_of_birth_problem_rejects_future_and_over_120_years():
+    today = date(2025, 4, 1)
+    assert "future" in s.date_of_birth_problem(date(2026, 1, 1), today=today)
+    assert "120" in s.date_of_birth_problem(date(1890, 1, 1), today=today)
+    assert s.date_of_birth_problem(date(1950, 1, 1), today=today) is None
+
+
+def test_standardise_postcode_uses_the_places_rules():
+    assert s.standardise_postcode(" zx12ab") == ("ZX1 2AB", None)
+    assert s.standardise_postcode(None) == (None, None)
+    value, reason = s.standardise_postcode("ZX1 2")
+    assert value is None and reason
+
+
+def test_standardise_address_expands_abbreviations_and_parses_flat_and_number():
+    parsed = s.standardise_address("Flat 3, 12a High St.")
+    assert parsed == s.ParsedAddress("FLAT 3 12A HIGH STREET", flat="3", number="12A")
+    assert s.standardise_address("St Albans Rd").text == "SAINT ALBANS ROAD"
+    assert s.standardise_address("") is None
+
+
+def test_column_functions_match_the_scalar_rules():
+    names = pd.Series(["bob", "Bob", None, "Liz"])
+    assert list(s.name_column(names)) == ["BOB", "BOB", None, "LIZ"]
+    canonical = s.canonical_first_name_column(s.name_column(names), pd.Series(["M", "M", None, "F"]))
+    assert list(canonical) == ["ROBERT", "ROBERT", None, "ELIZABETH"]
+    dates, reasons = s.date_column(pd.Series(["01/02/2000", "bad", None]), "%d/%m/%Y")
+    assert list(dates) == [date(2000, 2, 1), None, None]
+    assert reasons.iloc[1] and reasons.iloc[0] is None

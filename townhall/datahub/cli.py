@@ -1,0 +1,177 @@
+"""`townhall datahub ...`: list sources, ingest extracts, link, evaluate, export the quarantine."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from townhall.config import Settings
+
+datahub_app = typer.Typer(no_args_is_help=True, help="The data hub: sources, ingestion, record linkage.")
+console = Console(stderr=True)
+
+
+def _friendly(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``townhall.cli.friendly_errors``, imported when the command runs (that module imports this one)."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from townhall.cli import friendly_errors
+
+        return friendly_errors(function)(*args, **kwargs)
+
+    return wrapper
+
+
+def _session_factory() -> tuple[Settings, sessionmaker[Session]]:
+    """The settings and a session factory on the migrated database."""
+    from townhall.cli import settings
+    from townhall.db import make_engine, make_session_factory
+    from townhall.migrate import ensure_migrated
+
+    current = settings()
+    engine = make_engine(current)
+    ensure_migrated(engine)
+    return current, make_session_factory(engine)
+
+
+@datahub_app.command("sources")
+@_friendly
+def sources() -> None:
+    """List the source contracts: owner, lawful basis, purposes, retention, and any problem."""
+    from townhall.cli import settings
+    from townhall.datahub.service import source_registry
+
+    table = Table("source", "owning service", "lawful basis", "purposes", "retention", show_lines=True)
+    for name, registered in source_registry(settings().datahub_sources).items():
+        contract = registered.contract
+        if contract is None:
+            table.add_row(name, "[red]cannot be used[/]", registered.problem or "", "", "")
+            continue
+        basis = contract.lawful_basis
+        lawful = f"Art. 6 {basis.article_6}: {basis.article_6_detail}"
+        lawful += f"\nArt. 9: {basis.article_9_condition}" if basis.article_9_condition else ""
+        lawful += f"\nArt. 10: {basis.article_10_authority}" if basis.article_10_authority else ""
+        table.add_row(name, contract.owning_service, lawful, "\n".join(contract.purposes), contract.retention)
+    Console().print(table)
+
+
+@datahub_app.command("ingest")
+@_friendly
+def ingest(
+    source: str = typer.Argument(..., help="The source's name, as in `townhall datahub sources`."),
+    file: Path = typer.Argument(..., help="The extract: a .csv or .parquet file."),
+) -> None:
+    """Check an extract against its contract and load it, replacing the source's previous extract."""
+    from townhall.datahub.service import ingest_extract, read_extract, source_registry, usable_contract
+    from townhall.db import session_scope
+    from townhall.platform import clock
+
+    current, factory = _session_factory()
+    contract = usable_contract(source_registry(current.datahub_sources), source)
+    raw = read_extract(file)
+    started = time.perf_counter()
+    with session_scope(factory) as session:
+        report = ingest_extract(session, contract=contract, raw=raw, file_name=file.name, today=clock.today())
+    methods = ", ".join(f"{method} {count:,}" for method, count in report.uprns_matched.items())
+    console.print(
+        f"{source}: read {report.rows_read:,} rows, loaded {report.rows_loaded:,}, quarantined "
+        f"{report.rows_quarantined:,} (see `townhall datahub quarantine`); replaced {report.replaced_records:,} "
+        f"records; UPRNs by {methods}; {time.perf_counter() - started:.1f} s"
+    )
+
+
+@datahub_app.command("link")
+@_friendly
+def link(
+    engine: str = typer.Option("duckdb", help="duckdb (one machine) or spark."),
+    threshold: float = typer.Option(0.99, min=0.5, max=0.99999, help="Match probability at which records join."),
+    reuse_model: bool = typer.Option(False, help="Score with the latest run's trained model instead of training."),
+    matched_uprns: bool = typer.Option(True, help="Use UPRNs matched from addresses as evidence, not only given ones."),
+) -> None:
+    """Link the ingested records into lasting people and households."""
+    from townhall.datahub.linkage import LinkageConfig
+    from townhall.datahub.service import load_records, run_linkage, source_registry, usable_contracts
+    from townhall.db import session_scope
+    from townhall.platform.errors import InvalidInput
+    from townhall.platform.progress import progress_bars
+
+    if engine not in ("duckdb", "spark"):
+        raise InvalidInput(f"--engine must be duckdb or spark, not {engine}.")
+    current, factory = _session_factory()
+    registry = source_registry(current.datahub_sources)
+    started = time.perf_counter()
+    with progress_bars(console) as progress, session_scope(factory) as session:
+        sources_present = sorted(set(load_records(session)["source"]))
+        contracts = usable_contracts(registry, sources_present)
+        report = run_linkage(
+            session,
+            contracts=contracts,
+            engine=engine,  # type: ignore[arg-type]
+            config=LinkageConfig(threshold=threshold),
+            progress=progress,
+            reuse_model=reuse_model,
+            inferred_uprns=matched_uprns,
+        )
+    console.print(
+        f"Run {report.run_id}: {report.records:,} records -> {report.people:,} people in "
+        f"{report.households:,} households ({report.matched_pairs:,} matched pairs, {report.merges} merges, "
+        f"{report.splits} splits, {report.decisions_applied} officer decisions) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+
+
+@datahub_app.command("evaluate")
+@_friendly
+def evaluate(
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    explain: int = typer.Option(3, help="How many missed and wrong pairs to explain (personal data masked)."),
+    truth: Path | None = typer.Option(None, help="Ground-truth CSV; default: the synthetic one."),
+) -> None:
+    """Score the latest linkage run against the synthetic ground truth."""
+    from townhall.datahub.service import evaluate_latest_run, read_ground_truth
+    from townhall.datahub.synthetic import GROUND_TRUTH_FILE
+
+    current, factory = _session_factory()
+    path = truth or current.datahub_extracts_folder() / GROUND_TRUTH_FILE
+    with factory() as session:
+        result = evaluate_latest_run(session, truth=read_ground_truth(path), explain=explain)
+    if as_json:
+        print(json.dumps(result.as_dict(), indent=2))
+        return
+    print(f"Run {result.run_id}, {result.records:,} records with ground truth")
+    print(f"  pairwise  {result.pairwise}")
+    print(f"  B-cubed   {result.bcubed}")
+    if result.explanations:
+        print("\nA sample of missed and wrong pairs (values masked):\n")
+        print(result.explanations)
+
+
+@datahub_app.command("quarantine")
+@_friendly
+def quarantine(
+    source: str | None = typer.Option(None, help="Only this source."),
+    output: Path | None = typer.Option(None, help="Write CSV here instead of printing it."),
+) -> None:
+    """Export the quarantined rows of the current extracts, with reasons, as CSV."""
+    from townhall.datahub.service import quarantine_csv
+
+    _, factory = _session_factory()
+    with factory() as session:
+        text = quarantine_csv(session, source=source)
+    if output is None:
+        print(text, end="")
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"Wrote {text.count(chr(10)) - 1:,} quarantined rows to {output}")

@@ -1,0 +1,264 @@
+"""Source contracts: what each service silo sends, why we may hold it, and how its columns map to a person.
+
+A contract is a TOML file in ``townhall/datahub/sources/`` (read with the standard library's ``tomllib``).
+Loading validates it: a source without a lawful basis or a purpose does not load. ``standardise_extract``
+then turns a raw extract into the common person record the linkage model reads, and puts rows it cannot
+trust into a quarantine frame with a reason, instead of guessing or dropping them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from townhall.datahub import standardise
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Article6Basis = Literal[
+    "consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests"
+]
+
+PERSON_COLUMNS = (
+    "unique_id", "source", "source_record_id", "first_name", "middle_name", "last_name",
+    "first_name_canonical", "date_of_birth", "sex", "address", "postcode", "uprn", "address_is_home",
+)  # fmt: skip
+
+
+class ContractError(ValueError):
+    """A source contract is missing or invalid; the message names the file and the problem."""
+
+
+class ExtractError(ValueError):
+    """An extract cannot be processed at all (empty, or columns that do not match its contract)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LawfulBasis(_Strict):
+    """UK GDPR Article 6 basis, and the Article 9 condition (or Article 10 authority) where needed."""
+
+    article_6: Article6Basis
+    article_6_detail: str = Field(min_length=10)
+    article_9_condition: str | None = None
+    article_10_authority: str | None = None
+
+
+def _same_letters() -> dict[str, Literal["F", "M"]]:
+    return {"F": "F", "M": "M"}
+
+
+class ColumnMapping(_Strict):
+    """Which of the source's columns hold each field of the common person record."""
+
+    source_id: str
+    first_name: str | None = None
+    last_name: str | None = None
+    full_name: str | None = None
+    full_name_order: Literal["first_last", "last_comma_first"] = "first_last"
+    date_of_birth: str | None = None
+    date_of_birth_format: str | None = None
+    sex: str | None = None
+    sex_values: dict[str, Literal["F", "M"]] = Field(default_factory=_same_letters)
+    address: str | None = None
+    postcode: str | None = None
+    uprn: str | None = None
+    service_facts: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _names_are_mapped(self) -> ColumnMapping:
+        if self.full_name is None and (self.first_name is None or self.last_name is None):
+            raise ValueError("map either full_name, or both first_name and last_name")
+        if self.date_of_birth is not None and self.date_of_birth_format is None:
+            raise ValueError("date_of_birth needs date_of_birth_format, e.g. '%d/%m/%Y'")
+        return self
+
+    def source_columns(self) -> list[str]:
+        """Every column of the source that the contract names, in a stable order."""
+        named = [self.source_id, self.first_name, self.last_name, self.full_name, self.date_of_birth,
+                 self.sex, self.address, self.postcode, self.uprn, *self.service_facts.values()]  # fmt: skip
+        return list(dict.fromkeys(column for column in named if column is not None))
+
+
+class SourceContract(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    owning_service: str
+    description: str = ""
+    lawful_basis: LawfulBasis
+    special_category: bool = False
+    criminal_offence_data: bool = False
+    purposes: list[str] = Field(min_length=1)
+    retention: str = Field(min_length=3)
+    contact: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    columns: ColumnMapping
+    # The service fact that says since when the person has been involved with the service (a date), if any
+    involved_since: str | None = None
+    # False where the address is not where the person lives (an incident's location): it then says nothing
+    # about their household
+    address_is_home: bool = True
+
+    @model_validator(mode="after")
+    def _conditions_for_sensitive_data(self) -> SourceContract:
+        if self.involved_since is not None and self.involved_since not in self.columns.service_facts:
+            raise ValueError(f"involved_since names '{self.involved_since}', which is not a service fact")
+        if self.special_category and not self.lawful_basis.article_9_condition:
+            raise ValueError("special category data needs lawful_basis.article_9_condition")
+        if self.criminal_offence_data and not self.lawful_basis.article_10_authority:
+            raise ValueError("criminal offence data needs lawful_basis.article_10_authority")
+        return self
+
+
+def parse_contract(text: str, *, origin: str = "contract") -> SourceContract:
+    """Validate a contract's TOML text; raise ContractError naming ``origin`` and each problem."""
+    try:
+        return SourceContract.model_validate(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as error:
+        raise ContractError(f"{origin} is not valid TOML: {error}") from error
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']) or 'contract'}: {problem['msg']}"
+            for problem in error.errors()
+        )
+        raise ContractError(f"{origin} is not a valid source contract: {problems}") from error
+
+
+def load_contract(path: Path) -> SourceContract:
+    return parse_contract(path.read_text(encoding="utf-8"), origin=path.name)
+
+
+def load_contracts(directory: Path | None = None) -> dict[str, SourceContract]:
+    """Every ``*.toml`` contract in ``directory`` (the bundled sources by default), by source name."""
+    if directory is None:
+        folder = resources.files("townhall.datahub").joinpath("sources")
+        files = sorted(
+            (item.name, item.read_text(encoding="utf-8")) for item in folder.iterdir() if item.name.endswith(".toml")
+        )
+    else:
+        files = sorted((path.name, path.read_text(encoding="utf-8")) for path in directory.glob("*.toml"))
+    contracts = [parse_contract(text, origin=name) for name, text in files]
+    return {contract.name: contract for contract in contracts}
+
+
+# --- standardising an extract ------------------------------------------------------------------------------
+
+
+def check_extract_columns(contract: SourceContract, raw: pd.DataFrame) -> None:
+    """Raise ExtractError if the extract is empty or its columns differ from the contract's."""
+    expected = contract.columns.source_columns()
+    missing = [column for column in expected if column not in raw.columns]
+    unexpected = [str(column) for column in raw.columns if column not in expected]
+    if missing or unexpected:
+        raise ExtractError(
+            f"{contract.name} extract does not match its contract: "
+            f"missing columns {missing or 'none'}, unexpected columns {unexpected or 'none'}"
+        )
+    if raw.empty:
+        raise ExtractError(f"{contract.name} extract has no rows: refusing to treat that as everyone leaving")
+
+
+def standardise_extract(
+    contract: SourceContract, raw: pd.DataFrame, *, today: date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(clean person records, quarantined raw rows with ``row_number`` and ``reason``) for one source's extract.
+
+    Clean rows have the columns in ``PERSON_COLUMNS`` plus ``fact_<name>`` for each service fact. A row is
+    quarantined, not cleaned, when its date of birth or postcode cannot be read, its date of birth is
+    impossible, or it has no identifier or no name. Raises ExtractError before any work if the extract is
+    empty or its columns do not match the contract.
+    """
+    import pandas as pd
+
+    check_extract_columns(contract, raw)
+    mapping = contract.columns
+    raw = raw.reset_index(drop=True)
+    clean = pd.DataFrame(index=raw.index)
+    clean["source"] = contract.name
+    clean["source_record_id"] = raw[mapping.source_id].astype(str).where(raw[mapping.source_id].notna(), None)
+    clean["unique_id"] = contract.name + ":" + clean["source_record_id"].fillna("")
+    _names(mapping, raw, clean)
+    clean["sex"] = raw[mapping.sex].map(mapping.sex_values).astype(object) if mapping.sex else None
+    clean["sex"] = clean["sex"].where(clean["sex"].notna(), None)
+    clean["first_name_canonical"] = standardise.canonical_first_name_column(clean["first_name"], clean["sex"])
+    reasons: list[pd.Series] = [
+        clean["source_record_id"].isna().map({True: "no record identifier", False: None}),
+        (clean["first_name"].isna() & clean["last_name"].isna()).map({True: "no name", False: None}),
+    ]
+    reasons.append(_dates_of_birth(mapping, raw, clean, today))
+    if mapping.postcode:
+        clean["postcode"], postcode_reasons = standardise.postcode_column(raw[mapping.postcode])
+        reasons.append(postcode_reasons)
+    else:
+        clean["postcode"] = None
+    clean["address"] = standardise.address_column(raw[mapping.address]) if mapping.address else None
+    clean["uprn"] = _uprns(raw[mapping.uprn]) if mapping.uprn else None
+    # "N" where the source's address is not where the person lives (an incident's location)
+    clean["address_is_home"] = "Y" if contract.address_is_home else "N"
+    for fact, column in mapping.service_facts.items():
+        clean[f"fact_{fact}"] = raw[column]
+    reason = _join_reasons(reasons)
+    bad = reason.notna().to_numpy()
+    quarantine = raw[bad].assign(reason=reason[bad])
+    columns = [*PERSON_COLUMNS, *(f"fact_{fact}" for fact in mapping.service_facts)]
+    quarantine.insert(0, "row_number", quarantine.index + 1)  # 1 = the file's first data row
+    return clean.loc[~bad, columns].reset_index(drop=True), quarantine.reset_index(drop=True)
+
+
+def _names(mapping: ColumnMapping, raw: pd.DataFrame, clean: pd.DataFrame) -> None:
+    if mapping.full_name is None:
+        clean["first_name"] = standardise.name_column(raw[mapping.first_name])
+        clean["last_name"] = standardise.name_column(raw[mapping.last_name])
+        clean["middle_name"] = None
+        return
+    text = raw[mapping.full_name].astype(object)
+    if mapping.full_name_order == "last_comma_first":
+        parts = text.str.split(",", n=1, expand=True).reindex(columns=[0, 1])
+        last, given = standardise.name_column(parts[0]), standardise.name_column(parts[1])
+        clean["first_name"] = given.str.split(" ").str[0]
+        middle = given.str.split(" ", n=1).str[1]
+        clean["middle_name"] = middle.where(middle.notna(), None)
+        clean["last_name"] = last
+        return
+    full = standardise.name_column(text)
+    words = full.str.split(" ")
+    clean["first_name"] = words.str[0]
+    clean["last_name"] = words.str[-1].where(words.str.len() > 1, None)
+    clean["middle_name"] = words.map(lambda w: " ".join(w[1:-1]) or None if isinstance(w, list) else None)
+
+
+def _dates_of_birth(mapping: ColumnMapping, raw: pd.DataFrame, clean: pd.DataFrame, today: date) -> pd.Series:
+    if mapping.date_of_birth is None:
+        clean["date_of_birth"] = None
+        return clean["source"].map(lambda _: None)
+    dates, reasons = standardise.date_column(raw[mapping.date_of_birth], mapping.date_of_birth_format)
+    impossible = dates.map(
+        lambda value: standardise.date_of_birth_problem(value, today=today) if value is not None else None
+    )
+    # Splink compares dates of birth as ISO text, which also lets it count single-character typos
+    clean["date_of_birth"] = dates.map(lambda value: value.isoformat() if value is not None else None)
+    return reasons.where(reasons.notna(), impossible)
+
+
+def _uprns(values: pd.Series) -> pd.Series:
+    as_text = values.astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
+    return as_text.where(as_text.str.fullmatch(r"[0-9]{1,12}").fillna(False), None).astype(object)
+
+
+def _join_reasons(reasons: list[pd.Series]) -> pd.Series:
+    import pandas as pd
+
+    frame = pd.concat([reason.rename(i) for i, reason in enumerate(reasons)], axis=1)
+    has_reason = frame.notna().any(axis=1)
+    joined = pd.Series(None, index=frame.index, dtype=object)
+    # Only the few bad rows are joined row by row; a million clean rows skip it
+    joined[has_reason] = frame[has_reason].apply(
+        lambda row: "; ".join(str(value) for value in row if isinstance(value, str)), axis=1
+    )
+    return joined

@@ -1,0 +1,73 @@
+"""What the data hub's views return: the minimum a member of staff needs for the purpose they gave."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+
+class ServiceInvolvement(BaseModel):
+    """One service's involvement with a household: who to contact there, not the service's records."""
+
+    source: str
+    owning_service: str
+    lead_contact: str
+    since: date | None  # earliest date the service records for anyone in the household, if it records one
+    people: list[str]  # lasting person ids of the household members the service knows
+
+
+class HouseholdView(BaseModel):
+    household_id: str
+    uprn: int | None
+    purpose: str
+    people: list[str]
+    services: list[ServiceInvolvement]
+
+
+class LinkedRecord(BaseModel):
+    record_key: str
+    source: str
+    owning_service: str
+    source_record_id: str
+    first_name: str | None
+    last_name: str | None
+    date_of_birth: date | None
+    postcode: str | None
+    uprn: int | None
+    uprn_match: str
+
+
+class MatchReason(BaseModel):
+    """Why two of the person's records were linked: the model's match weight and probability."""
+
+    record_a: str
+    record_b: str
+    match_weight: float
+    match_probability: float
+
+
+class DecisionSummary(BaseModel):
+    record_a: str
+    record_b: str
+    same_person: bool
+    reason: str
+    decided_by: str
+    decided_at: datetime
+
+
+class PersonView(BaseModel):
+    person_id: str
+    household_id: str | None
+    purpose: str
+    records: list[LinkedRecord]
+    matches: list[MatchReason]
+    decisions: list[DecisionSummary]
+
+
+class QuarantineEntry(BaseModel):
+    source: str
+    batch_id: int
+    row_number: int
+    reason: str
+    raw: dict[str, str | int | float | bool | None]

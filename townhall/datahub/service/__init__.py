@@ -1,0 +1,30 @@
+"""The data hub's use cases: plain functions over a session that never commit (see each module)."""
+
+from townhall.datahub.service.evaluate import Evaluation, evaluate_latest_run, read_ground_truth
+from townhall.datahub.service.ingest import IngestReport, ingest_extract, latest_batches, read_extract
+from townhall.datahub.service.link import LinkageReport, load_records, run_linkage
+from townhall.datahub.service.quarantine import quarantine_csv, quarantined_rows
+from townhall.datahub.service.sources import RegisteredSource, source_registry, usable_contract, usable_contracts
+from townhall.datahub.service.views import household_view, person_view, record_officer_decision
+
+__all__ = [
+    "Evaluation",
+    "IngestReport",
+    "LinkageReport",
+    "RegisteredSource",
+    "evaluate_latest_run",
+    "household_view",
+    "ingest_extract",
+    "latest_batches",
+    "load_records",
+    "person_view",
+    "quarantine_csv",
+    "quarantined_rows",
+    "read_extract",
+    "read_ground_truth",
+    "record_officer_decision",
+    "run_linkage",
+    "source_registry",
+    "usable_contract",
+    "usable_contracts",
+]

@@ -1,0 +1,220 @@
+"""Ingest a service's extract under its contract: check, standardise, find UPRNs, load in bulk.
+
+The new extract replaces the source's previous one inside the caller's transaction (delete old, insert
+new), so readers see the old records or the new ones, never a mixture. Rows that cannot be trusted go to
+the quarantine table with the reason; none is dropped silently. A file whose columns differ from the
+contract, or that has no rows, is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from townhall.datahub.contracts import ExtractError, SourceContract, check_extract_columns, standardise_extract
+from townhall.datahub.models import DatahubRecord, IngestBatch, QuarantinedRow
+from townhall.datahub.service.uprns import MATCH_METHODS, gazetteer_addresses, match_uprns
+from townhall.db import table_of
+from townhall.platform import clock
+from townhall.platform.bulk import bulk_insert
+from townhall.platform.errors import InvalidInput
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+RECORD_COLUMNS = (
+    "record_key",
+    "source",
+    "source_record_id",
+    "batch_id",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "first_name_canonical",
+    "date_of_birth",
+    "sex",
+    "address",
+    "postcode",
+    "uprn",
+    "uprn_match",
+    "address_is_home",
+    "facts",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    source: str
+    batch_id: int
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    replaced_records: int
+    uprns_matched: dict[str, int]
+
+
+def read_extract(path: Path) -> pd.DataFrame:
+    """A CSV or Parquet extract as text columns (blank cells missing); a clear error for anything else."""
+    import pandas as pd
+
+    if not path.is_file():
+        raise InvalidInput(f"There is no file at {path}.")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+    except pd.errors.EmptyDataError:
+        raise InvalidInput(f"{path.name} is empty: it has no header and no rows.") from None
+    except (ValueError, UnicodeDecodeError, OSError) as error:
+        raise InvalidInput(f"{path.name} could not be read: {error}") from None
+    raise InvalidInput(f"{path.name} is not a CSV or Parquet file (the name must end .csv or .parquet).")
+
+
+def ingest_extract(
+    session: Session,
+    *,
+    contract: SourceContract,
+    raw: pd.DataFrame,
+    file_name: str,
+    today: date,
+    gazetteer: pd.DataFrame | None = None,
+) -> IngestReport:
+    """Load one extract for ``contract``'s source, replacing its previous extract. Never commits.
+
+    ``gazetteer`` (``uprns.gazetteer_addresses``) saves reading the gazetteer again when loading several
+    extracts in a row; by default it is read from the database.
+    """
+    try:
+        check_extract_columns(contract, raw)
+    except ExtractError as error:
+        raise InvalidInput(f"{file_name}: {error}. Nothing was loaded.") from None
+    clean, quarantine = standardise_extract(contract, raw, today=today)
+    clean, duplicates = _split_duplicate_ids(clean, raw, contract)
+    quarantine = _concat(quarantine, duplicates)
+    clean = match_uprns(clean, gazetteer if gazetteer is not None else gazetteer_addresses(session))
+    methods = {method: int((clean["uprn_match"] == method).sum()) for method in MATCH_METHODS}
+    connection = session.connection()
+    replaced = _remove_previous(session, contract.name)
+    batch_id = connection.execute(
+        insert(table_of(IngestBatch)).values(
+            source=contract.name,
+            file_name=file_name,
+            ingested_at=clock.now(),
+            rows_read=len(raw),
+            rows_loaded=len(clean),
+            rows_quarantined=len(quarantine),
+            uprns_matched=methods,
+            contract=contract.model_dump(mode="json"),
+        )
+    ).inserted_primary_key[0]  # type: ignore[index]
+    bulk_insert(connection, DatahubRecord, RECORD_COLUMNS, _record_rows(clean, batch_id))
+    bulk_insert(
+        connection,
+        QuarantinedRow,
+        ("batch_id", "source", "row_number", "reason", "raw"),
+        _quarantine_rows(quarantine, batch_id, contract.name),
+    )
+    return IngestReport(contract.name, batch_id, len(raw), len(clean), len(quarantine), replaced, methods)
+
+
+def _remove_previous(session: Session, source: str) -> int:
+    """Delete the source's previous records and quarantine (same transaction as the new load)."""
+    replaced = session.execute(delete(DatahubRecord).where(DatahubRecord.source == source)).rowcount  # type: ignore[attr-defined]
+    session.execute(delete(QuarantinedRow).where(QuarantinedRow.source == source))
+    return int(replaced or 0)
+
+
+def _split_duplicate_ids(
+    clean: pd.DataFrame, raw: pd.DataFrame, contract: SourceContract
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows sharing a record identifier cannot all be that record: every copy goes to quarantine."""
+    repeated = clean["source_record_id"].duplicated(keep=False)
+    if not repeated.any():
+        return clean, raw.iloc[0:0]
+    ids = set(clean.loc[repeated, "source_record_id"])
+    id_column = raw[contract.columns.source_id].astype(str)
+    bad_rows = raw[id_column.isin(ids).to_numpy()]
+    bad_rows = bad_rows.assign(
+        reason=[f"record identifier {value} appears more than once" for value in id_column[bad_rows.index]]
+    )
+    bad_rows.insert(0, "row_number", bad_rows.index + 1)
+    return clean[~repeated].reset_index(drop=True), bad_rows
+
+
+def _concat(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
+    if second.empty:
+        return first
+    combined = pd.concat([first, second], ignore_index=True)
+    return combined.drop_duplicates(subset=["row_number"], keep="first")
+
+
+def _text(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value if isinstance(value, str | int | bool) else str(value)
+
+
+def _record_rows(clean: pd.DataFrame, batch_id: int) -> Any:
+    """Rows in ``RECORD_COLUMNS`` order, as plain Python values (the SQLite driver stores NumPy ints as bytes)."""
+    fact_columns = [c for c in clean.columns if c.startswith("fact_")]
+    names = [c.removeprefix("fact_") for c in fact_columns]
+    facts = (
+        json.dumps({name: _text(value) for name, value in zip(names, row, strict=True)})
+        for row in clean[fact_columns].astype(object).itertuples(index=False, name=None)
+    )
+    births = [date.fromisoformat(text) if isinstance(text, str) else None for text in clean["date_of_birth"]]
+    uprns = [int(text) if isinstance(text, str) else None for text in clean["uprn"]]
+
+    def text_column(name: str) -> list[Any]:
+        return [value if isinstance(value, str) else None for value in clean[name].tolist()]
+
+    return zip(
+        text_column("unique_id"),
+        text_column("source"),
+        text_column("source_record_id"),
+        [batch_id] * len(clean),
+        text_column("first_name"),
+        text_column("middle_name"),
+        text_column("last_name"),
+        text_column("first_name_canonical"),
+        births,
+        text_column("sex"),
+        text_column("address"),
+        text_column("postcode"),
+        uprns,
+        text_column("uprn_match"),
+        text_column("address_is_home"),
+        facts,
+        strict=True,
+    )
+
+
+def _quarantine_rows(quarantine: pd.DataFrame, batch_id: int, source: str) -> Any:
+    raw_columns = [c for c in quarantine.columns if c not in ("row_number", "reason")]
+    for row in quarantine.to_dict("records"):
+        raw = {str(column): _text(row[column]) for column in raw_columns}
+        yield (batch_id, source, int(row["row_number"]), str(row["reason"]), json.dumps(raw))
+
+
+def latest_batches(session: Session) -> list[IngestBatch]:
+    """The batch that holds each source's records now, by source name."""
+    newest = select(IngestBatch.source, IngestBatch.id).order_by(IngestBatch.source, IngestBatch.id.desc())
+    seen: dict[str, int] = {}
+    for source, batch_id in session.execute(newest):
+        seen.setdefault(source, batch_id)
+    if not seen:
+        return []
+    return list(
+        session.scalars(select(IngestBatch).where(IngestBatch.id.in_(seen.values())).order_by(IngestBatch.source))
+    )

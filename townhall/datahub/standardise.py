@@ -1,0 +1,255 @@
+"""Standardise the fields people are linked on: names, dates of birth, postcodes and addresses.
+
+Every function here is pure. The scalar functions (``standardise_name``, ``parse_date``...) state the rule;
+the ``*_column`` functions apply the same rule to a whole pandas column quickly, because an extract can
+hold a million rows and most values repeat (surnames, postcodes, streets), so each distinct value is worked
+out once.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from townhall.places.postcodes import InvalidPostcode, normalise_postcode
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_NOT_NAME = re.compile(r"[^A-Z ]+")
+_SPACES = re.compile(r"\s+")
+_APOSTROPHES = re.compile(r"['’`]")
+# Titles and suffixes that extracts put in name fields but that say nothing about who the person is.
+_NAME_NOISE = frozenset({"MR", "MRS", "MS", "MISS", "MX", "DR", "REV", "SIR", "JR", "SNR", "JNR", "SR"})
+_EMPTY_WORDS = frozenset({"", "NULL", "NONE", "NAN", "N/A", "NA", "UNKNOWN", "-"})
+
+
+def _is_blank(text: object) -> bool:
+    if text is None or (isinstance(text, float) and text != text):  # NaN
+        return True
+    return str(text).strip().upper() in _EMPTY_WORDS
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def standardise_name(text: object) -> str | None:
+    """Upper case ASCII letters and single spaces: " Siân  O'Brien-Smyth " -> "SIAN OBRIEN SMYTH".
+
+    Apostrophes vanish (O'Brien and OBrien are the same name); hyphens become spaces so a double-barrelled
+    surname compares equal however it was typed; titles such as MRS or DR are dropped. Blank -> None.
+    """
+    if _is_blank(text):
+        return None
+    upper = _APOSTROPHES.sub("", _strip_accents(str(text)).upper())
+    words = [word for word in _SPACES.split(_NOT_NAME.sub(" ", upper)) if word and word not in _NAME_NOISE]
+    return " ".join(words) or None
+
+
+@dataclass(frozen=True, slots=True)
+class _Nickname:
+    formal: str
+    sex: str
+
+
+@cache
+def nickname_table() -> dict[str, tuple[_Nickname, ...]]:
+    """Informal name -> the formal names it may stand for, read once from ``data/nicknames.csv``."""
+    table: dict[str, list[_Nickname]] = {}
+    text = resources.files("townhall.datahub").joinpath("data/nicknames.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    for row in rows:
+        nickname, formal = standardise_name(row["nickname"]), standardise_name(row["formal"])
+        if nickname and formal:
+            table.setdefault(nickname, []).append(_Nickname(formal, row["sex"].strip().upper()))
+    return {name: tuple(choices) for name, choices in table.items()}
+
+
+def canonical_first_name(name: str | None, sex: str | None = None) -> str | None:
+    """The formal form of a standardised first name: "BOB" -> "ROBERT", "LIZ" -> "ELIZABETH".
+
+    Where a nickname stands for names of both sexes ("CHRIS"), the person's sex picks the formal name; with
+    no sex, the first in the table wins so the answer is still deterministic. Formal names map to themselves.
+    """
+    if not name:
+        return None
+    first_word = name.split(" ", 1)[0]
+    choices = nickname_table().get(first_word)
+    if not choices:
+        return first_word
+    for choice in choices:
+        if choice.sex == sex:
+            return choice.formal
+    return choices[0].formal
+
+
+# --- dates -------------------------------------------------------------------------------------------------
+
+# Tried in order when a source does not say which format it uses; day-first, as in the UK.
+_COMMON_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%Y%m%d",
+    "%d/%m/%y",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDate:
+    """A date, or None with the reason a person can act on."""
+
+    value: date | None
+    reason: str | None = None
+
+
+def parse_date(text: object, date_format: str | None = None) -> ParsedDate:
+    """Parse a date written in ``date_format`` (a strptime pattern), or else any common UK format.
+
+    Returns ``ParsedDate(None, None)`` for a blank field (missing is not an error) and
+    ``ParsedDate(None, reason)`` for text that is not a date.
+    """
+    if _is_blank(text):
+        return ParsedDate(None)
+    if isinstance(text, datetime):
+        return ParsedDate(text.date())
+    if isinstance(text, date):
+        return ParsedDate(text)
+    cleaned = _SPACES.sub(" ", str(text).strip())
+    for candidate in (date_format,) if date_format else _COMMON_DATE_FORMATS:
+        try:
+            return ParsedDate(datetime.strptime(cleaned, candidate).date())  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    expected = f"the format {date_format}" if date_format else "a recognised date format"
+    return ParsedDate(None, f"date '{cleaned}' is not in {expected}")
+
+
+def date_of_birth_problem(value: date, *, today: date, oldest_age: int = 120) -> str | None:
+    """Why a date of birth cannot be right (in the future, or more than ``oldest_age`` years ago), or None."""
+    if value > today:
+        return f"date of birth {value.isoformat()} is in the future"
+    if today.year - value.year > oldest_age:
+        return f"date of birth {value.isoformat()} is more than {oldest_age} years ago"
+    return None
+
+
+# --- postcodes ---------------------------------------------------------------------------------------------
+
+
+def standardise_postcode(text: object) -> tuple[str | None, str | None]:
+    """(canonical postcode, None), (None, None) when blank, or (None, reason) when malformed."""
+    if _is_blank(text):
+        return None, None
+    try:
+        return normalise_postcode(str(text)), None
+    except InvalidPostcode as error:
+        return None, str(error)
+
+
+# --- addresses ---------------------------------------------------------------------------------------------
+
+_ADDRESS_WORDS = {
+    "RD": "ROAD", "ST": "STREET", "AVE": "AVENUE", "AV": "AVENUE", "LN": "LANE", "DR": "DRIVE",
+    "CL": "CLOSE", "CRES": "CRESCENT", "CR": "CRESCENT", "CT": "COURT", "GDNS": "GARDENS", "GRN": "GREEN",
+    "GR": "GROVE", "GRO": "GROVE", "PL": "PLACE", "SQ": "SQUARE", "TER": "TERRACE", "TERR": "TERRACE",
+    "PK": "PARK", "WY": "WAY", "HSE": "HOUSE", "APT": "FLAT", "APARTMENT": "FLAT", "FLT": "FLAT",
+    "N": "NORTH", "S": "SOUTH", "E": "EAST", "W": "WEST", "UPR": "UPPER", "LWR": "LOWER", "CTGS": "COTTAGES",
+}  # fmt: skip
+_NOT_ADDRESS = re.compile(r"[^A-Z0-9 ]+")
+_FLAT = re.compile(r"^FLAT (?P<flat>[0-9]+[A-Z]?|[A-Z])\b ?")
+_NUMBER = re.compile(r"^(?P<number>[0-9]+[A-Z]?)\b ?")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedAddress:
+    """An address line in canonical words, with the flat and house number pulled out when present."""
+
+    text: str
+    flat: str | None
+    number: str | None
+
+
+def standardise_address(text: object) -> ParsedAddress | None:
+    """Upper case, punctuation removed, abbreviations expanded; "Flat 3, 12a High St." ->
+    ParsedAddress("FLAT 3 12A HIGH STREET", flat="3", number="12A"). A trailing postcode is left to the
+    postcode column: the caller passes the address line only. Blank -> None.
+    """
+    if _is_blank(text):
+        return None
+    upper = _NOT_ADDRESS.sub(" ", _strip_accents(str(text)).upper())
+    words = [_ADDRESS_WORDS.get(word, word) for word in upper.split()]
+    # "ST" at the start is Saint (St Albans Road), not Street
+    if upper.split()[:1] == ["ST"]:
+        words[0] = "SAINT"
+    line = " ".join(words)
+    flat_match = _FLAT.match(line)
+    flat = flat_match["flat"] if flat_match else None
+    rest = line[flat_match.end() :] if flat_match else line
+    number_match = _NUMBER.match(rest)
+    return ParsedAddress(line, flat, number_match["number"] if number_match else None)
+
+
+# --- whole columns -----------------------------------------------------------------------------------------
+
+
+def name_column(values: pd.Series) -> pd.Series:
+    """``standardise_name`` over a column, each distinct value worked out once."""
+    return _map_distinct(values, standardise_name)
+
+
+def canonical_first_name_column(first_names: pd.Series, sexes: pd.Series) -> pd.Series:
+    """``canonical_first_name`` over columns of standardised first names and sexes."""
+    import pandas as pd
+
+    pairs = pd.DataFrame({"name": first_names, "sex": sexes}).astype(object)
+    distinct = pairs.drop_duplicates().copy()
+    distinct["canonical"] = [
+        canonical_first_name(name if isinstance(name, str) else None, sex if isinstance(sex, str) else None)
+        for name, sex in zip(distinct["name"], distinct["sex"], strict=True)
+    ]
+    merged = pairs.merge(distinct, on=["name", "sex"], how="left")
+    return pd.Series(merged["canonical"].to_numpy(), index=first_names.index, dtype=object)
+
+
+def postcode_column(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(canonical postcodes, reasons) for a column; a malformed postcode gives None and a reason."""
+    both = _map_distinct(values, standardise_postcode)  # each distinct value parsed once
+    return both.map(lambda pair: pair[0]), both.map(lambda pair: pair[1])
+
+
+def address_column(values: pd.Series) -> pd.Series:
+    """The canonical address line for a column of free-text addresses."""
+    return _map_distinct(values, lambda text: parsed.text if (parsed := standardise_address(text)) else None)
+
+
+def date_column(values: pd.Series, date_format: str | None) -> tuple[pd.Series, pd.Series]:
+    """(dates, reasons) for a column; an unparseable date gives None and a reason."""
+    parsed = {text: parse_date(text, date_format) for text in values.dropna().unique()}
+    dates = _map_distinct(values, lambda text: parsed[text].value if text in parsed else None)
+    reasons = _map_distinct(values, lambda text: parsed[text].reason if text in parsed else None)
+    return dates, reasons
+
+
+def _map_distinct(values: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+    """``function`` over each distinct value once, spread back to every row (missing values give f(None))."""
+    import numpy as np
+    import pandas as pd
+
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    results = np.empty(len(distinct) + 1, dtype=object)
+    results[:-1] = [function(value) for value in distinct]
+    results[-1] = function(None)  # code -1 (missing) indexes the last slot
+    return pd.Series(results[codes], index=values.index, dtype=object)
