@@ -16,10 +16,12 @@ from townhall.datahub.service import (
     source_registry,
 )
 from townhall.datahub.synthetic import GROUND_TRUTH_FILE, extracts_folder_for
+from townhall.platform.audit import Actor
 from townhall.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 pytestmark = pytest.mark.slow
 QUICK = LinkageConfig(u_max_pairs=2e5)  # fewer random pairs for u: faster training, same clusters here
+OFFICER = Actor("user", 1, is_staff=True)
 PURPOSE = "Keep one accurate record of each resident across council services"
 EARLY_HELP_ADULTS = "Find residents who may need early help, for a practitioner to review"
 
@@ -66,6 +68,7 @@ def test_a_second_run_keeps_every_person_id_and_an_officer_split_is_respected(se
         same_person=False,
         reason="Different people: father and son",
         decided_by="officer.one",
+        viewer=OFFICER,
     )
     third = run_linkage(session, contracts=_contracts(), reuse_model=True)
     after = _assignment(session)
@@ -81,16 +84,30 @@ def test_a_second_run_keeps_every_person_id_and_an_officer_split_is_respected(se
 def test_contradicting_or_unknown_decisions_are_refused(session: Session) -> None:
     keys = sorted(_truth(session).index)[:3]
     a, b, c = keys
-    record_officer_decision(session, record_a=a, record_b=b, same_person=True, reason="r", decided_by="o")
-    record_officer_decision(session, record_a=b, record_b=c, same_person=True, reason="r", decided_by="o")
+    record_officer_decision(
+        session, record_a=a, record_b=b, same_person=True, reason="r", decided_by="o", viewer=OFFICER
+    )
+    record_officer_decision(
+        session, record_a=b, record_b=c, same_person=True, reason="r", decided_by="o", viewer=OFFICER
+    )
     with pytest.raises(Conflict, match="contradicts"):
-        record_officer_decision(session, record_a=a, record_b=c, same_person=False, reason="r", decided_by="o")
+        record_officer_decision(
+            session, record_a=a, record_b=c, same_person=False, reason="r", decided_by="o", viewer=OFFICER
+        )
     with pytest.raises(NotFound):
         record_officer_decision(
-            session, record_a=a, record_b="council_tax:nope", same_person=True, reason="r", decided_by="o"
+            session,
+            record_a=a,
+            record_b="council_tax:nope",
+            same_person=True,
+            reason="r",
+            decided_by="o",
+            viewer=OFFICER,
         )
     with pytest.raises(InvalidInput):
-        record_officer_decision(session, record_a=a, record_b=b, same_person=True, reason=" ", decided_by="o")
+        record_officer_decision(
+            session, record_a=a, record_b=b, same_person=True, reason=" ", decided_by="o", viewer=OFFICER
+        )
 
 
 def test_the_views_show_only_sources_that_allow_the_purpose(session: Session) -> None:
@@ -101,20 +118,20 @@ def test_the_views_show_only_sources_that_allow_the_purpose(session: Session) ->
         .where(PersonRecord.record_key.like("school_attendance:%"), LinkedPerson.household_id.is_not(None))
         .limit(1)
     ).scalar_one()
-    full = household_view(session, household_id=household, purpose=PURPOSE)
+    full = household_view(session, household_id=household, purpose=PURPOSE, viewer=OFFICER)
     sources = {service.source for service in full.services}
     assert "school_attendance" in sources
     assert all(service.lead_contact.endswith("@council.example") for service in full.services)
     council_tax = next((s for s in full.services if s.source == "council_tax"), None)
     assert council_tax is None or council_tax.since is not None
-    narrower = household_view(session, household_id=household, purpose=EARLY_HELP_ADULTS)
+    narrower = household_view(session, household_id=household, purpose=EARLY_HELP_ADULTS, viewer=OFFICER)
     assert "school_attendance" not in {service.source for service in narrower.services}
     with pytest.raises(Forbidden):
-        household_view(session, household_id=household, purpose="Marketing")
+        household_view(session, household_id=household, purpose="Marketing", viewer=OFFICER)
     with pytest.raises(NotFound):
-        household_view(session, household_id="H0", purpose=PURPOSE)
+        household_view(session, household_id="H0", purpose=PURPOSE, viewer=OFFICER)
     person = full.people[0]
-    view = person_view(session, person_id=person, purpose=PURPOSE)
+    view = person_view(session, person_id=person, purpose=PURPOSE, viewer=OFFICER)
     assert view.household_id == household and view.records
     keys = {record.record_key for record in view.records}
     assert all(match.record_a in keys and match.record_b in keys for match in view.matches)

@@ -51,6 +51,7 @@ def _include_modules(app: FastAPI) -> None:
     from townhall.bins import pages as bins_pages
     from townhall.counciltax import api as counciltax_api
     from townhall.counciltax import pages as counciltax_pages
+    from townhall.datahub import pages as datahub_pages
     from townhall.identity import account_pages, audit_pages
     from townhall.identity import api as identity_api
     from townhall.identity import pages as identity_pages
@@ -83,6 +84,7 @@ def _include_modules(app: FastAPI) -> None:
     app.include_router(counciltax_pages.router)
     app.include_router(service_requests_pages.router)
     app.include_router(officer_pages.router)
+    app.include_router(datahub_pages.router)
     install_missed_collection_rules(default_missed_collection_rules())  # the one place the rules are chosen
     app.state.services.extend(
         [

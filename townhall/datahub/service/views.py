@@ -2,9 +2,8 @@
 officers' decisions that correct the model.
 
 Every view takes the purpose the member of staff gave and shows only sources whose contract (as ingested)
-allows that purpose; other sources are left out without a trace. When the identity module lands, each view
-adds one line, ``record_access(...)``, where marked: the function has the purpose, the subject and what was
-shown at that point.
+allows that purpose; other sources are left out without a trace. Each view and decision is written to the audit
+log, with its purpose, in the same transaction: if the audit write fails, nothing is shown.
 """
 
 from __future__ import annotations
@@ -36,6 +35,7 @@ from townhall.datahub.stable_ids import ConflictingDecisionsError, apply_officer
 from townhall.datahub.stable_ids import OfficerDecision as Decision
 from townhall.datahub.standardise import parse_date
 from townhall.platform import clock
+from townhall.platform.audit import Actor, record_access
 from townhall.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
@@ -65,7 +65,9 @@ def allowed_contracts(session: Session, *, purpose: str) -> dict[str, dict[str, 
     return allowed
 
 
-def household_view(session: Session, *, household_id: str, purpose: str) -> HouseholdView:
+def household_view(
+    session: Session, *, household_id: str, purpose: str, viewer: Actor, client: str | None = None
+) -> HouseholdView:
     """Which services are involved with a household, since when, and whom to contact in each."""
     members = session.execute(
         select(LinkedPerson.person_id, LinkedPerson.uprn).where(LinkedPerson.household_id == household_id)
@@ -96,7 +98,8 @@ def household_view(session: Session, *, household_id: str, purpose: str) -> Hous
         )
         for source in sorted(people)
     ]
-    # audit: record_access(session, subject=household_id, purpose=purpose, shown=[s.source for s in services])
+    record_access(session, actor=viewer, action="view_household", subject_type="household",
+                  subject_id=household_id, purpose=purpose, client=client)  # fmt: skip
     return HouseholdView(
         household_id=household_id,
         uprn=members[0].uprn,
@@ -111,7 +114,9 @@ def _involved_since(contract: dict[str, Any], facts: dict[str, Any]) -> date | N
     return parse_date(facts.get(fact)).value if fact else None
 
 
-def person_view(session: Session, *, person_id: str, purpose: str) -> PersonView:
+def person_view(
+    session: Session, *, person_id: str, purpose: str, viewer: Actor, client: str | None = None
+) -> PersonView:
     """A person's linked records from the sources the purpose allows, the match evidence between them, and
     officers' decisions about them."""
     person = session.get(LinkedPerson, person_id)
@@ -135,7 +140,8 @@ def person_view(session: Session, *, person_id: str, purpose: str) -> PersonView
         .where(or_(OfficerDecision.record_a.in_(keys), OfficerDecision.record_b.in_(keys)))
         .order_by(OfficerDecision.decided_at)
     ).all()
-    # audit: record_access(session, subject=person_id, purpose=purpose, shown=keys)
+    record_access(session, actor=viewer, action="view_linked_person", subject_type="person",
+                  subject_id=person_id, purpose=purpose, client=client)  # fmt: skip
     return PersonView(
         person_id=person_id,
         household_id=person.household_id,
@@ -181,7 +187,15 @@ def _decision_summary(decision: OfficerDecision) -> DecisionSummary:
 
 
 def record_officer_decision(
-    session: Session, *, record_a: str, record_b: str, same_person: bool, reason: str, decided_by: str
+    session: Session,
+    *,
+    record_a: str,
+    record_b: str,
+    same_person: bool,
+    reason: str,
+    decided_by: str,
+    viewer: Actor,
+    client: str | None = None,
 ) -> DecisionSummary:
     """Record that two records are (or are not) the same person; the next linkage run honours it.
 
@@ -209,7 +223,9 @@ def record_officer_decision(
     )
     session.add(decision)
     session.flush()
-    # audit: record_access(session, subject=record_a, purpose="officer decision", shown=[record_a, record_b])
+    record_access(session, actor=viewer, action="record_link_decision", subject_type="datahub_record",
+                  subject_id=f"{record_a}|{record_b}", purpose=f"correct a record link: {reason.strip()}"[:200],
+                  client=client)  # fmt: skip
     return _decision_summary(decision)
 
 
