@@ -8,9 +8,11 @@ POSTed, never put in a web address beyond the record's own id.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Request
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, Response
@@ -74,18 +76,29 @@ def household_purpose(
     return _purpose_form(request, session, kind="households", subject=household_id)
 
 
+def _view_with_purpose(
+    request: Request, session: Session, *, kind: str, subject: str, template: str, show: Callable[[], BaseModel]
+) -> HTMLResponse:
+    """The view `show` builds (and audits), or the purpose form again with the reason it was refused."""
+    try:
+        view = show()
+    except TownhallError as error:
+        if error.status_code == 404:
+            raise
+        return _purpose_form(request, session, kind=kind, subject=subject, error=error.message)
+    return render(request, template, {"view": view})
+
+
 @router.post("/datahub/households/{household_id}", response_class=HTMLResponse)
 def household_page(
     request: Request, session: SessionDep, user: Practitioner, household_id: HouseholdId, purpose: Text = ""
 ) -> HTMLResponse:
-    try:
-        view = service.household_view(session, household_id=household_id, purpose=purpose,
+    def show() -> BaseModel:
+        return service.household_view(session, household_id=household_id, purpose=purpose,
                                       viewer=actor_for(user), client=client_address(request))  # fmt: skip
-    except TownhallError as error:
-        if error.status_code == 404:
-            raise
-        return _purpose_form(request, session, kind="households", subject=household_id, error=error.message)
-    return render(request, "datahub/household.html", {"view": view})
+
+    return _view_with_purpose(request, session, kind="households", subject=household_id,
+                              template="datahub/household.html", show=show)  # fmt: skip
 
 
 @router.get("/datahub/people/{person_id}", response_class=HTMLResponse)
@@ -97,14 +110,12 @@ def person_purpose(request: Request, session: SessionDep, user: Practitioner, pe
 def person_page(
     request: Request, session: SessionDep, user: Practitioner, person_id: PersonId, purpose: Text = ""
 ) -> HTMLResponse:
-    try:
-        view = service.person_view(session, person_id=person_id, purpose=purpose,
+    def show() -> BaseModel:
+        return service.person_view(session, person_id=person_id, purpose=purpose,
                                    viewer=actor_for(user), client=client_address(request))  # fmt: skip
-    except TownhallError as error:
-        if error.status_code == 404:
-            raise
-        return _purpose_form(request, session, kind="people", subject=person_id, error=error.message)
-    return render(request, "datahub/person.html", {"view": view, "decided": None, "error": None})
+
+    return _view_with_purpose(request, session, kind="people", subject=person_id,
+                              template="datahub/person.html", show=show)  # fmt: skip
 
 
 @router.post("/datahub/decisions", response_class=HTMLResponse)

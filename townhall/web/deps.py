@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from townhall.config import Settings
+from townhall.db import session_scope
 
 T = TypeVar("T")
 
@@ -22,15 +23,8 @@ def get_settings(request: Request) -> Settings:
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session and one transaction per request: committed if the route succeeds, rolled back if not."""
-    session: Session = request.app.state.session_factory()
-    try:
+    with session_scope(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def transaction(request: Request) -> AbstractContextManager[Session]:
