@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     # The assistant's intent engine (docs/assistant-engine.md); the embedding one needs the assistant-embeddings extra.
     assistant_method: Literal["tfidf+svm", "tfidf+minilm+svm"] = "tfidf+svm"
+    # Who the assistant tells a resident to call about a person at risk (in office hours, and out of hours).
+    safeguarding_phone: str = "01632 960999"
+    safeguarding_out_of_hours: str = "01632 960998"
+    safeguarding_hours: str = "Monday to Friday, 9am to 5pm"
     # The data hub's source contracts (*.toml); empty means the contracts shipped in townhall/datahub/sources
     datahub_sources: Path | None = None
     # Where `townhall synth` writes the synthetic silo extracts; empty means an `extracts` folder next to the

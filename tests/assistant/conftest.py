@@ -2,15 +2,15 @@ from typing import Any
 
 import pytest
 
-from townhall.assistant.engine import IntentEngine, default_engine
+from townhall.assistant.engine import IntentEngine
+from townhall.assistant.engine_store import product_engine as shared_product_engine
 from townhall.assistant.evaluation import DATA_DIR, load_examples
 
 
 @pytest.fixture(scope="session")
 def product_engine() -> IntentEngine:
-    """The default engine trained on the team's training set, once per test session (a few seconds)."""
-    train = load_examples(DATA_DIR / "train.jsonl")
-    return default_engine().fit([row["text"] for row in train], [row["intent"] for row in train])
+    """The default engine trained on the team's training set, once per process (a few seconds)."""
+    return shared_product_engine()
 
 
 @pytest.fixture(scope="session")

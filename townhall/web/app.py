@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _include_modules(app: FastAPI) -> None:
+    from townhall.assistant import api as assistant_api
     from townhall.bins import api as bins_api
     from townhall.bins import pages as bins_pages
     from townhall.counciltax import api as counciltax_api
@@ -74,6 +75,7 @@ def _include_modules(app: FastAPI) -> None:
     app.include_router(counciltax_api.router, prefix="/api/v1")
     app.include_router(identity_api.router, prefix="/api/v1")
     app.include_router(service_requests_api.router, prefix="/api/v1")
+    app.include_router(assistant_api.router, prefix="/api/v1")
     app.include_router(open311.router)
     app.include_router(web_pages.router)
     app.include_router(identity_pages.router)

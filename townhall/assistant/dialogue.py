@@ -1,0 +1,217 @@
+"""The residents' assistant's dialogue: one message in, the assistant's replies out, state kept in the database.
+
+`handle_message` understands a message with the intent engine, then, in this order:
+1. a safeguarding concern gets the safeguarding reply at once and the conversation is marked urgent and handed off;
+2. an answer to the question the assistant asked (a postcode, an address) continues that question's flow;
+3. otherwise the message's intent decides: bin day and council tax band ask for a postcode then an address and
+   answer from live data; asking for a person, or two messages in a row the engine did not understand, hand the
+   conversation to a person; the rest get a short fixed reply.
+Residents' messages are stored redacted. Service functions: no commit, errors for people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from townhall.assistant import lookups, replies
+from townhall.assistant.engine import IntentEngine, Prediction
+from townhall.assistant.intents import OUT_OF_SCOPE, SAFEGUARDING
+from townhall.assistant.models import Conversation, Message
+from townhall.assistant.redaction import redact
+from townhall.assistant.replies import ReplyPart
+from townhall.config import Settings, get_settings
+from townhall.places.postcodes import find_postcodes
+from townhall.platform import clock
+from townhall.platform.errors import InvalidInput, NotFound
+
+MAX_MESSAGE_LENGTH = 2_000
+# Below this, the engine's best guess is treated as "not understood" rather than acted on.
+LOW_CONFIDENCE = 0.4
+MISUNDERSTOOD_BEFORE_HANDOFF = 2
+ADDRESS_FLOWS = {"bins.next_collection": lookups.bin_days, "counciltax.band": lookups.council_tax_band}
+POSTCODE_QUESTIONS = {
+    "bins.next_collection": "I can tell you your next bin collection days. What is your postcode?",
+    "counciltax.band": "I can tell you a home's council tax band and this year's charge. What is its postcode?",
+}
+
+
+@dataclass(slots=True)
+class Reply:
+    conversation_id: str
+    intent: str
+    confidence: float
+    replies: list[ReplyPart]
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Turn:
+    """One message being answered: what the engine thought and the state the reply may change."""
+
+    session: Session
+    conversation: Conversation
+    text: str
+    prediction: Prediction
+    state: dict[str, Any]
+    today: date
+    settings: Settings
+
+
+def start_conversation(session: Session, *, user_id: int | None = None) -> Conversation:
+    """A new, empty conversation, belonging to `user_id` when a signed-in resident starts it."""
+    conversation = Conversation(started_at=datetime.now(UTC), state={}, urgent=False, handed_off=False, user_id=user_id)
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def check_message(text: str) -> str:
+    cleaned = text.strip()
+    if not cleaned:
+        raise InvalidInput("Type a message")
+    if len(cleaned) > MAX_MESSAGE_LENGTH:
+        raise InvalidInput(f"Messages can be up to {MAX_MESSAGE_LENGTH:,} characters; this one has {len(cleaned):,}")
+    return cleaned
+
+
+def conversation_for(session: Session, *, conversation_id: str, user_id: int | None = None) -> Conversation:
+    """The conversation; NotFound when there is none, or when it belongs to someone other than `user_id`."""
+    found = session.get(Conversation, conversation_id)
+    if found is None or (found.user_id is not None and found.user_id != user_id):
+        raise NotFound("There is no such conversation")
+    return found
+
+
+def handle_message(
+    session: Session,
+    *,
+    conversation_id: str,
+    text: str,
+    engine: IntentEngine,
+    today: date,
+    user_id: int | None = None,
+    settings: Settings | None = None,
+) -> Reply:
+    """Answer one resident message; stores it (redacted) and the replies, and updates the conversation."""
+    cleaned = check_message(text)
+    conversation = conversation_for(session, conversation_id=conversation_id, user_id=user_id)
+    prediction = engine.predict([cleaned])[0]
+    _store(session, conversation, "resident", cleaned, prediction)
+    turn = _Turn(session, conversation, cleaned, prediction, dict(conversation.state or {}), today,
+                 settings or get_settings())  # fmt: skip
+    parts = _respond(turn)
+    conversation.state = turn.state  # a new dict, so the JSON column sees the change
+    for reply in parts:
+        _store(session, conversation, "assistant", reply["text"], None)
+    session.flush()
+    return Reply(conversation.id, prediction.intent, round(prediction.confidence, 4), parts, dict(turn.state))
+
+
+def _store(session: Session, conversation: Conversation, sender: str, text: str, prediction: Prediction | None) -> None:
+    session.add(
+        Message(
+            conversation_id=conversation.id, sender=sender, text=redact(text),
+            intent=prediction.intent if prediction else None,
+            confidence=prediction.confidence if prediction else None, created_at=datetime.now(UTC),
+        )
+    )  # fmt: skip
+
+
+def _respond(turn: _Turn) -> list[ReplyPart]:
+    if turn.prediction.intent == SAFEGUARDING and not _answers_question(turn):
+        return _safeguarding(turn)
+    continued = _continue_flow(turn)
+    if continued is not None:
+        return continued
+    return _new_intent(turn)
+
+
+def _answers_question(turn: _Turn) -> bool:
+    """Whether the message is only a bare answer (a number, a postcode) to the question the assistant asked."""
+    if not turn.state.get("awaiting"):
+        return False
+    leftover = turn.text
+    for postcode in find_postcodes(turn.text):
+        leftover = leftover.upper().replace(postcode, "").replace(postcode.replace(" ", ""), "")
+    return len(leftover.strip(" .,")) <= 3
+
+
+def _safeguarding(turn: _Turn) -> list[ReplyPart]:
+    turn.conversation.urgent = True
+    turn.conversation.handed_off = True
+    turn.state.update(awaiting=None, flow=None, options=[], misunderstood=0)
+    return replies.safeguarding(turn.settings)
+
+
+def _continue_flow(turn: _Turn) -> list[ReplyPart] | None:
+    """The next step of a postcode-then-address question, or None when the message does not answer it."""
+    flow, awaiting = turn.state.get("flow"), turn.state.get("awaiting")
+    if flow not in ADDRESS_FLOWS or awaiting is None:
+        return None
+    if awaiting == "address":
+        uprn = lookups.chosen_uprn(turn.session, uprns=list(turn.state.get("options", [])), text=turn.text)
+        if uprn is not None:
+            turn.state.update(awaiting=None, flow=None, options=[], misunderstood=0)
+            return ADDRESS_FLOWS[flow](turn.session, uprn=uprn, today=turn.today)
+    postcodes = find_postcodes(turn.text)
+    if postcodes:
+        return _offer_addresses(turn, flow, postcodes[0])
+    if _understood(turn.prediction) and turn.prediction.intent not in (flow, OUT_OF_SCOPE):
+        turn.state.update(awaiting=None, flow=None, options=[])
+        return None  # the resident has moved on to something else
+    return _ask_again(turn, awaiting)
+
+
+def _ask_again(turn: _Turn, awaiting: str) -> list[ReplyPart]:
+    if _count_misunderstanding(turn):
+        return _hand_off(turn)
+    if awaiting == "address":
+        count = len(turn.state.get("options", []))
+        return [replies.part(f"Reply with a number from 1 to {count}, or type your postcode again.")]
+    return [replies.part("Please type your postcode, for example WX1 2AB.")]
+
+
+def _offer_addresses(turn: _Turn, flow: str, postcode: str) -> list[ReplyPart]:
+    uprns, parts = lookups.address_options(turn.session, postcode=postcode)
+    turn.state.update(flow=flow, awaiting="address" if uprns else "postcode", options=uprns, misunderstood=0)
+    return parts
+
+
+def _new_intent(turn: _Turn) -> list[ReplyPart]:
+    intent = turn.prediction.intent
+    if not _understood(turn.prediction):
+        if _count_misunderstanding(turn):
+            return _hand_off(turn)
+        return replies.out_of_scope() if intent == OUT_OF_SCOPE else replies.not_understood()
+    turn.state["misunderstood"] = 0
+    if intent == "contact.human":
+        return _hand_off(turn)
+    if intent in ADDRESS_FLOWS:
+        postcodes = find_postcodes(turn.text)
+        if postcodes:
+            return _offer_addresses(turn, intent, postcodes[0])
+        turn.state.update(flow=intent, awaiting="postcode", options=[])
+        return [replies.part(POSTCODE_QUESTIONS[intent])]
+    return replies.fixed_reply(intent)
+
+
+def _understood(prediction: Prediction) -> bool:
+    """Whether the assistant can act on the message. Out of scope never counts: the engine is as sure of
+    gibberish as of a question about passports, and either way the resident has not been helped."""
+    return prediction.intent != OUT_OF_SCOPE and prediction.confidence >= LOW_CONFIDENCE
+
+
+def _count_misunderstanding(turn: _Turn) -> bool:
+    """Count one more message not understood; True when that makes enough in a row to hand off."""
+    turn.state["misunderstood"] = int(turn.state.get("misunderstood", 0)) + 1
+    return bool(turn.state["misunderstood"] >= MISUNDERSTOOD_BEFORE_HANDOFF)
+
+
+def _hand_off(turn: _Turn) -> list[ReplyPart]:
+    turn.conversation.handed_off = True
+    turn.state.update(awaiting=None, flow=None, options=[], misunderstood=0)
+    return replies.hand_off(clock.now())

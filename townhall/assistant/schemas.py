@@ -1,0 +1,34 @@
+"""The assistant's JSON shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ConversationStarted(BaseModel):
+    conversation_id: str
+
+
+class MessageIn(BaseModel):
+    # The length limit is checked by the dialogue (after trimming) so the resident reads a sentence, not a schema.
+    text: str = Field(max_length=100_000)
+
+
+class OptionOut(BaseModel):
+    value: str
+    label: str
+
+
+class ReplyPartOut(BaseModel):
+    text: str
+    options: list[OptionOut]
+
+
+class ReplyOut(BaseModel):
+    conversation_id: str
+    intent: str
+    confidence: float
+    replies: list[ReplyPartOut]
+    state: dict[str, Any]
