@@ -7,6 +7,7 @@ until a real secret is set.
 from __future__ import annotations
 
 import re
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -66,6 +67,13 @@ class Settings(BaseSettings):
     safeguarding_phone: str = "01632 960999"
     safeguarding_out_of_hours: str = "01632 960998"
     safeguarding_hours: str = "Monday to Friday, 9am to 5pm"
+    # When a person can take over an assistant conversation (in `timezone`, closed on England and Wales bank
+    # holidays): days as ISO weekday numbers (1 = Monday), and the opening and closing times.
+    assistant_office_days: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 5])
+    assistant_office_opens: time = time(9, 0)
+    assistant_office_closes: time = time(17, 0)
+    # Call-back requests keep a phone number unredacted: `purge_callbacks` deletes done ones, and any older than this.
+    assistant_callback_retention_days: int = Field(default=30, ge=1)
     # The data hub's source contracts (*.toml); empty means the contracts shipped in townhall/datahub/sources
     datahub_sources: Path | None = None
     # Where `townhall synth` writes the synthetic silo extracts; empty means an `extracts` folder next to the

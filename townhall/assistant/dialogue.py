@@ -2,10 +2,13 @@
 
 `handle_message` understands a message with the intent engine, then, in this order:
 1. a safeguarding concern gets the safeguarding reply at once and the conversation is marked urgent and handed off;
+1b. while a person has the conversation (or it waits for one in office hours) the message is theirs: only a short
+   acknowledgement (handoff.py); an answer to a call-back question continues it (callbacks.py);
 2. an answer to the question the assistant asked (a postcode, an address) continues that question's flow;
 3. otherwise the message's intent decides: bin day and council tax band ask for a postcode then an address and
    answer from live data; asking for a person, or two messages in a row the engine did not understand, hand the
-   conversation to a person; the rest get a short fixed reply.
+   conversation to a person (in office hours the staff queue, out of hours an offer of a call back); the rest get
+   a short fixed reply.
 Residents' messages are stored redacted. Service functions: no commit, errors for people.
 """
 
@@ -17,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from townhall.assistant import lookups, replies
+from townhall.assistant import callbacks, handoff, lookups, replies
 from townhall.assistant.engine import IntentEngine, Prediction
 from townhall.assistant.intents import OUT_OF_SCOPE, SAFEGUARDING
 from townhall.assistant.models import Conversation, Message
@@ -59,6 +62,7 @@ class _Turn:
     state: dict[str, Any]
     today: date
     settings: Settings
+    acting_intent: str | None = None  # what the dialogue acts on when not the engine's guess (a flow's intent)
 
 
 def start_conversation(session: Session, *, user_id: int | None = None) -> Conversation:
@@ -106,17 +110,22 @@ def handle_message(
     parts = _respond(turn)
     conversation.state = turn.state  # a new dict, so the JSON column sees the change
     for reply in parts:
-        _store(session, conversation, "assistant", reply["text"], None)
+        _store(session, conversation, "assistant", reply["text"], None, options=reply["options"])
     session.flush()
-    return Reply(conversation.id, prediction.intent, round(prediction.confidence, 4), parts, dict(turn.state))
+    intent = turn.acting_intent or prediction.intent
+    return Reply(conversation.id, intent, round(prediction.confidence, 4), parts, dict(turn.state))
 
 
-def _store(session: Session, conversation: Conversation, sender: str, text: str, prediction: Prediction | None) -> None:
+def _store(
+    session: Session, conversation: Conversation, sender: str, text: str, prediction: Prediction | None,
+    options: list[replies.Option] | None = None,
+) -> None:  # fmt: skip
     session.add(
         Message(
             conversation_id=conversation.id, sender=sender, text=redact(text),
             intent=prediction.intent if prediction else None,
             confidence=prediction.confidence if prediction else None, created_at=datetime.now(UTC),
+            options=[dict(option) for option in options] if options else None,
         )
     )  # fmt: skip
 
@@ -124,6 +133,9 @@ def _store(session: Session, conversation: Conversation, sender: str, text: str,
 def _respond(turn: _Turn) -> list[ReplyPart]:
     if turn.prediction.intent == SAFEGUARDING and not _answers_question(turn):
         return _safeguarding(turn)
+    with_person = _with_person(turn)
+    if with_person is not None:
+        return with_person
     continued = _continue_flow(turn)
     if continued is not None:
         return continued
@@ -141,10 +153,28 @@ def _answers_question(turn: _Turn) -> bool:
 
 
 def _safeguarding(turn: _Turn) -> list[ReplyPart]:
-    turn.conversation.urgent = True
-    turn.conversation.handed_off = True
+    handoff.start_handoff(turn.session, conversation=turn.conversation, reason="safeguarding", urgent=True,
+                          now=clock.now())  # fmt: skip
     turn.state.update(awaiting=None, flow=None, options=[], misunderstood=0)
     return replies.safeguarding(turn.settings)
+
+
+def _with_person(turn: _Turn) -> list[ReplyPart] | None:
+    """While a person has the conversation (or it waits for one in office hours) the message is theirs: one short
+    acknowledgement. Out of hours, answering a call-back question. None: the assistant answers as usual."""
+    now = clock.now()
+    session, conversation = turn.session, turn.conversation
+    person = handoff.passes_to_person(session, conversation=conversation, settings=turn.settings, now=now)
+    if person is not None:
+        turn.acting_intent = "contact.human"
+        turn.state.update(awaiting=None, flow=None, options=[])
+        return handoff.acknowledge(session, handoff=person)
+    answered = callbacks.continue_callback(
+        session, conversation_id=conversation.id, text=turn.text, state=turn.state, settings=turn.settings, now=now
+    )
+    if answered is not None:
+        turn.acting_intent = "contact.human"
+    return answered
 
 
 def _continue_flow(turn: _Turn) -> list[ReplyPart] | None:
@@ -152,6 +182,7 @@ def _continue_flow(turn: _Turn) -> list[ReplyPart] | None:
     flow, awaiting = turn.state.get("flow"), turn.state.get("awaiting")
     if flow not in ADDRESS_FLOWS or awaiting is None:
         return None
+    turn.acting_intent = flow  # the resident is answering the flow's question, whatever the engine makes of it
     if awaiting == "address":
         uprn = lookups.chosen_uprn(turn.session, uprns=list(turn.state.get("options", [])), text=turn.text)
         if uprn is not None:
@@ -162,13 +193,14 @@ def _continue_flow(turn: _Turn) -> list[ReplyPart] | None:
         return _offer_addresses(turn, flow, postcodes[0])
     if _understood(turn.prediction) and turn.prediction.intent not in (flow, OUT_OF_SCOPE):
         turn.state.update(awaiting=None, flow=None, options=[])
+        turn.acting_intent = None
         return None  # the resident has moved on to something else
     return _ask_again(turn, awaiting)
 
 
 def _ask_again(turn: _Turn, awaiting: str) -> list[ReplyPart]:
     if _count_misunderstanding(turn):
-        return _hand_off(turn)
+        return _hand_off(turn, reason="not_understood")
     if awaiting == "address":
         count = len(turn.state.get("options", []))
         return [replies.part(f"Reply with a number from 1 to {count}, or type your postcode again.")]
@@ -185,7 +217,7 @@ def _new_intent(turn: _Turn) -> list[ReplyPart]:
     intent = turn.prediction.intent
     if not _understood(turn.prediction):
         if _count_misunderstanding(turn):
-            return _hand_off(turn)
+            return _hand_off(turn, reason="not_understood")
         return replies.out_of_scope() if intent == OUT_OF_SCOPE else replies.not_understood()
     turn.state["misunderstood"] = 0
     if intent == "contact.human":
@@ -211,7 +243,8 @@ def _count_misunderstanding(turn: _Turn) -> bool:
     return bool(turn.state["misunderstood"] >= MISUNDERSTOOD_BEFORE_HANDOFF)
 
 
-def _hand_off(turn: _Turn) -> list[ReplyPart]:
-    turn.conversation.handed_off = True
+def _hand_off(turn: _Turn, reason: str = "asked") -> list[ReplyPart]:
+    turn.acting_intent = "contact.human"
     turn.state.update(awaiting=None, flow=None, options=[], misunderstood=0)
-    return replies.hand_off(clock.now())
+    return handoff.hand_off(turn.session, conversation=turn.conversation, reason=reason, state=turn.state,
+                            settings=turn.settings, now=clock.now())  # fmt: skip

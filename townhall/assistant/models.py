@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from townhall.db import Base
@@ -34,6 +34,9 @@ class Conversation(Base):
     handed_off: Mapped[bool] = mapped_column(Boolean, default=False)
     # The signed-in resident who started it; None for an anonymous conversation.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # Started on the chat page without signing in: only the browser holding its signed cookie may read or add to it
+    # (townhall/assistant/ownership.py).
+    browser_bound: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Message(Base):
@@ -47,3 +50,6 @@ class Message(Base):
     intent: Mapped[str | None] = mapped_column(String(40))
     confidence: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The officer who wrote it (sender "officer"); the buttons offered with an assistant's reply.
+    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    options: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)

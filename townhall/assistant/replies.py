@@ -5,11 +5,12 @@ No database work here; `dialogue.py` decides which reply a message gets and fill
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TypedDict
 
 from townhall.assistant.intents import OUT_OF_SCOPE
-from townhall.config import Settings
+from townhall.assistant import office_hours
+from townhall.config import Settings, get_settings
 
 
 class Option(TypedDict):
@@ -86,17 +87,13 @@ def safeguarding(settings: Settings) -> list[ReplyPart]:
 
 
 def is_office_hours(moment: datetime) -> bool:
-    return moment.weekday() < 5 and OPENS_AT_HOUR <= moment.hour < CLOSES_AT_HOUR
+    """Whether a person can reply now: the configured office hours, bank holidays closed (office_hours.py)."""
+    return office_hours.is_open(moment, get_settings())
 
 
 def next_opening(moment: datetime) -> datetime:
-    """When the office next opens after `moment` (weekends skipped; bank holidays are not known here)."""
-    day = moment.replace(hour=OPENS_AT_HOUR, minute=0, second=0, microsecond=0)
-    if moment >= day:
-        day += timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
+    """When the office next opens after `moment` (configured days and times, bank holidays skipped)."""
+    return office_hours.next_opening(moment, get_settings())
 
 
 def hand_off(moment: datetime) -> list[ReplyPart]:
