@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from townhall.assistant.dialogue import handle_message, start_conversation
 from townhall.assistant.engine import IntentEngine
 from townhall.assistant.engine_store import product_engine
+from townhall.assistant.ownership import BrowserBound
 from townhall.assistant.schemas import ConversationStarted, MessageIn, ReplyOut
 from townhall.identity.access import CurrentUser, public
 from townhall.platform import clock
@@ -48,6 +49,7 @@ def post_message(
     engine: EngineDep,
     user: CurrentUser,
     _: Public,
+    _bound: BrowserBound,
 ) -> ReplyOut:
     """Send a message; the reply says what the assistant understood and what it answers, with any options."""
     reply = handle_message(

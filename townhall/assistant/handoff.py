@@ -64,7 +64,9 @@ def hand_off(
     return callbacks.offer_callback(session, conversation_id=conversation.id, state=state, settings=settings, now=now)
 
 
-def passes_to_person(session: Session, *, conversation: Conversation, settings: Settings, now: datetime) -> Handoff | None:
+def passes_to_person(
+    session: Session, *, conversation: Conversation, settings: Settings, now: datetime
+) -> Handoff | None:
     """The open hand-off when the resident's message is for a person: one has taken the conversation over, or it
     is waiting for one in office hours. Out of hours, unassigned, the assistant keeps answering."""
     found = open_handoff(session, conversation_id=conversation.id)
@@ -76,7 +78,7 @@ def passes_to_person(session: Session, *, conversation: Conversation, settings: 
 
 
 def acknowledge(session: Session, *, handoff: Handoff) -> list[ReplyPart]:
-    """"Your message has been passed to Olu.", once until someone else speaks: not after every message."""
+    """ "Your message has been passed to Olu.", once until someone else speaks: not after every message."""
     last_reply = session.scalar(
         select(Message)
         .where(Message.conversation_id == handoff.conversation_id, Message.sender != "resident")

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypedDict
 
-from townhall.assistant.intents import OUT_OF_SCOPE
 from townhall.assistant import office_hours
+from townhall.assistant.intents import OUT_OF_SCOPE
 from townhall.config import Settings, get_settings
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -32,3 +33,18 @@ class ReplyOut(BaseModel):
     confidence: float
     replies: list[ReplyPartOut]
     state: dict[str, Any]
+
+
+class MessageOut(BaseModel):
+    id: int
+    sender: str  # resident, assistant or officer
+    text: str  # as stored: a resident's words redacted
+    created_at: datetime
+    options: list[OptionOut]
+    author: str | None  # an officer's first name
+
+
+class MessagesOut(BaseModel):
+    conversation_id: str
+    handed_off: bool
+    messages: list[MessageOut]

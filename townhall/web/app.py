@@ -48,6 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _include_modules(app: FastAPI) -> None:
     from townhall.assistant import api as assistant_api
+    from townhall.assistant import chat_pages as assistant_chat_pages
+    from townhall.assistant import staff_pages as assistant_staff_pages
+    from townhall.assistant import transcript_api as assistant_transcript_api
     from townhall.bins import api as bins_api
     from townhall.bins import pages as bins_pages
     from townhall.counciltax import api as counciltax_api
@@ -76,6 +79,7 @@ def _include_modules(app: FastAPI) -> None:
     app.include_router(identity_api.router, prefix="/api/v1")
     app.include_router(service_requests_api.router, prefix="/api/v1")
     app.include_router(assistant_api.router, prefix="/api/v1")
+    app.include_router(assistant_transcript_api.router, prefix="/api/v1")
     app.include_router(open311.router)
     app.include_router(web_pages.router)
     app.include_router(identity_pages.router)
@@ -87,6 +91,8 @@ def _include_modules(app: FastAPI) -> None:
     app.include_router(service_requests_pages.router)
     app.include_router(officer_pages.router)
     app.include_router(datahub_pages.router)
+    app.include_router(assistant_chat_pages.router)
+    app.include_router(assistant_staff_pages.router)
     install_missed_collection_rules(default_missed_collection_rules())  # the one place the rules are chosen
     app.state.services.extend(
         [
@@ -106,6 +112,11 @@ def _include_modules(app: FastAPI) -> None:
                 "/report-a-problem",
             ),
             ServiceLink("Find an address", "Look up the addresses at a postcode and their ward.", "/find-address"),
+            ServiceLink(
+                "Ask the council's assistant",
+                "Questions about bins, council tax and reporting problems, at any hour; a person in office hours.",
+                "/assistant",
+            ),
         ]
     )
     app.state.services.append(
