@@ -41,8 +41,8 @@ MessageText = Annotated[str, Form(max_length=100_000)]
 
 def _page(request: Request, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     hours = office_hours.describe(request.app.state.settings)
-    defaults: dict[str, Any] = {"linkify": linkify, "conversation": None, "messages": [], "options": [], "error": None, "text": "",
-                "office_hours": hours}  # fmt: skip
+    defaults: dict[str, Any] = {"linkify": linkify, "conversation": None, "messages": [], "options": [],
+                                "error": None, "text": "", "office_hours": hours}  # fmt: skip
     return render(request, "assistant/chat.html", {**defaults, **context}, status_code=status_code)
 
 

@@ -175,4 +175,5 @@ def _tell_resident(session: Session, conversation_id: str, text: str, now: datet
 def _names(session: Session, user_ids: set[int]) -> dict[int, str]:
     if not user_ids:
         return {}
-    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).tuples().all())
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
+    return {user_id: name for user_id, name in rows}

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup, escape
 
 # Only web addresses and the site's own paths become links: never javascript:, data: or a protocol-relative
-# "//host" (the lookbehind refuses a path that follows a slash or a letter, as in "and/or" or "24/7").
-LINK = re.compile(r"https?://[^\s<>\"']+|(?<![\w/])/[a-z0-9][a-z0-9\-/]*", re.IGNORECASE)
+# "//host". A path must start a word (after a space, a bracket or nothing), so "and/or", "24/7" and "</b>" stay text.
+LINK = re.compile(r"https?://[^\s<>\"']+|(?<![^\s(])/[a-z0-9][a-z0-9\-/]*", re.IGNORECASE)
 TRAILING = ".,;:!?)"
 LONDON = ZoneInfo("Europe/London")
 

@@ -11,7 +11,7 @@
   var api = "/api/v1/assistant/conversations/" + encodeURIComponent(conversation) + "/messages";
   var status = document.getElementById("chat-status");
   var optionsHolder = document.getElementById("chat-options");
-  var link = /https?:\/\/[^\s<>"']+|(?<![\w/])\/[a-z0-9][a-z0-9\-/]*/gi;
+  var link = /https?:\/\/[^\s<>"']+|(?<![^\s(])\/[a-z0-9][a-z0-9\-/]*/gi;
   var busy = false;
   var POLL_MS = 5000;
 
