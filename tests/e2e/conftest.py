@@ -28,6 +28,7 @@ from townhall.web.app import create_app
 CHROMIUM = Path("/usr/bin/chromium")
 OFFICER_EMAIL = "officer@e2e.townhall.example"
 OFFICER_PASSWORD = "officer-e2e-password"
+CONTACT_CENTRE_EMAIL = "contact-centre@e2e.townhall.example"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -55,6 +56,8 @@ def served_council(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         build_council(connection, CouncilSpec(size=400, seed=11, as_of=date(2026, 11, 1)))
     with session_scope(make_session_factory(engine)) as session:  # the staff member staff pages sign in as
         create_user(session, email=OFFICER_EMAIL, password=OFFICER_PASSWORD, roles=["officer"], display_name="Olu")
+        create_user(session, email=CONTACT_CENTRE_EMAIL, password=OFFICER_PASSWORD, roles=["contact_centre"],
+                    display_name="Cara Jones")  # fmt: skip
     engine.dispose()
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
