@@ -138,3 +138,8 @@ def test_new_messages_api_brings_the_officers_reply(client: TestClient, session:
     acknowledged = client.post(f"{API}/{conversation_id}/messages", json={"text": "great, thanks"}).json()
     assert acknowledged["replies"][0]["text"] == "Your message has been passed to Olu."
     assert client.get(f"{API}/{conversation_id}/messages", params={"after": -1}).status_code == 422
+
+
+def test_the_chat_form_needs_its_csrf_token(client: TestClient) -> None:
+    client.get("/assistant")
+    assert client.post("/assistant", data={"text": "hello"}, follow_redirects=False).status_code == 403
