@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tests.identity.factories import make_user
 from townhall.assistant import staff
 from townhall.assistant.dialogue import Reply, handle_message, start_conversation
-from townhall.assistant.engine import IntentEngine
+from townhall.assistant.engine import IntentEngine, Prediction
 from townhall.assistant.handoff import open_handoff
 from townhall.assistant.models import Conversation, Message
 from townhall.identity.models import User
@@ -194,3 +194,33 @@ def test_closing_and_returning_give_the_conversation_back(session: Session, prod
     say(session, product_engine, conversation, "speak to a person please")
     staff.return_to_assistant(session, officer=me, conversation_id=conversation.id, now=clock.now())
     assert "/report-a-problem" in text_of(say(session, product_engine, conversation, "there is a pothole"))
+
+
+class _UnsureEngine:
+    """The engine's answer fixed, to test what the dialogue does with a doubtful guess (not the engine itself)."""
+
+    def __init__(self, intent: str, confidence: float) -> None:
+        self.prediction = Prediction(intent, confidence)
+
+    def predict(self, texts: list[str]) -> list[Prediction]:
+        return [self.prediction for _ in texts]
+
+
+@pytest.mark.parametrize(
+    ("intent", "confidence", "offered"),
+    [("counciltax.discount", 0.5, True), ("counciltax.discount", 0.9, False), ("report.pothole", 0.5, False),
+     ("housing.repair", 0.45, True)],
+)  # fmt: skip
+def test_a_doubtful_guess_about_something_that_matters_offers_a_person(
+    session: Session, intent: str, confidence: float, offered: bool
+) -> None:
+    conversation = start_conversation(session)
+    reply = say(session, _UnsureEngine(intent, confidence), conversation, "something about my bill")  # type: ignore[arg-type]
+    options = [o["value"] for part in reply.replies for o in part["options"]]
+    assert (options == ["talk to a person"]) is offered
+
+
+def test_the_offered_button_hands_off(session: Session, product_engine: IntentEngine) -> None:
+    conversation = start_conversation(session)
+    assert say(session, product_engine, conversation, "talk to a person").intent == "contact.human"
+    assert conversation.handed_off

@@ -108,6 +108,8 @@ def handle_message(
     turn = _Turn(session, conversation, cleaned, prediction, dict(conversation.state or {}), today,
                  settings or get_settings())  # fmt: skip
     parts = _respond(turn)
+    if turn.acting_intent is None and _understood(prediction) and not conversation.handed_off:
+        parts += handoff.offer_person_if_unsure(prediction.intent, prediction.confidence)
     conversation.state = turn.state  # a new dict, so the JSON column sees the change
     for reply in parts:
         _store(session, conversation, "assistant", reply["text"], None, options=reply["options"])

@@ -96,3 +96,18 @@ def officer_first_name(session: Session, user_id: int | None) -> str:
     if officer is None or not officer.display_name.strip():
         return "the team"
     return officer.display_name.split()[0]
+
+
+# Where a wrong answer can cost a resident money, a home or a fine: a doubtful guess there also offers a person.
+MATTERS = ("counciltax.", "housing.", "parking.fine")
+UNSURE_BELOW = 0.6
+OFFER_A_PERSON = "I am not sure I have understood. If that is not what you asked, I can pass you to a person."
+TALK_TO_A_PERSON = "talk to a person"
+
+
+def offer_person_if_unsure(intent: str, confidence: float) -> list[ReplyPart]:
+    """An extra reply offering a person when the engine acted on a guess it was unsure of about something that
+    matters (its button sends "talk to a person", which hands off)."""
+    if not intent.startswith(MATTERS) or confidence >= UNSURE_BELOW:
+        return []
+    return [part(OFFER_A_PERSON, [{"value": TALK_TO_A_PERSON, "label": "Talk to a person"}])]
