@@ -119,10 +119,3 @@ def _include_modules(app: FastAPI) -> None:
             ),
         ]
     )
-    app.state.services.append(
-        ServiceLink(
-            "Report a problem",
-            "Potholes, street lights, fly-tipping, missed bins, noise and more; follow a report you made.",
-            "/report-a-problem",
-        )
-    )
