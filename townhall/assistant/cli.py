@@ -137,9 +137,7 @@ def classify(text: str = typer.Argument(..., help="A resident's message.")) -> N
 @assistant_app.command("promote")
 @_friendly
 def promote(
-    version: int | None = typer.Option(
-        None, "--version", help="The version to promote; default: the newest candidate."
-    ),
+    version: int | None = typer.Option(None, "--version", help="Version to promote; default: newest candidate."),
     reason: str | None = typer.Option(None, help="Why, recorded with the version."),
 ) -> None:
     """Make a candidate live, only if it is not worse than the live version on eval.jsonl."""
