@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,15 +36,20 @@ def _friendly(function: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _session_factory() -> tuple[Settings, sessionmaker[Session]]:
+@contextmanager
+def _database() -> Iterator[tuple[Settings, sessionmaker[Session]]]:
+    """The settings and a session factory on the migrated database, its connections closed afterwards."""
     from townhall.cli import settings
     from townhall.db import make_engine, make_session_factory
     from townhall.migrate import ensure_migrated
 
     current = settings()
     engine = make_engine(current)
-    ensure_migrated(engine)
-    return current, make_session_factory(engine)
+    try:
+        ensure_migrated(engine)
+        yield current, make_session_factory(engine)
+    finally:
+        engine.dispose()
 
 
 def _operator() -> str:
@@ -80,11 +86,10 @@ def train(method: str | None = typer.Option(None, help="tfidf+svm or tfidf+minil
     from townhall.db import session_scope
     from townhall.platform.errors import InvalidInput
 
-    current, factory = _session_factory()
-    chosen = method or current.assistant_method
-    if chosen not in METHODS:
-        raise InvalidInput(f"--method must be one of {', '.join(METHODS)}, not {chosen}")
-    with session_scope(factory) as session:
+    with _database() as (current, factory), session_scope(factory) as session:
+        chosen = method or current.assistant_method
+        if chosen not in METHODS:
+            raise InvalidInput(f"--method must be one of {', '.join(METHODS)}, not {chosen}")
         version = train_candidate(session, method=chosen, baseline=product_engine(chosen))
         summary = (
             f"Version {version.id} ({version.status}, {version.method}): trained on {version.base_examples:,} "
@@ -107,8 +112,7 @@ def evaluate_file(
     from townhall.assistant.evaluation import evaluate
 
     examples = read_labelled_file(data)
-    current, factory = _session_factory()
-    with factory() as session:
+    with _database() as (current, factory), factory() as session:
         engine = live_engine(session, settings=current)
     result = evaluate(engine, examples)
     if as_json:
@@ -128,8 +132,7 @@ def classify(text: str = typer.Argument(..., help="A resident's message.")) -> N
     from townhall.assistant.engine_store import live_engine
 
     cleaned = check_message(text)
-    current, factory = _session_factory()
-    with factory() as session:
+    with _database() as (current, factory), factory() as session:
         prediction = live_engine(session, settings=current).predict([cleaned])[0]
     print(json.dumps({"intent": prediction.intent, "confidence": round(prediction.confidence, 4)}))
 
@@ -144,9 +147,8 @@ def promote(
     from townhall.assistant import learning
     from townhall.db import session_scope
 
-    _, factory = _session_factory()
     try:
-        with session_scope(factory) as session:
+        with _database() as (_, factory), session_scope(factory) as session:
             promotion = learning.promote(session, version_id=version, by=_operator(), reason=reason)
             promoted, previous = promotion.version.id, promotion.previous.id if promotion.previous else None
     except learning.PromotionRefused as refused:
@@ -165,8 +167,7 @@ def rollback() -> None:
     from townhall.assistant import learning
     from townhall.db import session_scope
 
-    _, factory = _session_factory()
-    with session_scope(factory) as session:
+    with _database() as (_, factory), session_scope(factory) as session:
         rolled_back, now_live = learning.rollback(session, by=_operator())
         message = f"Rolled back version {rolled_back.id}; version {now_live.id} is live again."
     print(message)
@@ -178,10 +179,9 @@ def versions() -> None:
     """List the model versions with their figures on eval.jsonl, newest first."""
     from townhall.assistant.learning import list_versions
 
-    _, factory = _session_factory()
     table = Table("version", "status", "created", "method", "trained on", "in-scope acc.", "OOS recall",
                   "safeguarding", "macro F1", "promoted", "note")  # fmt: skip
-    with factory() as session:
+    with _database() as (_, factory), factory() as session:
         for v in list_versions(session):
             m = v.metrics
             table.add_row(
@@ -205,8 +205,7 @@ def purge() -> None:
     from townhall.db import session_scope
     from townhall.platform import clock
 
-    current, factory = _session_factory()
-    with session_scope(factory) as session:
+    with _database() as (current, factory), session_scope(factory) as session:
         counts = purge_expired(session, now=clock.now(), settings=current)
     print(
         f"Deleted {counts['conversations']:,} conversations and {counts['messages']:,} messages quiet for more than "
