@@ -115,3 +115,9 @@ def test_bad_input_gets_a_message_and_exit_code_1(database: str, tmp_path: Path)
     assert nothing.exit_code == 1 and "nothing to roll back" in said(nothing)
     unknown = run("train", "--method", "bag-of-words")
     assert unknown.exit_code == 1 and "--method must be one of" in said(unknown)
+
+
+def test_purge_reports_what_it_deleted(database: str) -> None:
+    result = run("purge")
+    assert result.exit_code == 0, result.output
+    assert "Deleted 0 conversations and 0 messages quiet for more than 90 days." in result.stdout
