@@ -22,7 +22,10 @@ NOT_UNDERSTOOD = "Sorry, I did not understand that."
 
 
 def _messages(*lines: tuple[str, str, str | None, float | None]) -> list[Message]:
-    return [Message(id=i + 1, sender=s, text=t, intent=intent, confidence=c) for i, (s, t, intent, c) in enumerate(lines)]
+    return [
+        Message(id=number, sender=sender, text=text, intent=intent, confidence=confidence)
+        for number, (sender, text, intent, confidence) in enumerate(lines, start=1)
+    ]
 
 
 def test_the_hand_off_opening_matches_the_replies() -> None:
@@ -50,8 +53,10 @@ def test_reasons_follow_the_documented_rule() -> None:
 
 def _seed(session: Session) -> dict[str, Message]:
     _, corrected = make_conversation(session, [
-        ("resident", "the blue thing was not emptied", "out_of_scope", 0.7), ("assistant", NOT_UNDERSTOOD, None, None),
-        ("resident", "my recycling bin was missed", "bins.missed", 0.95), ("assistant", "Sorry about that.", None, None),
+        ("resident", "the blue thing was not emptied", "out_of_scope", 0.7),
+        ("assistant", NOT_UNDERSTOOD, None, None),
+        ("resident", "my recycling bin was missed", "bins.missed", 0.95),
+        ("assistant", "Sorry about that.", None, None),
     ])  # fmt: skip
     _, low = make_conversation(session, [("resident", "lamp thingy broke", "report.streetlight", 0.2),
                                          ("assistant", NOT_UNDERSTOOD, None, None)])  # fmt: skip
@@ -93,7 +98,10 @@ def test_an_officer_labels_a_failure_and_the_reading_is_audited(client: TestClie
     assert saved.status_code == 303 and f"labelled={message_id}" in saved.headers["location"]
     example = session.scalar(select(LabelledExample).where(LabelledExample.message_id == message_id))
     assert example is not None and (example.intent, example.labelled_by, example.reason) == (
-        "report.streetlight", officer.id, "low_confidence")
+        "report.streetlight",
+        officer.id,
+        "low_confidence",
+    )
     assert "lamp thingy broke" not in client.get("/assistant/review").text  # labelled: off the default list
     everything = client.get("/assistant/review?show=all").text
     assert "Labelled report.streetlight" in everything
@@ -110,7 +118,8 @@ def test_a_label_that_is_not_an_intent_is_refused_on_the_page(client: TestClient
     assert f'href="#intent-{message_id}"' in refused.text and "not one of the assistant&#39;s intents" in refused.text
     empty = client.post(f"/assistant/review/{message_id}", data={"intent": "", "csrf_token": _review_token(client)})
     assert empty.status_code == 422 and "Choose the intent" in empty.text
-    missing = client.post("/assistant/review/2147483000", data={"intent": "greeting", "csrf_token": _review_token(client)})
+    token = _review_token(client)
+    missing = client.post("/assistant/review/2147483000", data={"intent": "greeting", "csrf_token": token})
     assert missing.status_code == 404
     assert session.scalar(select(LabelledExample).where(LabelledExample.message_id == message_id)) is None
 
