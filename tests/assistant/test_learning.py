@@ -57,7 +57,7 @@ def test_train_on_poor_labels_is_refused_a_good_one_promoted_then_rolled_back(
     session: Session, product_engine: IntentEngine
 ) -> None:
     labelled = _label_safeguarding_as_greetings(session)
-    poor = learning.train_candidate(session, method="tfidf+svm", baseline=product_engine)
+    poor = learning.train_candidate(session, method="tfidf+svm", baseline=lambda: product_engine)
     baseline = learning.live_version(session)
     assert baseline is not None and baseline.id != poor.id and baseline.reason == learning.BASELINE_REASON
     assert poor.status == CANDIDATE and (poor.base_examples, poor.labelled_examples) == (2369, labelled)

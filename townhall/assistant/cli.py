@@ -90,7 +90,7 @@ def train(method: str | None = typer.Option(None, help="tfidf+svm or tfidf+minil
         chosen = method or current.assistant_method
         if chosen not in METHODS:
             raise InvalidInput(f"--method must be one of {', '.join(METHODS)}, not {chosen}")
-        version = train_candidate(session, method=chosen, baseline=product_engine(chosen))
+        version = train_candidate(session, method=chosen, baseline=lambda: product_engine(chosen))
         summary = (
             f"Version {version.id} ({version.status}, {version.method}): trained on {version.base_examples:,} "
             f"repository examples + {version.labelled_examples:,} labelled messages.\n"

@@ -9,6 +9,7 @@ safeguarding concern the candidate must too. Service functions: no commit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -134,13 +135,14 @@ def ensure_baseline(session: Session, *, engine: IntentEngine) -> ModelVersion:
     return version
 
 
-def train_candidate(session: Session, *, method: str, baseline: IntentEngine) -> ModelVersion:
+def train_candidate(session: Session, *, method: str, baseline: Callable[[], IntentEngine]) -> ModelVersion:
     """A new candidate trained on train.jsonl plus every labelled example, with its figures on eval.jsonl.
 
-    `baseline` (the repository-trained engine) is stored as the first live version if there is none yet, so that
-    the candidate has something to be compared with and rolled back to.
+    On a database with no version yet, `baseline()` (the repository-trained engine) is stored as the first live
+    version, so that the candidate has something to be compared with and rolled back to.
     """
-    ensure_baseline(session, engine=baseline)
+    if live_version(session) is None:
+        ensure_baseline(session, engine=baseline())
     base = load_examples(DATA_DIR / "train.jsonl")
     labelled = training_examples(session)
     rows = base + labelled
