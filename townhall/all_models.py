@@ -4,7 +4,9 @@ A new module adds its `models` import here.
 """
 
 from townhall.assistant import handoff_models as assistant_handoff_models
+from townhall.assistant import labels as assistant_labels
 from townhall.assistant import models as assistant_models
+from townhall.assistant import versions as assistant_versions
 from townhall.bins import models as bins_models
 from townhall.counciltax import models as counciltax_models
 from townhall.datahub import models as datahub_models
@@ -18,7 +20,9 @@ from townhall.synthetic import models as synthetic_models
 __all__ = [
     "Base",
     "assistant_handoff_models",
+    "assistant_labels",
     "assistant_models",
+    "assistant_versions",
     "audit_models",
     "bins_models",
     "counciltax_models",

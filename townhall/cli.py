@@ -61,6 +61,7 @@ def db_current() -> None:
 
 
 def _register_module_commands() -> None:
+    from townhall.assistant.cli import assistant_app
     from townhall.datahub.cli import datahub_app
     from townhall.identity.cli import apikey_app, audit_app, users_app
     from townhall.places.cli import places_app
@@ -75,6 +76,7 @@ def _register_module_commands() -> None:
     app.add_typer(services_app, name="services")
     app.add_typer(notifications_app, name="notifications")
     app.add_typer(datahub_app, name="datahub")
+    app.add_typer(assistant_app, name="assistant")
     app.command("synth")(friendly_errors(synth))
     app.command("serve")(friendly_errors(serve))
     app.command("demo")(friendly_errors(demo))

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     # The assistant's intent engine (docs/assistant-engine.md); the embedding one needs the assistant-embeddings extra.
     assistant_method: Literal["tfidf+svm", "tfidf+minilm+svm"] = "tfidf+svm"
+    # How long assistant conversations are kept (redacted) before `townhall assistant purge` deletes them.
+    assistant_transcript_retention_days: int = Field(default=90, ge=1)
+    # How often each worker checks whether a new assistant model version has been made live.
+    assistant_model_check_seconds: float = Field(default=5.0, ge=0)
     # Who the assistant tells a resident to call about a person at risk (in office hours, and out of hours).
     safeguarding_phone: str = "01632 960999"
     safeguarding_out_of_hours: str = "01632 960998"

@@ -126,3 +126,14 @@ def test_marking_a_call_back_done(session: Session) -> None:
     assert (request.status, request.done_by_user_id) == ("done", officer.id)
     with pytest.raises(Conflict):
         mark_done(session, officer=officer, callback_id=request.id, now=MONDAY_OPENING)
+
+
+def test_the_purge_command_removes_call_backs_too(session: Session) -> None:
+    from townhall.assistant.retention import purge_expired
+
+    session.execute(delete(CallbackRequest))
+    _callback(session, requested=SATURDAY_NIGHT - timedelta(days=1), status="done")
+    kept = _callback(session, requested=SATURDAY_NIGHT - timedelta(days=1))
+    counts = purge_expired(session, now=SATURDAY_NIGHT, settings=Settings(assistant_callback_retention_days=30))
+    assert counts["callbacks"] == 1
+    assert session.scalars(select(CallbackRequest.id)).all() == [kept.id]

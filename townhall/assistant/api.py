@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 from townhall.assistant.dialogue import handle_message, start_conversation
 from townhall.assistant.engine import IntentEngine
-from townhall.assistant.engine_store import product_engine
+from townhall.assistant.engine_store import live_engine
 from townhall.assistant.ownership import BrowserBound
 from townhall.assistant.schemas import ConversationStarted, MessageIn, ReplyOut
 from townhall.identity.access import CurrentUser, public
@@ -24,10 +24,10 @@ router = APIRouter(tags=["assistant"])
 Public = Annotated[None, Depends(public)]
 
 
-def assistant_engine(request: Request, settings: SettingsDep) -> IntentEngine:
-    """The app's engine when one was given (tests, a preloaded model), else the process's trained one."""
+def assistant_engine(request: Request, session: SessionDep, settings: SettingsDep) -> IntentEngine:
+    """The app's engine when one was given (tests, a preloaded model), else the database's live version."""
     given: IntentEngine | None = getattr(request.app.state, "assistant_engine", None)
-    return given or product_engine(settings.assistant_method)
+    return given or live_engine(session, settings=settings)
 
 
 EngineDep = Annotated[IntentEngine, Depends(assistant_engine)]
