@@ -3,6 +3,7 @@
 A new module adds its `models` import here.
 """
 
+from townhall.assistant import knowledge_models as assistant_knowledge_models
 from townhall.assistant import models as assistant_models
 from townhall.bins import models as bins_models
 from townhall.counciltax import models as counciltax_models
@@ -16,6 +17,7 @@ from townhall.synthetic import models as synthetic_models
 
 __all__ = [
     "Base",
+    "assistant_knowledge_models",
     "assistant_models",
     "audit_models",
     "bins_models",

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from townhall.assistant import lookups, replies
+from townhall.assistant import answering, lookups, replies
 from townhall.assistant.engine import IntentEngine, Prediction
 from townhall.assistant.intents import OUT_OF_SCOPE, SAFEGUARDING
 from townhall.assistant.models import Conversation, Message
@@ -59,6 +59,7 @@ class _Turn:
     state: dict[str, Any]
     today: date
     settings: Settings
+    user_id: int | None = None
 
 
 def start_conversation(session: Session, *, user_id: int | None = None) -> Conversation:
@@ -102,7 +103,7 @@ def handle_message(
     prediction = engine.predict([cleaned])[0]
     _store(session, conversation, "resident", cleaned, prediction)
     turn = _Turn(session, conversation, cleaned, prediction, dict(conversation.state or {}), today,
-                 settings or get_settings())  # fmt: skip
+                 settings or get_settings(), user_id)  # fmt: skip
     parts = _respond(turn)
     conversation.state = turn.state  # a new dict, so the JSON column sees the change
     for reply in parts:
@@ -150,6 +151,8 @@ def _safeguarding(turn: _Turn) -> list[ReplyPart]:
 def _continue_flow(turn: _Turn) -> list[ReplyPart] | None:
     """The next step of a postcode-then-address question, or None when the message does not answer it."""
     flow, awaiting = turn.state.get("flow"), turn.state.get("awaiting")
+    if flow in answering.FLOWS:  # reports and status (answering.py)
+        return answering.continue_flow(turn)
     if flow not in ADDRESS_FLOWS or awaiting is None:
         return None
     if awaiting == "address":
@@ -196,7 +199,8 @@ def _new_intent(turn: _Turn) -> list[ReplyPart]:
             return _offer_addresses(turn, intent, postcodes[0])
         turn.state.update(flow=intent, awaiting="postcode", options=[])
         return [replies.part(POSTCODE_QUESTIONS[intent])]
-    return replies.fixed_reply(intent)
+    answered = answering.answer(turn)  # reports, status, balance, knowledge articles (answering.py)
+    return answered if answered is not None else replies.fixed_reply(intent)
 
 
 def _understood(prediction: Prediction) -> bool:
