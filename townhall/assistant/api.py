@@ -1,6 +1,7 @@
 """The assistant's JSON API: start a conversation, send it a message, read the replies.
 
 Open to everyone. A conversation started by a signed-in resident is theirs: anyone else gets 404 for it.
+Rate-limited per conversation and per client address (`ratelimit.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi.responses import JSONResponse
 from townhall.assistant.dialogue import handle_message, start_conversation
 from townhall.assistant.engine import IntentEngine
 from townhall.assistant.engine_store import product_engine
+from townhall.assistant.ratelimit import ConversationLimit, MessageLimit
 from townhall.assistant.schemas import ConversationStarted, MessageIn, ReplyOut
 from townhall.identity.access import CurrentUser, public
 from townhall.platform import clock
@@ -33,7 +35,7 @@ EngineDep = Annotated[IntentEngine, Depends(assistant_engine)]
 
 
 @router.post("/assistant/conversations", response_model=ConversationStarted, status_code=201)
-def post_conversation(session: SessionDep, user: CurrentUser, _: Public) -> JSONResponse:
+def post_conversation(session: SessionDep, user: CurrentUser, _: Public, _limit: ConversationLimit) -> JSONResponse:
     """Start a conversation with the assistant."""
     conversation = start_conversation(session, user_id=user.id if user else None)
     return JSONResponse({"conversation_id": conversation.id}, status_code=201)
@@ -48,6 +50,7 @@ def post_message(
     engine: EngineDep,
     user: CurrentUser,
     _: Public,
+    _limit: MessageLimit,  # rate limits (ratelimit.py): 429 with Retry-After
 ) -> ReplyOut:
     """Send a message; the reply says what the assistant understood and what it answers, with any options."""
     reply = handle_message(

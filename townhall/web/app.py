@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _include_modules(app: FastAPI) -> None:
     from townhall.assistant import api as assistant_api
+    from townhall.assistant import knowledge_pages as assistant_knowledge_pages
     from townhall.bins import api as bins_api
     from townhall.bins import pages as bins_pages
     from townhall.counciltax import api as counciltax_api
@@ -87,6 +88,7 @@ def _include_modules(app: FastAPI) -> None:
     app.include_router(service_requests_pages.router)
     app.include_router(officer_pages.router)
     app.include_router(datahub_pages.router)
+    app.include_router(assistant_knowledge_pages.router)
     install_missed_collection_rules(default_missed_collection_rules())  # the one place the rules are chosen
     app.state.services.extend(
         [

@@ -14,7 +14,7 @@ from townhall.web.csrf import csrf_input
 
 PACKAGE = Path(__file__).resolve().parent.parent
 # Modules whose templates/ folder holds pages; a new module with pages adds its name here.
-MODULES_WITH_PAGES = ("web", "places", "identity", "bins", "counciltax", "service_requests", "datahub")
+MODULES_WITH_PAGES = ("web", "places", "identity", "bins", "counciltax", "service_requests", "datahub", "assistant")
 
 
 def make_templates() -> Jinja2Templates:
