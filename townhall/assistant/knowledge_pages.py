@@ -29,7 +29,7 @@ MAX_FIELD = 25_000  # longer than any field may be, so the check says "too long"
 def knowledge_list(request: Request, session: SessionDep, _user: Editor) -> HTMLResponse:
     saved = request.query_params.get("saved", "")
     context = {"articles": knowledge.list_articles(session), "saved": saved[:200], "descriptions": INTENT_DESCRIPTIONS}
-    return render(request, "knowledge_list.html", context)
+    return render(request, "assistant/knowledge_list.html", context)
 
 
 def _edit_page(request: Request, draft: knowledge.ArticleDraft, article_id: int, **extra: Any) -> HTMLResponse:
@@ -39,7 +39,7 @@ def _edit_page(request: Request, draft: knowledge.ArticleDraft, article_id: int,
     }  # fmt: skip
     context.update(extra)
     context["messages"] = {field: message for field, message in reversed(context["errors"])}  # the first per field
-    return render(request, "knowledge_edit.html", context, status_code=422 if context["errors"] else 200)
+    return render(request, "assistant/knowledge_edit.html", context, status_code=422 if context["errors"] else 200)
 
 
 @router.get("/assistant/knowledge/{article_id}", response_class=HTMLResponse)
@@ -76,4 +76,4 @@ async def knowledge_save(request: Request, session: SessionDep, article_id: Arti
     except knowledge.ArticleProblems as problems:
         return _edit_page(request, draft, article_id, errors=problems.problems)
     context = {"articles": knowledge.list_articles(session), "saved": draft.title, "descriptions": INTENT_DESCRIPTIONS}
-    return render(request, "knowledge_list.html", context)
+    return render(request, "assistant/knowledge_list.html", context)

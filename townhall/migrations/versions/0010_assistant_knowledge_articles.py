@@ -30,7 +30,9 @@ def upgrade() -> None:
         sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("edited_by", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["edited_by"], ["users.id"], name=op.f("fk_assistant_knowledge_articles_edited_by_users"),
+            ["edited_by"],
+            ["users.id"],
+            name=op.f("fk_assistant_knowledge_articles_edited_by_users"),
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assistant_knowledge_articles")),
