@@ -71,3 +71,18 @@ def test_a_residents_conversation_is_theirs(client: TestClient, session: Session
     assert send(client, conversation_id, "hello").status_code == 404
     signed_in(client, session, role="resident")
     assert send(client, conversation_id, "hello").status_code == 404
+
+
+def test_a_knowledge_answer_has_links_beside_text_and_options(client: TestClient) -> None:
+    conversation_id = start(client)
+    reply = send(client, conversation_id, "how do I appeal a parking ticket").json()
+    assert reply["intent"] == "parking.fine"
+    part = reply["replies"][0]
+    assert set(part) == {"text", "options", "links"} and "14 days" in part["text"] and part["options"] == []
+    assert all(set(link) == {"label", "url"} for link in part["links"])
+
+
+def test_every_reply_part_has_a_links_list(client: TestClient) -> None:
+    conversation_id = start(client)
+    reply = send(client, conversation_id, "hello").json()
+    assert all(part["links"] == [] for part in reply["replies"])

@@ -29,7 +29,12 @@ def created_by(session: Session, reply: Reply) -> ServiceRequest:
 
 
 def to_the_check(
-    session: Session, engine: IntentEngine, conversation: Conversation, place: dict[str, Any], *, user_id: int | None = None
+    session: Session,
+    engine: IntentEngine,
+    conversation: Conversation,
+    place: dict[str, Any],
+    *,
+    user_id: int | None = None,
 ) -> Reply:
     """A pothole at `place`, on the pavement, described: up to "Check your report"."""
     say(session, engine, conversation, "there is a huge pothole in my road", user_id=user_id)

@@ -134,7 +134,8 @@ def check_drafts(drafts: list[ArticleDraft]) -> None:
     problems: list[tuple[str, str]] = []
     for draft in drafts:
         problems += [(name, f"{draft.slug}.md: {message}") for name, message in draft_problems(draft, claimed=claimed)]
-        claimed.update(dict.fromkeys(draft.intents, draft.title))
+        for intent in draft.intents:
+            claimed.setdefault(intent, draft.title or draft.slug)
     if problems:
         raise ArticleProblems(problems)
 

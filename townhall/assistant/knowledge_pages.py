@@ -27,8 +27,7 @@ MAX_FIELD = 25_000  # longer than any field may be, so the check says "too long"
 
 @router.get("/assistant/knowledge", response_class=HTMLResponse)
 def knowledge_list(request: Request, session: SessionDep, _user: Editor) -> HTMLResponse:
-    saved = request.query_params.get("saved", "")
-    context = {"articles": knowledge.list_articles(session), "saved": saved[:200], "descriptions": INTENT_DESCRIPTIONS}
+    context = {"articles": knowledge.list_articles(session), "saved": "", "descriptions": INTENT_DESCRIPTIONS}
     return render(request, "assistant/knowledge_list.html", context)
 
 
