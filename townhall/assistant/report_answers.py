@@ -8,12 +8,75 @@ the values as `create_request` takes them (a list of strings), or None when the 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from townhall.assistant.entities import find_dates
 from townhall.assistant.replies import Option
-from townhall.service_requests.catalogue import MAX_ANSWER_LENGTH
-from townhall.service_requests.models import ServiceAttribute
+from townhall.platform.cache import TTLCache
+from townhall.service_requests.catalogue import MAX_ANSWER_LENGTH, service_by_code
+from townhall.service_requests.models import Service
+
+# The catalogue changes only by import: each worker keeps what a report needs of a service for a minute, rather
+# than loading the service and its questions for every message of a report.
+CATALOGUE_CACHE_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One of a service's questions (an Open311 attribute), as the assistant asks it."""
+
+    code: str
+    datatype: str
+    required: bool
+    variable: bool
+    order: int
+    description: str
+    datatype_description: str
+    allowed_values: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportService:
+    code: str
+    name: str
+    team: str
+    location_is_private: bool
+    questions: tuple[Question, ...]
+
+
+_services: TTLCache[tuple[str, str], ReportService] = TTLCache(max_entries=200, ttl_seconds=CATALOGUE_CACHE_SECONDS)
+
+
+def report_service(session: Session, *, code: str) -> ReportService:
+    """The active service `code` (NotFound otherwise), from this worker's copy when it is recent."""
+    key = (str(session.get_bind().engine.url), code)
+    found = _services.get(key)
+    if found is None:
+        found = _snapshot(service_by_code(session, code=code))
+        _services.put(key, found)
+    return found
+
+
+def _snapshot(service: Service) -> ReportService:
+    questions = tuple(
+        Question(
+            a.code,
+            a.datatype,
+            a.required,
+            a.variable,
+            a.order,
+            a.description,
+            a.datatype_description or "",
+            tuple(dict(v) for v in a.allowed_values or []),
+        )
+        for a in service.attributes
+    )
+    return ReportService(service.code, service.name, service.team, service.location_is_private, questions)
+
 
 _YES = frozenset({"yes", "y", "yeah", "yep", "it is", "i think so"})
 _NO = frozenset({"no", "n", "nope", "not really", "it is not", "it isn't"})
@@ -24,11 +87,11 @@ def _words(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
-def options_of(attribute: ServiceAttribute) -> list[Option]:
+def options_of(attribute: Question) -> list[Option]:
     return [{"value": str(n), "label": v["name"]} for n, v in enumerate(attribute.allowed_values, start=1)]
 
 
-def question_text(attribute: ServiceAttribute) -> str:
+def question_text(attribute: Question) -> str:
     hints = {
         "singlevaluelist": "Reply with a number or the words.",
         "multivaluelist": "Reply with one or more numbers or words, separated by commas.",
@@ -39,7 +102,7 @@ def question_text(attribute: ServiceAttribute) -> str:
     return f"{attribute.description} {extra}".strip()
 
 
-def parse_answer(attribute: ServiceAttribute, text: str, *, today: date) -> list[str] | None:
+def parse_answer(attribute: Question, text: str, *, today: date) -> list[str] | None:
     cleaned = text.strip()
     if not cleaned or len(cleaned) > MAX_ANSWER_LENGTH:
         return None
@@ -57,7 +120,7 @@ def parse_answer(attribute: ServiceAttribute, text: str, *, today: date) -> list
     return [cleaned]
 
 
-def _list_key(attribute: ServiceAttribute, text: str) -> str | None:
+def _list_key(attribute: Question, text: str) -> str | None:
     """The key of the option the text picks: by number, key, yes/no, or its words (one option only)."""
     values = attribute.allowed_values
     typed = _words(text)
@@ -92,7 +155,7 @@ def _date_answer(text: str, today: date) -> list[str] | None:
     return [found[0].isoformat()] if found else None
 
 
-def answer_words(attribute: ServiceAttribute, values: list[str]) -> str:
+def answer_words(attribute: Question, values: list[str]) -> str:
     names = {str(v["key"]): v["name"] for v in attribute.allowed_values}
     if attribute.datatype == "datetime":
         return ", ".join(_nice_date(v) for v in values)

@@ -18,7 +18,15 @@ from sqlalchemy import select
 from townhall.assistant import lookups
 from townhall.assistant.entities import find_bin_streams, find_dates
 from townhall.assistant.replies import Link, Option, ReplyPart, part
-from townhall.assistant.report_answers import answer_words, options_of, parse_answer, question_text
+from townhall.assistant.report_answers import (
+    Question,
+    ReportService,
+    answer_words,
+    options_of,
+    parse_answer,
+    question_text,
+    report_service,
+)
 from townhall.assistant.turns import Turn, moved_on, uk_date, wants_to_cancel
 from townhall.identity.models import User
 from townhall.places.models import Property
@@ -27,8 +35,6 @@ from townhall.platform import clock
 from townhall.platform.errors import NotFound
 from townhall.service_requests import missed_bins
 from townhall.service_requests import service as requests_service
-from townhall.service_requests.catalogue import service_by_code
-from townhall.service_requests.models import Service, ServiceAttribute
 
 REPORT_SERVICES = {
     "report.pothole": "pothole",
@@ -60,7 +66,7 @@ CHANGES = {"1": "where", "2": "answers", "3": "description"}
 def start_report(turn: Turn) -> list[ReplyPart]:
     """Begin a report for the message's intent; a postcode in the message goes straight to the addresses."""
     try:
-        service = service_by_code(turn.session, code=REPORT_SERVICES[turn.prediction.intent])
+        service = report_service(turn.session, code=REPORT_SERVICES[turn.prediction.intent])
     except NotFound:
         return [part("I cannot take that report here at the moment. You can report it at /report-a-problem.")]
     clear(turn.state)
@@ -86,7 +92,7 @@ def continue_report(turn: Turn) -> list[ReplyPart] | None:
         clear(turn.state)
         return [part("I have cancelled the report. Nothing was sent.")]
     try:
-        service = service_by_code(turn.session, code=str(turn.state.get("service")))
+        service = report_service(turn.session, code=str(turn.state.get("service")))
     except NotFound:
         clear(turn.state)
         return None
@@ -98,13 +104,13 @@ def continue_report(turn: Turn) -> list[ReplyPart] | None:
 # --- where ---------------------------------------------------------------------------------------------------
 
 
-def _postcode_question(service: Service) -> str:
+def _postcode_question(service: ReportService) -> str:
     if service.location_is_private:
         return "What is the postcode of the address?"
     return "Where is it? Type the postcode there (or the nearest one), for example WX1 2AB."
 
 
-def _offer_addresses(turn: Turn, service: Service, postcode: str) -> list[ReplyPart]:
+def _offer_addresses(turn: Turn, service: ReportService, postcode: str) -> list[ReplyPart]:
     uprns, parts = lookups.address_options(turn.session, postcode=postcode)
     if not uprns:
         turn.state.update(awaiting="postcode", options=[])
@@ -116,7 +122,7 @@ def _offer_addresses(turn: Turn, service: Service, postcode: str) -> list[ReplyP
     return parts
 
 
-def _on_postcode(turn: Turn, service: Service) -> list[ReplyPart] | None:
+def _on_postcode(turn: Turn, service: ReportService) -> list[ReplyPart] | None:
     postcodes = find_postcodes(turn.text)
     if postcodes:
         return _offer_addresses(turn, service, postcodes[0])
@@ -126,7 +132,7 @@ def _on_postcode(turn: Turn, service: Service) -> list[ReplyPart] | None:
     return [part(f"{_postcode_question(service)} Or say cancel to stop.")]
 
 
-def _on_address(turn: Turn, service: Service) -> list[ReplyPart] | None:
+def _on_address(turn: Turn, service: ReportService) -> list[ReplyPart] | None:
     uprns = [int(u) for u in turn.state.get("options", [])]
     if turn.text.strip() == NOT_AT_AN_ADDRESS and not service.location_is_private:
         _place_near(turn, uprns)
@@ -161,7 +167,7 @@ def _place_near(turn: Turn, uprns: list[int]) -> None:
     )
 
 
-def _on_where(turn: Turn, service: Service) -> list[ReplyPart] | None:
+def _on_where(turn: Turn, service: ReportService) -> list[ReplyPart] | None:
     described = " ".join(turn.text.split())[:200]
     if len(described) < 3:
         return [part('Describe where it is in a few words, for example "outside number 12", or say cancel.')]
@@ -172,11 +178,11 @@ def _on_where(turn: Turn, service: Service) -> list[ReplyPart] | None:
 # --- questions -----------------------------------------------------------------------------------------------
 
 
-def required_questions(service: Service) -> list[ServiceAttribute]:
-    return sorted((a for a in service.attributes if a.variable and a.required), key=lambda a: a.order)
+def required_questions(service: ReportService) -> list[Question]:
+    return sorted((a for a in service.questions if a.variable and a.required), key=lambda a: a.order)
 
 
-def _answers_in(turn: Turn, service: Service) -> dict[str, list[str]]:
+def _answers_in(turn: Turn, service: ReportService) -> dict[str, list[str]]:
     """Answers the first message already gives: a missed bin's kind and day ("my recycling wasn't taken today")."""
     if service.code != missed_bins.MISSED_BIN_SERVICE:
         return {}
@@ -190,19 +196,19 @@ def _answers_in(turn: Turn, service: Service) -> dict[str, list[str]]:
     return found
 
 
-def _unanswered(turn: Turn, service: Service) -> ServiceAttribute | None:
+def _unanswered(turn: Turn, service: ReportService) -> Question | None:
     answers = turn.state.get("answers") or {}
     return next((a for a in required_questions(service) if a.code not in answers), None)
 
 
-def _ask(turn: Turn, attribute: ServiceAttribute, problem: str = "") -> list[ReplyPart]:
+def _ask(turn: Turn, attribute: Question, problem: str = "") -> list[ReplyPart]:
     turn.state.update(awaiting="question", question=attribute.code)
     options = options_of(attribute) if attribute.allowed_values else []
     return [part(f"{problem}{question_text(attribute)}", options)]
 
 
-def _on_question(turn: Turn, service: Service) -> list[ReplyPart] | None:
-    attribute = next((a for a in service.attributes if a.code == turn.state.get("question")), None)
+def _on_question(turn: Turn, service: ReportService) -> list[ReplyPart] | None:
+    attribute = next((a for a in service.questions if a.code == turn.state.get("question")), None)
     if attribute is None:
         return _next_step(turn, service)
     values = parse_answer(attribute, turn.text, today=turn.today)
@@ -223,7 +229,7 @@ def _on_question(turn: Turn, service: Service) -> list[ReplyPart] | None:
     return _next_step(turn, service)
 
 
-def _missed_bin_refusal(turn: Turn, service: Service) -> str | None:
+def _missed_bin_refusal(turn: Turn, service: ReportService) -> str | None:
     """The bins module's reporting-window rule, as soon as the address, the bin and the day are known."""
     answers = turn.state.get("answers") or {}
     stream, day = answers.get(missed_bins.STREAM_ATTRIBUTE), answers.get(missed_bins.DATE_ATTRIBUTE)
@@ -238,12 +244,12 @@ def _missed_bin_refusal(turn: Turn, service: Service) -> str | None:
 # --- description, check, send --------------------------------------------------------------------------------
 
 
-def _on_description(turn: Turn, service: Service) -> list[ReplyPart] | None:
+def _on_description(turn: Turn, service: ReportService) -> list[ReplyPart] | None:
     turn.state["description"] = "" if _NO_DESCRIPTION.match(turn.text) else turn.text.strip()[:4000]
     return _next_step(turn, service)
 
 
-def _next_step(turn: Turn, service: Service) -> list[ReplyPart]:
+def _next_step(turn: Turn, service: ReportService) -> list[ReplyPart]:
     """Ask for the first thing the draft still lacks, or show it for checking."""
     state = turn.state
     if state.get("uprn") is None and state.get("latitude") is None:
@@ -266,12 +272,12 @@ def _next_step(turn: Turn, service: Service) -> list[ReplyPart]:
     return [_check_your_report(turn, service)]
 
 
-def _check_your_report(turn: Turn, service: Service) -> ReplyPart:
+def _check_your_report(turn: Turn, service: ReportService) -> ReplyPart:
     state = turn.state
     where = state.get("where") or _address(turn, state.get("uprn"))
     lines = [f"Problem: {service.name}", f"Where: {where}"]
     answers: dict[str, list[str]] = state.get("answers") or {}
-    lines += [f"{a.description} {answer_words(a, answers[a.code])}" for a in service.attributes if a.code in answers]
+    lines += [f"{a.description} {answer_words(a, answers[a.code])}" for a in service.questions if a.code in answers]
     lines.append(f"Description: {state.get('description') or '(none)'}")
     return part("Check your report:\n" + "\n".join(lines), _numbered("Send the report", "Change something", "Cancel"))
 
@@ -285,7 +291,7 @@ def _address(turn: Turn, uprn: Any) -> str:
     return found.address if found else "(not given)"
 
 
-def _on_confirm(turn: Turn, service: Service) -> list[ReplyPart] | None:
+def _on_confirm(turn: Turn, service: ReportService) -> list[ReplyPart] | None:
     text = turn.text.strip()
     if _SEND.match(text):
         return _send(turn, service)
@@ -299,7 +305,7 @@ def _on_confirm(turn: Turn, service: Service) -> list[ReplyPart] | None:
     return [part("Reply 1 to send the report, 2 to change something or 3 to cancel.")]
 
 
-def _on_change(turn: Turn, service: Service) -> list[ReplyPart] | None:
+def _on_change(turn: Turn, service: ReportService) -> list[ReplyPart] | None:
     choice = turn.text.strip().lower()
     chosen = CHANGES.get(choice) or next((c for c in CHANGES.values() if c.rstrip("s") in choice), None)
     if chosen == "where":
@@ -319,7 +325,7 @@ def _reporter(turn: Turn) -> int | None:
     return user.id if user is not None and "resident" in user.roles else None
 
 
-def _send(turn: Turn, service: Service) -> list[ReplyPart]:
+def _send(turn: Turn, service: ReportService) -> list[ReplyPart]:
     state = turn.state
     new = requests_service.NewRequest(
         service_code=service.code, source="assistant", description=str(state.get("description") or ""),
