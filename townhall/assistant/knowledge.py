@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from townhall.assistant.knowledge_models import KnowledgeArticle
 from townhall.assistant.knowledge_text import plain_text
 from townhall.assistant.replies import Link
 from townhall.config import Settings
+from townhall.platform import clock
 from townhall.platform.errors import InvalidInput, NotFound
 
 SHIPPED_ARTICLES = Path(__file__).parent / "knowledge"
@@ -69,7 +70,7 @@ class ArticleDraft:
     body: str
     summary: str = ""
     links: list[Link] = field(default_factory=list)
-    updated: date = field(default_factory=lambda: datetime.now(UTC).date())
+    updated: date = field(default_factory=clock.today)
 
 
 def parse_article(text: str, *, slug: str) -> ArticleDraft:
@@ -89,7 +90,7 @@ def parse_article(text: str, *, slug: str) -> ArticleDraft:
     return ArticleDraft(
         slug=slug, title=str(meta.get("title") or "").strip(), intents=[str(i).strip() for i in intents],
         body=post.content.strip(), summary=str(meta.get("summary") or "").strip(), links=links,
-        updated=updated or datetime.now(UTC).date(),
+        updated=updated or clock.today(),
     )  # fmt: skip
 
 
@@ -198,7 +199,7 @@ def update_article(
                          body=body.strip(), links=_links(article))  # fmt: skip
     check_edit(session, article_id=article_id, draft=draft)
     _apply(article, draft)
-    article.edited_at, article.edited_by = datetime.now(UTC), user_id
+    article.edited_at, article.edited_by = clock.now(), user_id
     session.flush()
     forget_knowledge()
     return article
