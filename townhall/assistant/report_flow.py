@@ -98,7 +98,10 @@ def continue_report(turn: Turn) -> list[ReplyPart] | None:
         return None
     step = turn.state.get("awaiting")
     handler = _STEPS.get(str(step))
-    return handler(turn, service) if handler else None
+    if handler is None:
+        clear(turn.state)
+        return None
+    return handler(turn, service)
 
 
 # --- where ---------------------------------------------------------------------------------------------------
