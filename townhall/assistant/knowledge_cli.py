@@ -6,9 +6,20 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from sqlalchemy.orm import Session, sessionmaker
 
 knowledge_app = typer.Typer(no_args_is_help=True, help="The assistant's knowledge articles (Markdown).")
 console = Console(stderr=True)
+
+
+def _session_factory() -> sessionmaker[Session]:
+    from townhall.cli import settings
+    from townhall.db import make_engine, make_session_factory
+    from townhall.migrate import ensure_migrated
+
+    engine = make_engine(settings())
+    ensure_migrated(engine)
+    return make_session_factory(engine)
 
 
 @knowledge_app.command("import")
@@ -21,7 +32,6 @@ def import_command(
     from townhall.assistant.knowledge import SHIPPED_ARTICLES, import_articles
     from townhall.cli import friendly_errors
     from townhall.db import session_scope
-    from townhall.service_requests.cli import _session_factory
 
     @friendly_errors
     def run() -> None:
@@ -38,7 +48,6 @@ def list_command() -> None:
     from townhall.assistant.knowledge import list_articles
     from townhall.cli import friendly_errors
     from townhall.db import session_scope
-    from townhall.service_requests.cli import _session_factory
 
     @friendly_errors
     def run() -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from townhall.db import Base
+from townhall.identity import models as _identity_models  # noqa: F401  (the users table `edited_by` refers to)
 from townhall.service_requests.models import UtcDateTime
 
 
