@@ -86,6 +86,16 @@ class LoadResult:
         )
 
 
+# The process serving each base URL, for benchmarks that read its CPU time (/proc/<pid>/stat).
+SERVER_PIDS: dict[str, int] = {}
+
+
+def server_cpu_seconds(base: str) -> float:
+    """User plus system CPU seconds the server at `base` has used so far (Linux)."""
+    fields = Path(f"/proc/{SERVER_PIDS[base]}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -102,6 +112,7 @@ def served(app: str, *, env: Mapping[str, str] | None = None, factory: bool = Fa
         command.append("--factory")
     process = subprocess.Popen(command, env={**os.environ, **(env or {})}, cwd=Path(__file__).parent.parent)
     base = f"http://127.0.0.1:{port}"
+    SERVER_PIDS[base] = process.pid
     try:
         _wait_until_up(base, process)
         yield base

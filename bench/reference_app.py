@@ -27,10 +27,21 @@ async def create_request(request: Request) -> JSONResponse:
     return JSONResponse([{"service_request_id": "SR-00000001", "token": form.get("token")}])
 
 
+async def assistant_message(request: Request) -> JSONResponse:
+    """The assistant's message endpoint with nothing behind it: read the JSON, answer with a reply's shape."""
+    body = await request.json()
+    reply = {"text": str(body.get("text", "")), "options": [], "links": []}
+    conversation_id = request.path_params["conversation_id"]
+    return JSONResponse(
+        {"conversation_id": conversation_id, "intent": "greeting", "confidence": 1.0, "replies": [reply], "state": {}}
+    )
+
+
 app = Starlette(
     routes=[
         Route("/api/v1/addresses", addresses),
         Route("/open311/v2/requests.json", addresses, methods=["GET"]),
         Route("/open311/v2/requests.json", create_request, methods=["POST"]),
+        Route("/api/v1/assistant/conversations/{conversation_id}/messages", assistant_message, methods=["POST"]),
     ]
 )

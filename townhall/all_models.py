@@ -4,6 +4,7 @@ A new module adds its `models` import here.
 """
 
 from townhall.assistant import handoff_models as assistant_handoff_models
+from townhall.assistant import knowledge_models as assistant_knowledge_models
 from townhall.assistant import labels as assistant_labels
 from townhall.assistant import models as assistant_models
 from townhall.assistant import versions as assistant_versions
@@ -20,6 +21,7 @@ from townhall.synthetic import models as synthetic_models
 __all__ = [
     "Base",
     "assistant_handoff_models",
+    "assistant_knowledge_models",
     "assistant_labels",
     "assistant_models",
     "assistant_versions",

@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     assistant_office_closes: time = time(17, 0)
     # Call-back requests keep a phone number unredacted: `purge_callbacks` deletes done ones, and any older than this.
     assistant_callback_retention_days: int = Field(default=30, ge=1)
+    # --- the assistant's answers and rate limits (docs/assistant-dialogue.md) ---
+    # Knowledge articles: each worker keeps the answers this long; an edit through a worker clears its copy at once.
+    knowledge_cache_seconds: float = 60.0
+    # Messages a minute to one conversation, and from one client address; new conversations an hour from one
+    # address (0 turns a limit off). Counted in each worker's memory: see the docs for several workers.
+    assistant_messages_per_minute: int = 20
+    assistant_client_messages_per_minute: int = 60
+    assistant_conversations_per_hour: int = 30
     # The data hub's source contracts (*.toml); empty means the contracts shipped in townhall/datahub/sources
     datahub_sources: Path | None = None
     # Where `townhall synth` writes the synthetic silo extracts; empty means an `extracts` folder next to the

@@ -71,3 +71,38 @@ def test_a_residents_conversation_is_theirs(client: TestClient, session: Session
     assert send(client, conversation_id, "hello").status_code == 404
     signed_in(client, session, role="resident")
     assert send(client, conversation_id, "hello").status_code == 404
+
+
+def test_a_knowledge_answer_has_links_beside_text_and_options(client: TestClient) -> None:
+    conversation_id = start(client)
+    reply = send(client, conversation_id, "how do I appeal a parking ticket").json()
+    assert reply["intent"] == "parking.fine"
+    part = reply["replies"][0]
+    assert set(part) == {"text", "options", "links"} and "14 days" in part["text"] and part["options"] == []
+    assert all(set(link) == {"label", "url"} for link in part["links"])
+
+
+def test_every_reply_part_has_a_links_list(client: TestClient) -> None:
+    conversation_id = start(client)
+    reply = send(client, conversation_id, "hello").json()
+    assert all(part["links"] == [] for part in reply["replies"])
+
+
+def test_a_signed_in_resident_reports_a_pothole_over_the_api_and_sees_it_among_theirs(
+    client: TestClient, session: Session, sample_property: dict[str, Any]
+) -> None:
+    signed_in(client, session, role="resident")
+    conversation_id = start(client)
+    send(client, conversation_id, "there is a pothole outside my house")
+    offered = send(client, conversation_id, str(sample_property["postcode"])).json()
+    chosen = next(o["value"] for o in offered["replies"][0]["options"] if o["label"] == sample_property["address"])
+    send(client, conversation_id, chosen)
+    send(client, conversation_id, "road")
+    send(client, conversation_id, "skip")
+    sent = send(client, conversation_id, "1").json()
+    reference = sent["replies"][0]["text"].split("reference is ")[1][:11]
+    own = [link["url"] for link in sent["replies"][1]["links"] if link["url"].startswith("/your-reports/")]
+    assert own and client.get(own[0]).status_code == 200
+    assert reference in client.get("/your-reports").text
+    status = send(client, conversation_id, f"status of {reference}").json()
+    assert "Status: Open" in status["replies"][0]["text"]

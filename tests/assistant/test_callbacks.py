@@ -80,7 +80,7 @@ def test_declining_a_call_back_says_when_a_person_replies(session: Session, prod
         declined = say(session, product_engine, conversation, "no")
         assert "9am on Monday 30 November" in text_of(declined)
         # Out of hours and nobody has it yet: the assistant keeps answering.
-        assert "/report-a-problem" in text_of(say(session, product_engine, conversation, "there is a pothole"))
+        assert "I can report this" in text_of(say(session, product_engine, conversation, "there is a pothole"))
     assert session.scalar(select(CallbackRequest.id).where(CallbackRequest.conversation_id == conversation.id)) is None
 
 

@@ -193,7 +193,7 @@ def test_closing_and_returning_give_the_conversation_back(session: Session, prod
     assert "What can I help" in text_of(say(session, product_engine, conversation, "hello"))
     say(session, product_engine, conversation, "speak to a person please")
     staff.return_to_assistant(session, officer=me, conversation_id=conversation.id, now=clock.now())
-    assert "/report-a-problem" in text_of(say(session, product_engine, conversation, "there is a pothole"))
+    assert "I can report this" in text_of(say(session, product_engine, conversation, "there is a pothole"))
 
 
 class _UnsureEngine:

@@ -117,7 +117,7 @@ def test_returning_to_the_assistant(client: TestClient, session: Session) -> Non
     signed_in(client, session, role="contact_centre")
     assert post(client, f"/assistant/queue/{conversation_id}/return").status_code == 303
     reply = client.post(f"{API}/{conversation_id}/messages", json={"text": "there is a pothole on my road"}).json()
-    assert "/report-a-problem" in reply["replies"][0]["text"]
+    assert "I can report this" in reply["replies"][0]["text"]
 
 
 def test_unknown_and_never_handed_off_conversations_are_404(client: TestClient, session: Session) -> None:

@@ -1,6 +1,7 @@
 """The assistant's JSON API: start a conversation, send it a message, read the replies.
 
 Open to everyone. A conversation started by a signed-in resident is theirs: anyone else gets 404 for it.
+Rate-limited per conversation and per client address (`ratelimit.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from townhall.assistant.dialogue import handle_message, start_conversation
 from townhall.assistant.engine import IntentEngine
 from townhall.assistant.engine_store import live_engine
 from townhall.assistant.ownership import BrowserBound
+from townhall.assistant.ratelimit import ConversationLimit, MessageLimit
 from townhall.assistant.schemas import ConversationStarted, MessageIn, ReplyOut
 from townhall.identity.access import CurrentUser, public
 from townhall.platform import clock
@@ -34,7 +36,7 @@ EngineDep = Annotated[IntentEngine, Depends(assistant_engine)]
 
 
 @router.post("/assistant/conversations", response_model=ConversationStarted, status_code=201)
-def post_conversation(session: SessionDep, user: CurrentUser, _: Public) -> JSONResponse:
+def post_conversation(session: SessionDep, user: CurrentUser, _: Public, _limit: ConversationLimit) -> JSONResponse:
     """Start a conversation with the assistant."""
     conversation = start_conversation(session, user_id=user.id if user else None)
     return JSONResponse({"conversation_id": conversation.id}, status_code=201)
@@ -50,6 +52,7 @@ def post_message(
     user: CurrentUser,
     _: Public,
     _bound: BrowserBound,
+    _limit: MessageLimit,  # rate limits (ratelimit.py): 429 with Retry-After
 ) -> ReplyOut:
     """Send a message; the reply says what the assistant understood and what it answers, with any options."""
     reply = handle_message(

@@ -24,6 +24,7 @@ from townhall.assistant.dialogue import check_message, conversation_for, handle_
 from townhall.assistant.handoff import officer_first_name
 from townhall.assistant.models import Conversation, Message
 from townhall.assistant.ownership import browser_conversation, check_browser, remember_in_browser
+from townhall.assistant.ratelimit import ConversationLimit, MessageLimit
 from townhall.assistant.transcript_format import linkify
 from townhall.identity.access import CurrentUser, public
 from townhall.identity.models import User
@@ -54,7 +55,7 @@ def start_page(request: Request, _: Public) -> HTMLResponse:
 @router.post("/assistant", response_model=None)
 def first_message(
     request: Request, session: SessionDep, settings: SettingsDep, engine: EngineDep, user: CurrentUser,
-    _: Public, text: MessageText = "",
+    _: Public, _limit: ConversationLimit, text: MessageText = "",
 ) -> Response:  # fmt: skip
     try:
         check_message(text)
@@ -98,7 +99,7 @@ def conversation_page(
 @router.post("/assistant/c/{conversation_id}", response_model=None)
 def next_message(
     request: Request, session: SessionDep, settings: SettingsDep, engine: EngineDep, user: CurrentUser,
-    _: Public, conversation_id: ConversationId, text: MessageText = "",
+    _: Public, conversation_id: ConversationId, _limit: MessageLimit, text: MessageText = "",
 ) -> Response:  # fmt: skip
     conversation = _owned(request, session, user, conversation_id)
     try:

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from townhall.assistant import callbacks, handoff, lookups, replies
+from townhall.assistant import answering, callbacks, handoff, lookups, replies
 from townhall.assistant.engine import IntentEngine, Prediction
 from townhall.assistant.intents import OUT_OF_SCOPE, SAFEGUARDING
 from townhall.assistant.models import Conversation, Message
@@ -63,6 +63,7 @@ class _Turn:
     today: date
     settings: Settings
     acting_intent: str | None = None  # what the dialogue acts on when not the engine's guess (a flow's intent)
+    user_id: int | None = None
 
 
 def start_conversation(session: Session, *, user_id: int | None = None) -> Conversation:
@@ -106,7 +107,7 @@ def handle_message(
     prediction = engine.predict([cleaned])[0]
     _store(session, conversation, "resident", cleaned, prediction)
     turn = _Turn(session, conversation, cleaned, prediction, dict(conversation.state or {}), today,
-                 settings or get_settings())  # fmt: skip
+                 settings or get_settings(), user_id=user_id)  # fmt: skip
     parts = _respond(turn)
     if turn.acting_intent is None and _understood(prediction) and not conversation.handed_off:
         parts += handoff.offer_person_if_unsure(prediction.intent, prediction.confidence)
@@ -182,6 +183,12 @@ def _with_person(turn: _Turn) -> list[ReplyPart] | None:
 def _continue_flow(turn: _Turn) -> list[ReplyPart] | None:
     """The next step of a postcode-then-address question, or None when the message does not answer it."""
     flow, awaiting = turn.state.get("flow"), turn.state.get("awaiting")
+    if flow in answering.FLOWS:  # reports and status (answering.py)
+        turn.acting_intent = answering.flow_intent(turn.state)
+        continued = answering.continue_flow(turn)
+        if continued is None:
+            turn.acting_intent = None  # the resident has moved on to something else
+        return continued
     if flow not in ADDRESS_FLOWS or awaiting is None:
         return None
     turn.acting_intent = flow  # the resident is answering the flow's question, whatever the engine makes of it
@@ -230,7 +237,8 @@ def _new_intent(turn: _Turn) -> list[ReplyPart]:
             return _offer_addresses(turn, intent, postcodes[0])
         turn.state.update(flow=intent, awaiting="postcode", options=[])
         return [replies.part(POSTCODE_QUESTIONS[intent])]
-    return replies.fixed_reply(intent)
+    answered = answering.answer(turn)  # reports, status, balance, knowledge articles (answering.py)
+    return answered if answered is not None else replies.fixed_reply(intent)
 
 
 def _understood(prediction: Prediction) -> bool:

@@ -12,14 +12,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from townhall.assistant.replies import Option, ReplyPart, part
-from townhall.bins.service import bin_day_outlook
+from townhall.bins.service import BinNetwork, bin_day_outlook, load_network
 from townhall.bins.wording import day_and_date, describe_when
 from townhall.counciltax.billing import FinancialYear
 from townhall.counciltax.service import charge_years, property_charge
 from townhall.places.models import Property
 from townhall.places.service import addresses_at_postcode
+from townhall.platform.cache import TTLCache
 from townhall.platform.errors import NotFound
 
+# Streams, rounds and schedule changes, reloaded at most once a minute per worker (as the bins API does): loading
+# them is most of a bin-day answer's cost.
+_networks: TTLCache[str, BinNetwork] = TTLCache(max_entries=8, ttl_seconds=60.0)
 _NUMBER_CHOICE = re.compile(r"^\s*(?:no\.?|number|option)?\s*(\d{1,3})\s*\.?\s*$", re.I)
 
 
@@ -55,10 +59,19 @@ def chosen_uprn(session: Session, *, uprns: list[int], text: str) -> int | None:
     return int(starting[0]) if len(starting) == 1 else None
 
 
+def _network(session: Session) -> BinNetwork:
+    key = str(session.get_bind().engine.url)
+    found = _networks.get(key)
+    if found is None:
+        found = load_network(session)
+        _networks.put(key, found)
+    return found
+
+
 def bin_days(session: Session, *, uprn: int, today: date) -> list[ReplyPart]:
     """The next collection of each stream at a property, in words: "Recycling: Thursday 3 December, in 5 days"."""
     try:
-        outlook = bin_day_outlook(session, uprn=uprn, today=today)
+        outlook = bin_day_outlook(session, uprn=uprn, today=today, network=_network(session))
     except NotFound:
         return [part("I could not find that address's collections. Try the bin day page at /bin-day.")]
     lines = []

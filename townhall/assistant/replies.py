@@ -6,7 +6,7 @@ No database work here; `dialogue.py` decides which reply a message gets and fill
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from townhall.assistant import office_hours
 from townhall.assistant.intents import OUT_OF_SCOPE
@@ -18,9 +18,15 @@ class Option(TypedDict):
     label: str  # what they read ("12 High Street, Wexmoor")
 
 
+class Link(TypedDict):
+    label: str  # "Report a problem"
+    url: str  # "/report-a-problem": the council's own pages are relative
+
+
 class ReplyPart(TypedDict):
     text: str
     options: list[Option]
+    links: NotRequired[list[Link]]  # pages that say more (knowledge articles, a report's tracking page)
 
 
 OFFICE_HOURS = "Monday to Friday, 9am to 5pm"
@@ -69,8 +75,11 @@ SHORT_REPLIES: dict[str, str] = {
 }
 
 
-def part(text: str, options: list[Option] | None = None) -> ReplyPart:
-    return {"text": text, "options": options or []}
+def part(text: str, options: list[Option] | None = None, links: list[Link] | None = None) -> ReplyPart:
+    made: ReplyPart = {"text": text, "options": options or []}
+    if links:
+        made["links"] = links
+    return made
 
 
 def safeguarding(settings: Settings) -> list[ReplyPart]:

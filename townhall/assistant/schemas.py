@@ -22,9 +22,15 @@ class OptionOut(BaseModel):
     label: str
 
 
+class LinkOut(BaseModel):
+    label: str
+    url: str
+
+
 class ReplyPartOut(BaseModel):
     text: str
     options: list[OptionOut]
+    links: list[LinkOut] = []  # added after `text` and `options`: clients that ignore it keep working
 
 
 class ReplyOut(BaseModel):

@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _include_modules(app: FastAPI) -> None:
     from townhall.assistant import api as assistant_api
     from townhall.assistant import chat_pages as assistant_chat_pages
+    from townhall.assistant import knowledge_pages as assistant_knowledge_pages
     from townhall.assistant import review_pages as assistant_review_pages
     from townhall.assistant import staff_pages as assistant_staff_pages
     from townhall.assistant import transcript_api as assistant_transcript_api
@@ -95,6 +96,7 @@ def _include_modules(app: FastAPI) -> None:
     app.include_router(assistant_chat_pages.router)
     app.include_router(assistant_staff_pages.router)
     app.include_router(assistant_review_pages.router)
+    app.include_router(assistant_knowledge_pages.router)
     install_missed_collection_rules(default_missed_collection_rules())  # the one place the rules are chosen
     app.state.services.extend(
         [

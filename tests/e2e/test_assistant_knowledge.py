@@ -1,0 +1,50 @@
+"""The knowledge articles' staff pages in a real browser without JavaScript, checked with axe (WCAG 2.2 AA):
+the list, the edit form with its preview, and its error summary."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import assert_accessible
+from tests.e2e.test_identity_pages import PASSWORD, _served_database, sign_in
+from townhall.db import make_engine, make_session_factory, session_scope
+from townhall.identity.service import create_user
+
+pytestmark = pytest.mark.e2e
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def contact_centre(served_council: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    engine = make_engine(_served_database(tmp_path_factory))
+    email = f"contact-{next(_numbers)}@example.test"
+    with session_scope(make_session_factory(engine)) as session:
+        create_user(session, email=email, password=PASSWORD, roles=["contact_centre"])
+    engine.dispose()
+    return email
+
+
+def test_editing_an_article_with_preview_and_errors_is_accessible(
+    page: Any, served_council: str, contact_centre: str
+) -> None:
+    sign_in(page, served_council, contact_centre)
+    page.goto(served_council + "/assistant/knowledge")
+    assert page.locator("h1").inner_text() == "The assistant's knowledge articles"
+    assert_accessible(page)
+    page.get_by_role("link", name="Opening hours").click()
+    page.get_by_label("The article (Markdown)").fill("Open **9am to 5pm**, Monday to Friday.")
+    page.get_by_role("button", name="Preview").click()
+    assert page.locator(".th-knowledge-preview strong").inner_text() == "9am to 5pm"
+    assert_accessible(page)
+    page.get_by_label("Title").fill("")
+    page.get_by_role("button", name="Save").click()
+    assert page.locator(".th-error-summary").is_visible()
+    assert "Enter a title" in page.locator("#title-error").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Title").fill("Opening hours")
+    page.get_by_role("button", name="Save").click()
+    assert "is saved" in page.locator(".th-notification-banner").inner_text()
+    assert_accessible(page)
