@@ -78,7 +78,9 @@ def _name_comparison() -> Any:
                 tf_adjustment_column=canonical,
                 label_for_charts="Same formal first name only (surname change)",
             ),
-            cll.ExactMatchLevel(last).configure(tf_adjustment_column=last, label_for_charts="Same last name only"),
+            # Not adjusted for the surname's rarity: a rare surname shared at one address marks a family
+            # (a parent and child, a couple), and the adjustment let it outweigh two different first names
+            cll.ExactMatchLevel(last).configure(label_for_charts="Same last name only"),
             cll.ElseLevel(),
         ],
     )
