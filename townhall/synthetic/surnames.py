@@ -127,7 +127,7 @@ def _power_law_tail(last_head_share: float, head_size: int, tail_size: int, tota
 
 def tail_exponent() -> float:
     """The power-law exponent of the tail, for the documentation and tests."""
-    names, shares = surname_pool()
+    _, shares = surname_pool()
     head = 500
     ratio = shares[head] / shares[head - 1]  # rank 501 against rank 500
     return float(-np.log(ratio) / np.log((head + 1) / head))

@@ -204,7 +204,8 @@ def _facts_json(clean: pd.DataFrame) -> list[str]:
     facts = clean[fact_columns].rename(columns=lambda c: c.removeprefix("fact_"))
     facts = facts.astype(object).where(facts.notna(), None)
     facts = facts.map(lambda value: value if value is None or isinstance(value, str | int | bool) else str(value))
-    return facts.to_json(orient="records", lines=True, force_ascii=True).splitlines()
+    encoded: str = facts.to_json(orient="records", lines=True, force_ascii=True)
+    return encoded.splitlines()
 
 
 def _quarantine_rows(quarantine: pd.DataFrame, batch_id: int, source: str) -> Any:
