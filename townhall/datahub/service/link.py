@@ -66,7 +66,7 @@ def load_records(session: Session) -> pd.DataFrame:
     frame["date_of_birth"] = births.astype(str).str.slice(0, 10).where(births.notna(), None)
     uprns = pd.to_numeric(frame["uprn"], errors="coerce").astype("Int64")
     frame["uprn"] = uprns.astype(str).where(uprns.notna(), None)
-    return frame.astype(object).where(frame.notna(), None)
+    return frame  # every column is object, blank cells None (as the driver gave them)
 
 
 def linkage_input(records: pd.DataFrame, *, inferred_uprns: bool = True) -> pd.DataFrame:
