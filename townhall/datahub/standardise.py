@@ -189,19 +189,27 @@ def standardise_address(text: object) -> ParsedAddress | None:
     ParsedAddress("FLAT 3 12A HIGH STREET", flat="3", number="12A"). A trailing postcode is left to the
     postcode column: the caller passes the address line only. Blank -> None.
     """
-    if _is_blank(text):
+    line = _address_line(text)
+    if line is None:
         return None
-    upper = _NOT_ADDRESS.sub(" ", _strip_accents(str(text)).upper())
-    words = [_ADDRESS_WORDS.get(word, word) for word in upper.split()]
-    # "ST" at the start is Saint (St Albans Road), not Street
-    if upper.split()[:1] == ["ST"]:
-        words[0] = "SAINT"
-    line = " ".join(words)
     flat_match = _FLAT.match(line)
     flat = flat_match["flat"] if flat_match else None
     rest = line[flat_match.end() :] if flat_match else line
     number_match = _NUMBER.match(rest)
     return ParsedAddress(line, flat, number_match["number"] if number_match else None)
+
+
+def _address_line(text: object) -> str | None:
+    """``standardise_address``'s canonical text alone (no flat or house number), or None when blank."""
+    if _is_blank(text):
+        return None
+    upper = _NOT_ADDRESS.sub(" ", _strip_accents(str(text)).upper())
+    raw_words = upper.split()
+    words = [_ADDRESS_WORDS.get(word, word) for word in raw_words]
+    # "ST" at the start is Saint (St Albans Road), not Street
+    if raw_words[:1] == ["ST"]:
+        words[0] = "SAINT"
+    return " ".join(words)
 
 
 # --- whole columns -----------------------------------------------------------------------------------------
@@ -234,7 +242,7 @@ def postcode_column(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def address_column(values: pd.Series) -> pd.Series:
     """The canonical address line for a column of free-text addresses."""
-    return _map_distinct(values, lambda text: parsed.text if (parsed := standardise_address(text)) else None)
+    return _map_distinct(values, _address_line)
 
 
 def date_column(values: pd.Series, date_format: str | None) -> tuple[pd.Series, pd.Series]:

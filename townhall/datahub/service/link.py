@@ -73,8 +73,8 @@ def linkage_input(records: pd.DataFrame, *, inferred_uprns: bool = True) -> pd.D
     """The records as the model sees them; with ``inferred_uprns`` false, only UPRNs the source itself gave.
 
     UPRNs the gazetteer matcher inferred are good evidence in a realistic population (the test council's
-    recall is 0.95 with them, 0.90 without), but among a million people where half share their full name
-    with someone else they also make relatives at one address look alike (docs/benchmarks.md).
+    recall is 0.95 with them, 0.90 without), but among a million people, many sharing their full name with
+    someone else, they also make relatives at one address look alike (docs/benchmarks.md).
     """
     if inferred_uprns:
         return records
