@@ -129,3 +129,24 @@ def test_a_file_that_is_neither_csv_nor_parquet_is_refused(tmp_path: Path) -> No
     (tmp_path / "x.xlsx").write_bytes(b"PK")
     with pytest.raises(InvalidInput, match="not a CSV or Parquet"):
         read_extract(tmp_path / "x.xlsx")
+
+
+def test_service_facts_are_stored_as_json_text_or_null_whatever_the_value() -> None:
+    import json
+
+    from townhall.datahub.service.ingest import _facts_json
+
+    clean = pd.DataFrame(
+        {
+            "first_name": ["ANN"] * 4,
+            "fact_band": ["A/B", None, 'é"', float("nan")],
+            "fact_weekly_award": ["1.5", 2, None, True],
+        }
+    )
+    assert [json.loads(text) for text in _facts_json(clean)] == [
+        {"band": "A/B", "weekly_award": "1.5"},
+        {"band": None, "weekly_award": 2},
+        {"band": 'é"', "weekly_award": None},
+        {"band": None, "weekly_award": True},
+    ]
+    assert _facts_json(clean[["first_name"]]) == ["{}"] * 4

@@ -47,7 +47,8 @@ def test_linking_the_synthetic_extracts_finds_people_and_households(session: Ses
     assert evaluation.pairwise.f1 > 0.95 and evaluation.bcubed.f1 > 0.97
     assert "Final score" in evaluation.explanations or "No missed" in evaluation.explanations
     run = session.scalar(select(LinkageRun).order_by(LinkageRun.id.desc()))
-    assert run is not None and run.parameters["threshold"] == 0.99 and run.metrics["people"] == report.people
+    assert run is not None and run.parameters["threshold"] == LinkageConfig().threshold
+    assert run.metrics["people"] == report.people
 
 
 def test_a_second_run_keeps_every_person_id_and_an_officer_split_is_respected(session: Session) -> None:

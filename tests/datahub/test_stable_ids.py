@@ -143,3 +143,10 @@ def test_honoured_decisions_hold_in_the_result(raw_decisions):
     for pair, same in latest.items():
         a, b = sorted(pair)
         assert (result[a] == result[b]) == same
+
+
+def test_without_decisions_clusters_are_labelled_by_their_smallest_record():
+    # Splink may name a cluster after any of its records; the result always uses the smallest
+    assert apply_officer_decisions({"b": "c", "c": "c", "a": "a"}, [], []) == {"b": "b", "c": "b", "a": "a"}
+    decided = apply_officer_decisions({"b": "c", "c": "c", "a": "a"}, [], [OfficerDecision("x", "y", True)])
+    assert decided == {"b": "b", "c": "b", "a": "a"}  # decisions about records no longer held change nothing

@@ -95,3 +95,17 @@ def test_column_functions_match_the_scalar_rules():
     dates, reasons = s.date_column(pd.Series(["01/02/2000", "bad", None]), "%d/%m/%Y")
     assert list(dates) == [date(2000, 2, 1), None, None]
     assert reasons.iloc[1] and reasons.iloc[0] is None
+
+
+@pytest.mark.parametrize("fmt", ["%d/%m/%Y", "%Y-%m-%d", "%d %b %Y", "%d-%m-%Y", "%d.%m.%Y", "%Y%m%d", None])
+def test_date_column_gives_what_parse_date_gives_for_every_value(fmt):
+    texts = [
+        date(1931, 7, 9).strftime(fmt or "%d/%m/%Y"), date(2020, 12, 31).strftime(fmt or "%Y-%m-%d"),
+        " 3  Mar 1984 ", "31/02/2001", "2001-13-01", "1/2/1984", "01/01/1600", "1600-01-01", "12 mar 1990",
+        "3 March 1984", "03/04/84", "20200102", "NULL", "", "nonsense",
+    ]  # fmt: skip
+    dates, reasons = s.date_column(pd.Series([*texts, None]), fmt)
+    expected = [s.parse_date(text, fmt) for text in texts]
+    assert list(dates[:-1]) == [parsed.value for parsed in expected]
+    assert list(reasons[:-1]) == [parsed.reason for parsed in expected]
+    assert dates.iloc[-1] is None and reasons.iloc[-1] is None

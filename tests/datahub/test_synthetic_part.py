@@ -108,6 +108,12 @@ def test_link_on_spark_gives_the_same_people_as_duckdb(monkeypatch, tmp_path: Pa
     get_settings.cache_clear()
     database = tmp_path / "small.db"
     monkeypatch.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{database}")
+    # Spark's own settings file: for a few hundred records, compiling each query to Java costs more than
+    # running it, and adaptive re-planning adds stages; neither changes any result
+    (tmp_path / "spark-defaults.conf").write_text(
+        "spark.sql.codegen.wholeStage false\nspark.sql.adaptive.enabled false\nspark.ui.showConsoleProgress false\n"
+    )
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path))
     runner = CliRunner()
     try:
         assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0

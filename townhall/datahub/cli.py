@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from townhall.datahub.linkage import LinkageConfig  # light: Splink is imported when a run starts
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
@@ -96,12 +98,13 @@ def ingest(
 @_friendly
 def link(
     engine: str = typer.Option("duckdb", help="duckdb (one machine) or spark."),
-    threshold: float = typer.Option(0.99, min=0.5, max=0.99999, help="Match probability at which records join."),
+    threshold: float = typer.Option(
+        LinkageConfig.threshold, min=0.5, max=0.99999, help="Match probability at which records join."
+    ),
     reuse_model: bool = typer.Option(False, help="Score with the latest run's trained model instead of training."),
     matched_uprns: bool = typer.Option(True, help="Use UPRNs matched from addresses as evidence, not only given ones."),
 ) -> None:
     """Link the ingested records into lasting people and households."""
-    from townhall.datahub.linkage import LinkageConfig
     from townhall.datahub.service import load_records, run_linkage, source_registry, usable_contracts
     from townhall.db import session_scope
     from townhall.platform.errors import InvalidInput

@@ -8,6 +8,10 @@ linkage code can be tested and measured on its own. ``make_people(n, seed)`` ret
 
 People live in households: one or two adults sharing a surname and an address, often with children aged 0-17
 who share both. About 12% of people moved in the last few years and carry their previous address.
+
+Surnames come from ``townhall.synthetic.surnames``: the 500 commonest British surnames at their published
+shares (39.5% of people) and a long tail for the rest, so that, as in a real town, most people's full name
+is theirs alone (``name_collisions`` measures it).
 """
 
 from __future__ import annotations
@@ -34,21 +38,23 @@ _UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
 @cache
 def _name_pools() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """First and last names with Zipf-like weights, from Faker's English-language name lists."""
+    """First names with Zipf-like weights from Faker's English-language lists; surnames with British
+    frequencies and a long tail (``townhall.synthetic.surnames``, shared with the synthetic council)."""
     from faker.providers.person.en_GB import Provider as British
-    from faker.providers.person.en_IE import Provider as Irish
     from faker.providers.person.en_US import Provider as American
+
+    from townhall.synthetic.surnames import surname_pool
 
     def weighted(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
         unique = np.array(list(dict.fromkeys(names)))
         weights = 1.0 / np.arange(1, len(unique) + 1) ** 0.6
         return unique, weights / weights.sum()
 
-    surnames = [*British.last_names, *Irish.last_names, *American.last_names]
+    surnames, shares = surname_pool()
     return {
         "F": weighted([*British.first_names_female, *American.first_names_female]),
         "M": weighted([*British.first_names_male, *American.first_names_male]),
-        "last": weighted(surnames),
+        "last": (np.array(surnames), shares),
     }
 
 
@@ -138,3 +144,17 @@ def make_people(n: int, seed: int = 0) -> pd.DataFrame:
         }
     )
     return people
+
+
+def name_collisions(people: pd.DataFrame) -> dict[str, float]:
+    """How homogeneous the population's names are: distinct surnames, the commonest surname's share, the
+    share of people whose first and last name someone else also has, and the mean number of such namesakes."""
+    full = people["first_name"].astype(str) + " " + people["last_name"].astype(str)
+    namesakes = full.map(full.value_counts()) - 1
+    return {
+        "people": float(len(people)),
+        "distinct_surnames": float(people["last_name"].nunique()),
+        "commonest_surname_share": float(people["last_name"].value_counts(normalize=True).iloc[0]),
+        "share_with_a_namesake": float((namesakes > 0).mean()),
+        "mean_namesakes": float(namesakes.mean()),
+    }

@@ -38,6 +38,8 @@ def _is_blank(text: object) -> bool:
 
 
 def _strip_accents(text: str) -> str:
+    if text.isascii():  # nearly every value: nothing to decompose
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -187,19 +189,27 @@ def standardise_address(text: object) -> ParsedAddress | None:
     ParsedAddress("FLAT 3 12A HIGH STREET", flat="3", number="12A"). A trailing postcode is left to the
     postcode column: the caller passes the address line only. Blank -> None.
     """
-    if _is_blank(text):
+    line = _address_line(text)
+    if line is None:
         return None
-    upper = _NOT_ADDRESS.sub(" ", _strip_accents(str(text)).upper())
-    words = [_ADDRESS_WORDS.get(word, word) for word in upper.split()]
-    # "ST" at the start is Saint (St Albans Road), not Street
-    if upper.split()[:1] == ["ST"]:
-        words[0] = "SAINT"
-    line = " ".join(words)
     flat_match = _FLAT.match(line)
     flat = flat_match["flat"] if flat_match else None
     rest = line[flat_match.end() :] if flat_match else line
     number_match = _NUMBER.match(rest)
     return ParsedAddress(line, flat, number_match["number"] if number_match else None)
+
+
+def _address_line(text: object) -> str | None:
+    """``standardise_address``'s canonical text alone (no flat or house number), or None when blank."""
+    if _is_blank(text):
+        return None
+    upper = _NOT_ADDRESS.sub(" ", _strip_accents(str(text)).upper())
+    raw_words = upper.split()
+    words = [_ADDRESS_WORDS.get(word, word) for word in raw_words]
+    # "ST" at the start is Saint (St Albans Road), not Street
+    if raw_words[:1] == ["ST"]:
+        words[0] = "SAINT"
+    return " ".join(words)
 
 
 # --- whole columns -----------------------------------------------------------------------------------------
@@ -232,12 +242,18 @@ def postcode_column(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def address_column(values: pd.Series) -> pd.Series:
     """The canonical address line for a column of free-text addresses."""
-    return _map_distinct(values, lambda text: parsed.text if (parsed := standardise_address(text)) else None)
+    return _map_distinct(values, _address_line)
 
 
 def date_column(values: pd.Series, date_format: str | None) -> tuple[pd.Series, pd.Series]:
-    """(dates, reasons) for a column; an unparseable date gives None and a reason."""
-    parsed = {text: parse_date(text, date_format) for text in values.dropna().unique()}
+    """(dates, reasons) for a column; an unparseable date gives None and a reason.
+
+    With a known format the distinct values are parsed by pandas in one vectorised call; only the values it
+    cannot read (errors, blanks, dates outside pandas' range) go through ``parse_date`` one by one, so the
+    result is the same as ``parse_date`` on every value.
+    """
+    distinct = values.dropna().unique()
+    parsed = dict(zip(distinct, _parse_dates_fast(distinct, date_format), strict=True))
     dates = _map_distinct(values, lambda text: parsed[text].value if text in parsed else None)
     reasons = _map_distinct(values, lambda text: parsed[text].reason if text in parsed else None)
     return dates, reasons
@@ -253,3 +269,16 @@ def _map_distinct(values: pd.Series, function: Callable[[Any], Any]) -> pd.Serie
     results[:-1] = [function(value) for value in distinct]
     results[-1] = function(None)  # code -1 (missing) indexes the last slot
     return pd.Series(results[codes], index=values.index, dtype=object)
+
+
+def _parse_dates_fast(texts: Any, date_format: str | None) -> list[ParsedDate]:
+    import pandas as pd
+
+    if not date_format or len(texts) == 0:
+        return [parse_date(text, date_format) for text in texts]
+    cleaned = pd.Series(texts, dtype=object).map(lambda text: _SPACES.sub(" ", str(text).strip()))
+    stamps = pd.to_datetime(cleaned, format=date_format, errors="coerce", exact=True)
+    return [
+        ParsedDate(stamp.date()) if stamp is not pd.NaT and stamp == stamp else parse_date(text, date_format)
+        for text, stamp in zip(texts, stamps, strict=True)
+    ]

@@ -1,4 +1,5 @@
-"""Realistic British names, drawn in bulk: first names from Faker's en_GB lists, surnames by their frequency."""
+"""Realistic British names, drawn in bulk: first names from Faker's en_GB lists, surnames by their frequency
+(``townhall.synthetic.surnames``: the 500 commonest at their published shares, then a long tail)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from functools import cache
 import numpy as np
 from faker.providers.person.en_GB import Provider as BritishNames
 
+from townhall.synthetic.surnames import surname_pool
+
 
 @cache
 def _surnames() -> tuple[list[str], np.ndarray]:
-    names = list(BritishNames.last_names.keys())
-    weights = np.array(list(BritishNames.last_names.values()), dtype=float)
-    return names, weights / weights.sum()
+    names, shares = surname_pool()
+    return list(names), shares
 
 
 class NameDrawer:

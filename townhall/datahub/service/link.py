@@ -54,18 +54,27 @@ def load_records(session: Session) -> pd.DataFrame:
     sql = text(
         f"SELECT record_key AS unique_id, {', '.join(columns)}, uprn_match FROM datahub_records ORDER BY record_key"  # noqa: S608 - fixed names
     )
-    frame = pd.read_sql(sql, session.connection())
-    frame["date_of_birth"] = frame["date_of_birth"].map(lambda d: None if d is None else str(d)[:10])
-    frame["uprn"] = frame["uprn"].map(lambda u: None if u is None or u != u else str(int(u)))
-    return frame.astype(object).where(frame.notna(), None)
+    # The driver's own cursor: a million rows arrive without SQLAlchemy building a Row object for each
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(str(sql))
+        names = [description[0] for description in cursor.description]
+        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=names, coerce_float=False)
+    finally:
+        cursor.close()
+    births = frame["date_of_birth"]  # ISO text on SQLite, dates on PostgreSQL
+    frame["date_of_birth"] = births.astype(str).str.slice(0, 10).where(births.notna(), None)
+    uprns = pd.to_numeric(frame["uprn"], errors="coerce").astype("Int64")
+    frame["uprn"] = uprns.astype(str).where(uprns.notna(), None)
+    return frame  # every column is object, blank cells None (as the driver gave them)
 
 
 def linkage_input(records: pd.DataFrame, *, inferred_uprns: bool = True) -> pd.DataFrame:
     """The records as the model sees them; with ``inferred_uprns`` false, only UPRNs the source itself gave.
 
     UPRNs the gazetteer matcher inferred are good evidence in a realistic population (the test council's
-    recall is 0.95 with them, 0.90 without), but among a million people where half share their full name
-    with someone else they also make relatives at one address look alike (docs/benchmarks.md).
+    recall is 0.95 with them, 0.90 without), but among a million people, many sharing their full name with
+    someone else, they also make relatives at one address look alike (docs/benchmarks.md).
     """
     if inferred_uprns:
         return records
@@ -221,8 +230,11 @@ def _write(
             )
         ),
     )
-    low = edges[["unique_id_l", "unique_id_r"]].min(axis=1)
-    high = edges[["unique_id_l", "unique_id_r"]].max(axis=1)
+    import numpy as np
+
+    left, right = edges["unique_id_l"].to_numpy(dtype=object), edges["unique_id_r"].to_numpy(dtype=object)
+    first = left < right
+    low, high = np.where(first, left, right).tolist(), np.where(first, right, left).tolist()
     bulk_insert(
         connection,
         MatchEvidence,
