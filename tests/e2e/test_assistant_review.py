@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+import uuid
 from typing import Any
 
 import pytest
@@ -14,14 +14,13 @@ from townhall.db import make_engine, make_session_factory, session_scope
 from townhall.identity.service import create_user
 
 pytestmark = pytest.mark.e2e
-_numbers = itertools.count(1)
 
 
 @pytest.fixture
 def reviewer(served_council: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, int]:
     """A contact-centre officer's email, and the id of a message the assistant did not understand."""
     engine = make_engine(_served_database(tmp_path_factory))
-    email = f"contact-{next(_numbers)}@example.test"
+    email = f"reviewer-{uuid.uuid4().hex[:12]}@example.test"  # unique in the served database other tests share
     with session_scope(make_session_factory(engine)) as session:
         create_user(session, email=email, password=PASSWORD, roles=["contact_centre"])
         _, messages = make_conversation(session, [
