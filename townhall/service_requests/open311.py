@@ -26,9 +26,11 @@ from townhall.service_requests import open311_queries as queries
 from townhall.service_requests.catalogue import list_services, service_by_code
 from townhall.service_requests.models import RequestUpdate, reference_for
 from townhall.service_requests.open311_form import new_request_from_form
+from townhall.service_requests.open311_cache import READ_CACHE_SECONDS, AnswerCache, answer_key
 from townhall.service_requests.open311_format import (
     FORMATS,
     discovery_document,
+    document_bytes,
     error_response,
     request_document,
     respond,
@@ -175,21 +177,42 @@ def _filters(params: QueryParams) -> queries.RequestFilters:
     )
 
 
-def _read_requests(session: Session, fmt: str, filters: queries.RequestFilters, one: bool) -> Response:
+def _read_requests(session: Session, fmt: str, filters: queries.RequestFilters, one: bool) -> bytes:
     rows = queries.find_requests(session, filters=filters)
     if one and not rows:
         raise NotFound(f"There is no service request {filters.ids[0][:20]!r}. Check the reference and try again.")
-    return respond(fmt, [request_document(r) for r in rows], root="service_requests", item="request")
+    return document_bytes(fmt, [request_document(r) for r in rows], root="service_requests", item="request")
+
+
+def _answer_cache(request: Request) -> AnswerCache:
+    state = request.app.state
+    cache: AnswerCache | None = getattr(state, "open311_answers", None)
+    if cache is None:
+        cache = state.open311_answers = AnswerCache()
+    return cache
 
 
 async def _requests_answer(request: Request, filters: Callable[[], queries.RequestFilters], one: bool) -> Response:
+    """A list from the per-process answer cache (see `open311_cache`); a read by id straight from the database."""
     fmt = request.path_params["fmt"]
     if fmt not in FORMATS:
         return error_response("xml", 404, ["Ask for .xml or .json"])
     try:
-        return await run_database_work(request, _in_transaction, request, _read_requests, fmt, filters(), one)
+        wanted = filters()
+        key = answer_key(fmt, wanted)
+
+        async def read() -> bytes:
+            return await run_database_work(request, _in_transaction, request, _read_requests, fmt, wanted, one)
+
+        if key is None:
+            return Response(await read(), media_type=FORMATS[fmt])
+        answer = await _answer_cache(request).get(key, read)
     except Exception as error:
         return _error_for(fmt, error)
+    headers = {"etag": answer.etag, "cache-control": f"public, max-age={int(READ_CACHE_SECONDS)}"}
+    if request.headers.get("if-none-match") == answer.etag:
+        return Response(status_code=304, headers=headers)
+    return Response(answer.body, media_type=FORMATS[fmt], headers=headers)
 
 
 @router.get("/v2/requests.{fmt}")
