@@ -7,19 +7,29 @@ fits, and a missed bin is inside its reporting window (the rules in force, see `
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from townhall.db import table_of
 from townhall.places.service import search_addresses
 from townhall.platform import clock
-from townhall.platform.errors import InvalidInput, NotFound
+from townhall.platform.errors import InvalidInput, NotFound, TownhallError
 from townhall.service_requests import location, missed_bins
 from townhall.service_requests.catalogue import check_answers, service_by_code
-from townhall.service_requests.models import RequestUpdate, Service, ServiceRequest, id_from_reference
+from townhall.service_requests.models import (
+    RequestUpdate,
+    Service,
+    ServiceRequest,
+    id_from_reference,
+    reference_for,
+)
 from townhall.service_requests.working_days import expected_by
 
 MAX_DESCRIPTION = 4000
@@ -169,6 +179,102 @@ def _insert_once(session: Session, request: ServiceRequest, key: str | None) -> 
             raise
         return earlier, False
     return request, True
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedRequest:
+    """What `create_requests` made (or found, for a repeated submission): enough to answer the client."""
+
+    id: int
+    expected_at: datetime
+    is_new: bool
+
+    @property
+    def reference(self) -> str:
+        return reference_for(self.id)
+
+
+def create_requests(session: Session, news: Sequence[NewRequest]) -> list[CreatedRequest | TownhallError]:
+    """`create_request` for many submissions at once (Open311's group commit): the same checks for each, then one
+    statement for the catalogue, one for earlier submissions and one INSERT for every new request.
+
+    One answer per submission, in order: what was created (or, for a known idempotency key, found), or the error
+    `create_request` would have raised (NotFound for an unknown service, RequestProblems for anything else).
+    An idempotency key is claimed by the database (`ON CONFLICT DO NOTHING`), so a concurrent or repeated
+    submission with the same key, even within the batch, gets the first request and never a second one.
+    """
+    if any(new.source not in SOURCES for new in news):
+        raise ValueError("unknown source")
+    if any(new.idempotency_key is None for new in news):
+        raise ValueError("create_requests needs an idempotency key for every submission")
+    answers: list[CreatedRequest | TownhallError | None] = [None] * len(news)
+    earlier = _earlier_by_key(session, [new.idempotency_key for new in news])
+    services = _active_services(session, {new.service_code for new in news})
+    rows: dict[int, dict[str, Any]] = {}
+    for position, new in enumerate(news):
+        if new.idempotency_key in earlier:
+            answers[position] = earlier[new.idempotency_key]
+            continue
+        service = services.get(new.service_code)
+        if service is None:
+            answers[position] = NotFound(f"There is no service with the code {new.service_code!r}")
+            continue
+        try:
+            rows[position] = _new_row(session, new, service, clock.now())
+        except RequestProblems as problems:
+            answers[position] = problems
+    inserted = _insert_ignoring_repeats(session, list(rows.values()))
+    missed = [row["idempotency_key"] for row in rows.values() if row["idempotency_key"] not in inserted]
+    raced = _earlier_by_key(session, missed) if missed else {}
+    for position, row in rows.items():
+        key = row["idempotency_key"]
+        answers[position] = inserted[key] if key in inserted else raced[key]
+    return [answer for answer in answers if answer is not None]
+
+
+def _earlier_by_key(session: Session, keys: Sequence[str | None]) -> dict[str | None, CreatedRequest]:
+    wanted = {key for key in keys if key is not None}
+    if not wanted:
+        return {}
+    statement = select(ServiceRequest.id, ServiceRequest.idempotency_key, ServiceRequest.expected_at).where(
+        ServiceRequest.idempotency_key.in_(wanted)
+    )
+    return {key: CreatedRequest(id_, expected, False) for id_, key, expected in session.execute(statement)}
+
+
+def _active_services(session: Session, codes: set[str]) -> dict[str, Service]:
+    statement = select(Service).where(Service.code.in_(codes), Service.active.is_(True))
+    return {service.code: service for service in session.scalars(statement)}
+
+
+def _new_row(session: Session, new: NewRequest, service: Service, now: datetime) -> dict[str, Any]:
+    """The `service_requests` row for a submission that passed every check (raises RequestProblems if not)."""
+    place, answers = _checked(session, new, service, now)
+    return {
+        "service_id": service.id, "status": "open", "description": new.description.strip(),
+        "latitude": place.latitude, "longitude": place.longitude, "address": place.address, "uprn": place.uprn,
+        "ward_code": place.ward_code, "answers": answers, "media_url": new.media_url, "photo_file": new.photo_file,
+        "source": new.source, "reporter_user_id": new.reporter_user_id, "contact_email": new.email,
+        "contact_first_name": new.first_name, "contact_last_name": new.last_name, "contact_phone": new.phone,
+        "device_id": new.device_id, "account_id": new.account_id, "client_token": new.client_token,
+        "idempotency_key": new.idempotency_key, "team": service.team, "requested_at": now, "updated_at": now,
+        "expected_at": expected_by(now, service.response_working_days), "assignee_user_id": None,
+        "duplicate_of_id": None, "closed_at": None,
+    }  # fmt: skip
+
+
+def _insert_ignoring_repeats(session: Session, rows: list[dict[str, Any]]) -> dict[str | None, CreatedRequest]:
+    """Insert every row whose idempotency key is not taken yet; returns the inserted ones by key."""
+    if not rows:
+        return {}
+    table = table_of(ServiceRequest)
+    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement: Insert = dialect_insert(table).on_conflict_do_nothing(index_elements=[table.c.idempotency_key])
+    expected = {row["idempotency_key"]: row["expected_at"] for row in rows}
+    inserted: dict[str | None, CreatedRequest] = {}
+    for id_, key in session.execute(statement.returning(table.c.id, table.c.idempotency_key), rows):
+        inserted[key] = CreatedRequest(id_, expected[key], True)
+    return inserted
 
 
 def request_by_reference(session: Session, *, reference: str) -> ServiceRequest:
