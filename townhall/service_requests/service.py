@@ -7,7 +7,7 @@ fits, and a missed bin is inside its reporting window (the rules in force, see `
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -69,7 +69,12 @@ class NewRequest:
     idempotency_key: str | None = None
 
 
-def _place(session: Session, new: NewRequest, problems: list[tuple[str, str]]) -> location.Place | None:
+def _place(
+    session: Session,
+    new: NewRequest,
+    problems: list[tuple[str, str]],
+    known: Mapping[location.Point, location.Nearest | None] | None = None,
+) -> location.Place | None:
     if new.uprn is not None:
         found = location.place_of_property(session, new.uprn)
         if found is None:
@@ -84,7 +89,7 @@ def _place(session: Session, new: NewRequest, problems: list[tuple[str, str]]) -
     if area is None or not area.contains(new.latitude, new.longitude):
         problems.append(("lat", "the location is outside the council's area"))
         return None
-    return location.place_at(session, new.latitude, new.longitude, new.address_string.strip()[:300])
+    return location.place_at(session, new.latitude, new.longitude, new.address_string.strip()[:300], known=known)
 
 
 def _place_of_address_string(session: Session, text: str, problems: list[tuple[str, str]]) -> location.Place | None:
@@ -112,11 +117,17 @@ def check_missed_bin(session: Session, *, uprn: int | None, answers: dict[str, o
     return None if allowed else explanation
 
 
-def _checked(session: Session, new: NewRequest, service: Service, now: datetime) -> tuple[location.Place, dict]:  # type: ignore[type-arg]
+def _checked(
+    session: Session,
+    new: NewRequest,
+    service: Service,
+    now: datetime,
+    known: Mapping[location.Point, location.Nearest | None] | None = None,
+) -> tuple[location.Place, dict]:  # type: ignore[type-arg]
     problems: list[tuple[str, str]] = []
     if len(new.description) > MAX_DESCRIPTION:
         problems.append(("description", f"the description must be {MAX_DESCRIPTION:,} characters or fewer"))
-    place = _place(session, new, problems)
+    place = _place(session, new, problems, known)
     answers, answer_problems = check_answers(service, new.answers)
     problems += [(f"attribute[{p.field}]", p.message) for p in answer_problems]
     if service.code == missed_bins.MISSED_BIN_SERVICE and not problems:
@@ -211,6 +222,7 @@ def create_requests(session: Session, news: Sequence[NewRequest]) -> list[Create
     earlier = _earlier_by_key(session, [new.idempotency_key for new in news])
     services = _active_services(session, {new.service_code for new in news})
     rows: dict[int, dict[str, Any]] = {}
+    known = _nearest_to_points(session, news)
     for position, new in enumerate(news):
         if new.idempotency_key in earlier:
             answers[position] = earlier[new.idempotency_key]
@@ -220,7 +232,7 @@ def create_requests(session: Session, news: Sequence[NewRequest]) -> list[Create
             answers[position] = NotFound(f"There is no service with the code {new.service_code!r}")
             continue
         try:
-            rows[position] = _new_row(session, new, service, clock.now())
+            rows[position] = _new_row(session, new, service, clock.now(), known)
         except RequestProblems as problems:
             answers[position] = problems
     inserted = _insert_ignoring_repeats(session, list(rows.values()))
@@ -247,9 +259,27 @@ def _active_services(session: Session, codes: set[str]) -> dict[str, Service]:
     return {service.code: service for service in session.scalars(statement)}
 
 
-def _new_row(session: Session, new: NewRequest, service: Service, now: datetime) -> dict[str, Any]:
+def _nearest_to_points(session: Session, news: Sequence[NewRequest]) -> dict[location.Point, location.Nearest | None]:
+    """The nearest property to every point given inside the council's area, in one look-up for the batch."""
+    area = location.council_area(session)
+    points = [
+        (new.latitude, new.longitude)
+        for new in news
+        if new.uprn is None and new.latitude is not None and new.longitude is not None
+        if area is not None and area.contains(new.latitude, new.longitude)
+    ]
+    return location.nearest_properties(session, points)
+
+
+def _new_row(
+    session: Session,
+    new: NewRequest,
+    service: Service,
+    now: datetime,
+    known: Mapping[location.Point, location.Nearest | None],
+) -> dict[str, Any]:
     """The `service_requests` row for a submission that passed every check (raises RequestProblems if not)."""
-    place, answers = _checked(session, new, service, now)
+    place, answers = _checked(session, new, service, now, known)
     return {
         "service_id": service.id, "status": "open", "description": new.description.strip(),
         "latitude": place.latitude, "longitude": place.longitude, "address": place.address, "uprn": place.uprn,
