@@ -32,6 +32,9 @@ from townhall.service_requests.service import CreatedRequest, NewRequest, Reques
 
 SCOPE = "open311:write"
 MAX_BATCH = 64  # creates per transaction: enough to keep up with 50+ clients, small enough to keep latency even
+# When far fewer creates are waiting than the last batch held, wait this long for the rest (never for a lone
+# client: its last batch was one, so it never waits).
+GATHER_SECONDS = 0.002
 Answer = list[dict[str, str | None]]
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -118,12 +121,20 @@ class GroupCommit(Generic[Item, Result]):
     """Gathers items submitted concurrently (on one event loop) and hands them to `write` in batches.
 
     `write` gets up to `max_batch` items and returns one result (or exception) for each, in order. One batch is
-    written at a time; whatever arrives meanwhile forms the next. `submit` returns once its item's batch is done.
+    written at a time; whatever arrives meanwhile forms the next (after at most `gather_seconds` more when far
+    fewer are waiting than last time). `submit` returns once its item's batch is done.
     """
 
-    def __init__(self, write: Callable[[list[Item]], Awaitable[list[Result | Exception]]], max_batch: int) -> None:
+    def __init__(
+        self,
+        write: Callable[[list[Item]], Awaitable[list[Result | Exception]]],
+        max_batch: int,
+        gather_seconds: float = GATHER_SECONDS,
+    ) -> None:
         self.write = write
         self.max_batch = max_batch
+        self.gather_seconds = gather_seconds
+        self._last_batch = 0
         self._waiting: list[tuple[Item, asyncio.Future[Result]]] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -138,7 +149,12 @@ class GroupCommit(Generic[Item, Result]):
     async def _write_all(self) -> None:
         try:
             while self._waiting:
+                if len(self._waiting) < self._last_batch // 2:
+                    # Most of the last batch's clients are about to send their next create: give them a moment
+                    # (as PostgreSQL's commit_delay does) rather than spend a whole commit on a handful.
+                    await asyncio.sleep(self.gather_seconds)
                 batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
+                self._last_batch = len(batch)
                 try:
                     results = await self.write([item for item, _ in batch])
                 except asyncio.CancelledError:

@@ -7,13 +7,15 @@ fits, and a missed bin is inside its reporting window (the rules in force, see `
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Insert, select
+from sqlalchemy import JSON, DateTime, bindparam, cast, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +29,7 @@ from townhall.service_requests.models import (
     RequestUpdate,
     Service,
     ServiceRequest,
+    UtcDateTime,
     id_from_reference,
     reference_for,
 )
@@ -298,13 +301,42 @@ def _insert_ignoring_repeats(session: Session, rows: list[dict[str, Any]]) -> di
     if not rows:
         return {}
     table = table_of(ServiceRequest)
-    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement: Insert = dialect_insert(table).on_conflict_do_nothing(index_elements=[table.c.idempotency_key])
+    returning = (table.c.id, table.c.idempotency_key)
+    if session.get_bind().dialect.name == "postgresql":
+        # One short statement whatever the batch size: each column as an array, unnested into rows. (A
+        # multi-row VALUES list is a new, long SQL text per batch, which the driver parses on every call.)
+        columns = list(rows[0])
+        arrays = {name: [_bound(table.c[name], row[name]) for row in rows] for name in columns}
+        typed = [cast(bindparam(name, value), ARRAY(_array_type(table.c[name]))) for name, value in arrays.items()]
+        unnested = func.unnest(*typed).table_valued(*columns).render_derived()
+        from_arrays = postgresql.insert(table).from_select(columns, select(*unnested.c))
+        ignoring = from_arrays.on_conflict_do_nothing(index_elements=[table.c.idempotency_key])
+        result = session.execute(ignoring.returning(*returning))
+    else:
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=[table.c.idempotency_key])
+        result = session.execute(statement.returning(*returning), rows)
     expected = {row["idempotency_key"]: row["expected_at"] for row in rows}
-    inserted: dict[str | None, CreatedRequest] = {}
-    for id_, key in session.execute(statement.returning(table.c.id, table.c.idempotency_key), rows):
-        inserted[key] = CreatedRequest(id_, expected[key], True)
-    return inserted
+    return {key: CreatedRequest(id_, expected[key], True) for id_, key in result}
+
+
+def _array_type(column: Any) -> Any:
+    """The element type to CAST an array parameter to: JSON travels as text (its serialised form)."""
+    if isinstance(column.type, JSON):
+        return JSON()
+    if isinstance(column.type, UtcDateTime):
+        return DateTime(timezone=True)
+    return column.type
+
+
+def _bound(column: Any, value: Any) -> Any:
+    """A value as the column's type would send it (JSON serialised, times in UTC), for an array parameter."""
+    if value is None:
+        return None
+    if isinstance(column.type, JSON):
+        return json.dumps(value)
+    if isinstance(column.type, UtcDateTime):
+        return value.astimezone(UTC)
+    return value
 
 
 def request_by_reference(session: Session, *, reference: str) -> ServiceRequest:
