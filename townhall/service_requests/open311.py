@@ -116,9 +116,11 @@ def _group_commit(request: Request) -> GroupCommit[Submission, Answer]:
     state = request.app.state
     committer: GroupCommit[Submission, Answer] | None = getattr(state, "open311_group_commit", None)
     if committer is None:
+        # The writer outlives this request: it keeps only the app (settings, sessions, a test's override).
+        anchor = Request({"type": "http", "app": request.app, "headers": []})
 
         async def write(submissions: list[Submission]) -> list[Answer | Exception]:
-            return await run_database_work(request, _write_batch, request, submissions)
+            return await run_database_work(anchor, _write_batch, anchor, submissions)
 
         committer = state.open311_group_commit = GroupCommit(write, MAX_BATCH)
     return committer
@@ -193,7 +195,9 @@ async def _requests_answer(request: Request, filters: Callable[[], queries.Reque
 
 @router.get("/v2/requests.{fmt}")
 async def get_requests(request: Request) -> Response:
-    return await _requests_answer(request, lambda: _filters(request.query_params), one=False)
+    # Pollers send the same query strings over and over: each is parsed once per process (errors never kept).
+    raw: bytes = request.scope["query_string"]
+    return await _requests_answer(request, lambda: _answer_cache(request).filters(raw, _filters), one=False)
 
 
 @router.get("/v2/requests/{service_request_id}.{fmt}")

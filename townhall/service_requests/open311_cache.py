@@ -22,6 +22,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from starlette.datastructures import QueryParams
+
 from townhall.platform import clock
 from townhall.service_requests import changes
 from townhall.service_requests.open311_queries import RequestFilters
@@ -29,6 +31,7 @@ from townhall.service_requests.statuses import statuses_for_open311
 
 READ_CACHE_SECONDS = 5.0
 MAX_ANSWERS = 64  # distinct queries kept per process; answers are at most MAX_RESULTS requests (~0.4 MB)
+MAX_QUERIES = 1024  # query strings whose parsed filters are kept
 
 AnswerKey = tuple[str, tuple[str, ...], str | None, str | None, tuple[str, ...]]
 
@@ -70,6 +73,18 @@ class AnswerCache:
         self.max_answers = max_answers
         self._answers: OrderedDict[AnswerKey, CachedAnswer] = OrderedDict()
         self._reading: dict[AnswerKey, asyncio.Future[CachedAnswer]] = {}
+        self._parsed: dict[bytes, RequestFilters] = {}
+
+    def filters(self, raw_query: bytes, parse: Callable[[QueryParams], RequestFilters]) -> RequestFilters:
+        """`parse` of a query string, remembered (the filters do not depend on the time); an error is raised and
+        not remembered. At most MAX_QUERIES are kept, then the memory starts again."""
+        found = self._parsed.get(raw_query)
+        if found is None:
+            found = parse(QueryParams(raw_query))
+            if len(self._parsed) >= MAX_QUERIES:
+                self._parsed.clear()
+            self._parsed[raw_query] = found
+        return found
 
     def fresh(self, key: AnswerKey) -> CachedAnswer | None:
         found = self._answers.get(key)
