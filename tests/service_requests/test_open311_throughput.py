@@ -192,3 +192,14 @@ def test_bad_filters_are_still_400_error_lists(client: TestClient, query: str) -
         response = client.get(f"/open311/v2/requests.json?{query}")
         assert response.status_code == 400
         assert response.json()[0]["code"] == 400
+
+
+def test_queries_that_mean_the_same_share_an_answer_and_others_do_not(client: TestClient) -> None:
+    everything = client.get("/open311/v2/requests.json?service_code=pothole").json()
+    assert everything
+    assert client.get("/open311/v2/requests.json?service_code=pothole&status=nonsense").json() == []
+    assert client.get("/open311/v2/requests.json?service_code=pothole").json() == everything
+    both = client.get("/open311/v2/requests.json?service_code=pothole,graffiti").json()
+    assert client.get("/open311/v2/requests.json?service_code=graffiti,pothole").json() == both
+    opened = client.get("/open311/v2/requests.json?service_code=pothole&status=open").json()
+    assert {r["status"] for r in opened} <= {"open"}

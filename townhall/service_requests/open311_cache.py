@@ -33,7 +33,7 @@ READ_CACHE_SECONDS = 5.0
 MAX_ANSWERS = 64  # distinct queries kept per process; answers are at most MAX_RESULTS requests (~0.4 MB)
 MAX_QUERIES = 1024  # query strings whose parsed filters are kept
 
-AnswerKey = tuple[str, tuple[str, ...], str | None, str | None, tuple[str, ...]]
+AnswerKey = tuple[str, tuple[str, ...], str | None, str | None, tuple[str, ...] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +62,8 @@ def answer_key(fmt: str, filters: RequestFilters) -> AnswerKey | None:
         tuple(sorted(set(filters.service_codes))),
         filters.start.isoformat() if filters.start else None,
         filters.end.isoformat() if filters.end else None,
-        tuple(sorted(statuses_for_open311(filters.status))) if filters.status else (),
+        # None for no status filter; a filter naming no status we know (status=foo) matches nothing: ()
+        tuple(sorted(statuses_for_open311(filters.status))) if filters.status else None,
     )
 
 
