@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from townhall.identity.models import ApiKey
 from townhall.identity.timeutil import as_utc, utc_now
-from townhall.platform.audit import SYSTEM, Actor, record_access
+from townhall.platform.audit import SYSTEM, Access, Actor, record_access
 from townhall.platform.errors import Conflict, NotFound, TownhallError
 
 KEY_FORMAT = re.compile(r"^th_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$")
@@ -102,11 +102,21 @@ def record_api_key_use(session: Session, key: ApiKey, scope: str, *, client: str
     route calls this as its LAST statement before committing: one client's requests then queue only for the
     commit, not for each other's whole work. `last_used_at` is written at most once a minute for the same reason.
     """
+    note_api_key_used(session, key)
+    record_access(session, actor=Actor("api_key", key.id), action=f"api:{scope}", client=client)
+
+
+def note_api_key_used(session: Session, key: ApiKey) -> None:
+    """`last_used_at`, written at most once a minute (so busy clients do not queue on the key's row)."""
     now = utc_now()
     if key.last_used_at is None or now - as_utc(key.last_used_at) >= LAST_USED_RESOLUTION:
         key.last_used_at = now
         session.flush()
-    record_access(session, actor=Actor("api_key", key.id), action=f"api:{scope}", client=client)
+
+
+def api_key_use(key: ApiKey, scope: str, *, client: str | None = None) -> Access:
+    """The audit entry for one use of `key`: what `record_api_key_use` writes, for `record_accesses` in a batch."""
+    return Access(actor=Actor("api_key", key.id), action=f"api:{scope}", client=client)
 
 
 def authenticate_api_key(session: Session, raw_key: str, scope: str, *, client: str | None = None) -> ApiKey:

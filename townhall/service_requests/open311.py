@@ -6,29 +6,28 @@ Every route is public: reading is open data, and `POST requests` authenticates b
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from functools import partial
 from typing import Annotated, Any, TypeVar
 
-import anyio
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData, QueryParams
+from starlette.datastructures import QueryParams
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from townhall.identity.access import client_address, public
-from townhall.identity.apikeys import Unauthenticated, record_api_key_use, verify_api_key
+from townhall.identity.apikeys import Unauthenticated
 from townhall.platform.errors import Forbidden, NotFound, TownhallError
+from townhall.service_requests import changes
 from townhall.service_requests import open311_queries as queries
 from townhall.service_requests.catalogue import list_services, service_by_code
 from townhall.service_requests.models import RequestUpdate, reference_for
-from townhall.service_requests.open311_form import new_request_from_form
+from townhall.service_requests.open311_cache import READ_CACHE_SECONDS, AnswerCache, answer_key
+from townhall.service_requests.open311_create import MAX_BATCH, Answer, GroupCommit, Submission, create_batch
 from townhall.service_requests.open311_format import (
     FORMATS,
     discovery_document,
+    document_bytes,
     error_response,
     request_document,
     respond,
@@ -36,7 +35,7 @@ from townhall.service_requests.open311_format import (
     service_summary,
     w3c,
 )
-from townhall.service_requests.service import RequestProblems, create_request
+from townhall.service_requests.service import RequestProblems
 from townhall.web.deps import SessionDep, run_database_work, transaction
 
 router = APIRouter(prefix="/open311", dependencies=[Depends(public)], include_in_schema=False)
@@ -93,57 +92,38 @@ def service(session: SessionDep, service_code: str, fmt: Format) -> Response:
     return _answer(fmt, build)
 
 
-def idempotency_key_for(api_key_id: int, form: FormData) -> tuple[str, str | None]:
-    """The client's token when it sends one; otherwise its device_id with a hash of everything it sent."""
-    token = str(form.get("token") or "").strip()[:100] or None
-    if token:
-        return f"open311:{api_key_id}:token:{token}", token
-    content = sorted((k, str(v)) for k, v in form.multi_items() if k != "api_key")
-    digest = hashlib.sha256(repr(content).encode()).hexdigest()
-    return f"open311:{api_key_id}:{str(form.get('device_id') or '')[:60]}:{digest}", None
-
-
-def _create(session: Session, form: FormData, client: str) -> list[dict[str, str | None]]:
-    raw_key = str(form.get("api_key") or "")
-    if not raw_key:
-        raise Unauthenticated("api_key is required to submit a request")
-    key = verify_api_key(session, raw_key, "open311:write")
-    idempotency_key, token = idempotency_key_for(key.id, form)
-    new = new_request_from_form(form, idempotency_key=idempotency_key, token=token)
-    try:
-        created, _ = create_request(session, new=new)
-    except NotFound as unknown:  # an unknown service on a create is a bad request, not a missing page
-        raise RequestProblems([("service_code", unknown.message)]) from None
-    answer: dict[str, str | None] = {"service_request_id": created.reference}
-    if token:
-        answer["token"] = token
-    answer |= {"service_notice": f"We aim to respond by {w3c(created.expected_at)}", "account_id": None}
-    # Last, because it locks the key's row (once a minute) and the audit chain's head until the commit below:
-    # every create by this client queues on those locks, so they must be held for the commit and nothing else.
-    record_api_key_use(session, key, "open311:write", client=client)
-    return [answer]
-
-
-# Every create queues for the audit chain's head (one at a time until each commits). Bounding the threads that
-# run creates keeps that queue in this process instead of in PostgreSQL: under 50 clients the p99 fell from
-# 1.1 s (the default 40 threads) to 0.64-0.76 s, with throughput unchanged within noise (docs/benchmarks.md).
-CREATE_THREADS = 8
-
-
-async def _run_create(request: Request, form: FormData) -> list[dict[str, str | None]]:
-    if request.app.state.settings.is_sqlite:
-        return await run_database_work(request, _in_transaction, request, _create, form, client_address(request))
-    state = request.app.state
-    if getattr(state, "open311_create_limiter", None) is None:
-        state.open311_create_limiter = anyio.CapacityLimiter(CREATE_THREADS)
-    work = partial(_in_transaction, request, _create, form, client_address(request))
-    return await anyio.to_thread.run_sync(work, limiter=state.open311_create_limiter)
-
-
 def _in_transaction(request: Request, work: Callable[..., T], *args: Any) -> T:
     """`work(session, *args)` in a transaction of its own, committed before the answer is sent."""
     with transaction(request) as session:
         return work(session, *args)
+
+
+def _write_batch(request: Request, submissions: list[Submission]) -> list[Answer | Exception]:
+    """One transaction for the batch, committed before any answer goes out; if the transaction itself fails,
+    each submission is tried on its own, so one bad row cannot take the others' answers with it."""
+    try:
+        with transaction(request) as session:
+            answers: list[Answer | Exception] = list(create_batch(session, submissions))
+    except Exception as error:
+        if len(submissions) == 1:
+            return [error]
+        return [_write_batch(request, [one])[0] for one in submissions]
+    changes.note_change()
+    return answers
+
+
+def _group_commit(request: Request) -> GroupCommit[Submission, Answer]:
+    state = request.app.state
+    committer: GroupCommit[Submission, Answer] | None = getattr(state, "open311_group_commit", None)
+    if committer is None:
+        # The writer outlives this request: it keeps only the app (settings, sessions, a test's override).
+        anchor = Request({"type": "http", "app": request.app, "headers": []})
+
+        async def write(submissions: list[Submission]) -> list[Answer | Exception]:
+            return await run_database_work(anchor, _write_batch, anchor, submissions)
+
+        committer = state.open311_group_commit = GroupCommit(write, MAX_BATCH)
+    return committer
 
 
 # The hot routes below take the Request alone and read `fmt` from the path: FastAPI's per-request parameter
@@ -159,7 +139,7 @@ async def post_request(request: Request) -> Response:
     except ClientDisconnect:  # the client gave up before sending its form: nothing was received, nothing to answer
         return Response(status_code=400)
     try:
-        rows = await _run_create(request, form)
+        rows = await _group_commit(request).submit(Submission(form, client_address(request)))
     except Exception as error:
         return _error_for(fmt, error)
     return respond(fmt, rows, root="service_requests", item="request")
@@ -175,26 +155,49 @@ def _filters(params: QueryParams) -> queries.RequestFilters:
     )
 
 
-def _read_requests(session: Session, fmt: str, filters: queries.RequestFilters, one: bool) -> Response:
+def _read_requests(session: Session, fmt: str, filters: queries.RequestFilters, one: bool) -> bytes:
     rows = queries.find_requests(session, filters=filters)
     if one and not rows:
         raise NotFound(f"There is no service request {filters.ids[0][:20]!r}. Check the reference and try again.")
-    return respond(fmt, [request_document(r) for r in rows], root="service_requests", item="request")
+    return document_bytes(fmt, [request_document(r) for r in rows], root="service_requests", item="request")
+
+
+def _answer_cache(request: Request) -> AnswerCache:
+    state = request.app.state
+    cache: AnswerCache | None = getattr(state, "open311_answers", None)
+    if cache is None:
+        cache = state.open311_answers = AnswerCache()
+    return cache
 
 
 async def _requests_answer(request: Request, filters: Callable[[], queries.RequestFilters], one: bool) -> Response:
+    """A list from the per-process answer cache (see `open311_cache`); a read by id straight from the database."""
     fmt = request.path_params["fmt"]
     if fmt not in FORMATS:
         return error_response("xml", 404, ["Ask for .xml or .json"])
     try:
-        return await run_database_work(request, _in_transaction, request, _read_requests, fmt, filters(), one)
+        wanted = filters()
+        key = answer_key(fmt, wanted)
+
+        async def read() -> bytes:
+            return await run_database_work(request, _in_transaction, request, _read_requests, fmt, wanted, one)
+
+        if key is None:
+            return Response(await read(), media_type=FORMATS[fmt])
+        answer = await _answer_cache(request).get(key, read)
     except Exception as error:
         return _error_for(fmt, error)
+    headers = {"etag": answer.etag, "cache-control": f"public, max-age={int(READ_CACHE_SECONDS)}"}
+    if request.headers.get("if-none-match") == answer.etag:
+        return Response(status_code=304, headers=headers)
+    return Response(answer.body, media_type=FORMATS[fmt], headers=headers)
 
 
 @router.get("/v2/requests.{fmt}")
 async def get_requests(request: Request) -> Response:
-    return await _requests_answer(request, lambda: _filters(request.query_params), one=False)
+    # Pollers send the same query strings over and over: each is parsed once per process (errors never kept).
+    raw: bytes = request.scope["query_string"]
+    return await _requests_answer(request, lambda: _answer_cache(request).filters(raw, _filters), one=False)
 
 
 @router.get("/v2/requests/{service_request_id}.{fmt}")

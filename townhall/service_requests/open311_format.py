@@ -60,8 +60,12 @@ def to_xml(document: Document, *, root: str, item: str | None = None) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="unicode").encode()
 
 
+def document_bytes(fmt: str, document: Document, *, root: str, item: str | None = None) -> bytes:
+    return to_json(document) if fmt == "json" else to_xml(document, root=root, item=item)
+
+
 def respond(fmt: str, document: Document, *, root: str, item: str | None = None, status: int = 200) -> Response:
-    body = to_json(document) if fmt == "json" else to_xml(document, root=root, item=item)
+    body = document_bytes(fmt, document, root=root, item=item)
     return Response(body, status_code=status, media_type=FORMATS.get(fmt, FORMATS["xml"]))
 
 

@@ -7,19 +7,32 @@ fits, and a missed bin is inside its reporting window (the rules in force, see `
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import JSON, DateTime, bindparam, cast, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from townhall.db import table_of
 from townhall.places.service import search_addresses
 from townhall.platform import clock
-from townhall.platform.errors import InvalidInput, NotFound
+from townhall.platform.errors import InvalidInput, NotFound, TownhallError
 from townhall.service_requests import location, missed_bins
 from townhall.service_requests.catalogue import check_answers, service_by_code
-from townhall.service_requests.models import RequestUpdate, Service, ServiceRequest, id_from_reference
+from townhall.service_requests.models import (
+    RequestUpdate,
+    Service,
+    ServiceRequest,
+    UtcDateTime,
+    id_from_reference,
+    reference_for,
+)
 from townhall.service_requests.working_days import expected_by
 
 MAX_DESCRIPTION = 4000
@@ -59,7 +72,12 @@ class NewRequest:
     idempotency_key: str | None = None
 
 
-def _place(session: Session, new: NewRequest, problems: list[tuple[str, str]]) -> location.Place | None:
+def _place(
+    session: Session,
+    new: NewRequest,
+    problems: list[tuple[str, str]],
+    known: Mapping[location.Point, location.Nearest | None] | None = None,
+) -> location.Place | None:
     if new.uprn is not None:
         found = location.place_of_property(session, new.uprn)
         if found is None:
@@ -74,7 +92,7 @@ def _place(session: Session, new: NewRequest, problems: list[tuple[str, str]]) -
     if area is None or not area.contains(new.latitude, new.longitude):
         problems.append(("lat", "the location is outside the council's area"))
         return None
-    return location.place_at(session, new.latitude, new.longitude, new.address_string.strip()[:300])
+    return location.place_at(session, new.latitude, new.longitude, new.address_string.strip()[:300], known=known)
 
 
 def _place_of_address_string(session: Session, text: str, problems: list[tuple[str, str]]) -> location.Place | None:
@@ -102,11 +120,17 @@ def check_missed_bin(session: Session, *, uprn: int | None, answers: dict[str, o
     return None if allowed else explanation
 
 
-def _checked(session: Session, new: NewRequest, service: Service, now: datetime) -> tuple[location.Place, dict]:  # type: ignore[type-arg]
+def _checked(
+    session: Session,
+    new: NewRequest,
+    service: Service,
+    now: datetime,
+    known: Mapping[location.Point, location.Nearest | None] | None = None,
+) -> tuple[location.Place, dict]:  # type: ignore[type-arg]
     problems: list[tuple[str, str]] = []
     if len(new.description) > MAX_DESCRIPTION:
         problems.append(("description", f"the description must be {MAX_DESCRIPTION:,} characters or fewer"))
-    place = _place(session, new, problems)
+    place = _place(session, new, problems, known)
     answers, answer_problems = check_answers(service, new.answers)
     problems += [(f"attribute[{p.field}]", p.message) for p in answer_problems]
     if service.code == missed_bins.MISSED_BIN_SERVICE and not problems:
@@ -169,6 +193,150 @@ def _insert_once(session: Session, request: ServiceRequest, key: str | None) -> 
             raise
         return earlier, False
     return request, True
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedRequest:
+    """What `create_requests` made (or found, for a repeated submission): enough to answer the client."""
+
+    id: int
+    expected_at: datetime
+    is_new: bool
+
+    @property
+    def reference(self) -> str:
+        return reference_for(self.id)
+
+
+def create_requests(session: Session, news: Sequence[NewRequest]) -> list[CreatedRequest | TownhallError]:
+    """`create_request` for many submissions at once (Open311's group commit): the same checks for each, then one
+    statement for the catalogue, one for earlier submissions and one INSERT for every new request.
+
+    One answer per submission, in order: what was created (or, for a known idempotency key, found), or the error
+    `create_request` would have raised (NotFound for an unknown service, RequestProblems for anything else).
+    An idempotency key is claimed by the database (`ON CONFLICT DO NOTHING`), so a concurrent or repeated
+    submission with the same key, even within the batch, gets the first request and never a second one.
+    """
+    if any(new.source not in SOURCES for new in news):
+        raise ValueError("unknown source")
+    if any(new.idempotency_key is None for new in news):
+        raise ValueError("create_requests needs an idempotency key for every submission")
+    answers: list[CreatedRequest | TownhallError | None] = [None] * len(news)
+    earlier = _earlier_by_key(session, [new.idempotency_key for new in news])
+    services = _active_services(session, {new.service_code for new in news})
+    rows: dict[int, dict[str, Any]] = {}
+    known = _nearest_to_points(session, news)
+    for position, new in enumerate(news):
+        if new.idempotency_key in earlier:
+            answers[position] = earlier[new.idempotency_key]
+            continue
+        service = services.get(new.service_code)
+        if service is None:
+            answers[position] = NotFound(f"There is no service with the code {new.service_code!r}")
+            continue
+        try:
+            rows[position] = _new_row(session, new, service, clock.now(), known)
+        except RequestProblems as problems:
+            answers[position] = problems
+    inserted = _insert_ignoring_repeats(session, list(rows.values()))
+    missed = [row["idempotency_key"] for row in rows.values() if row["idempotency_key"] not in inserted]
+    raced = _earlier_by_key(session, missed) if missed else {}
+    for position, row in rows.items():
+        key = row["idempotency_key"]
+        answers[position] = inserted[key] if key in inserted else raced[key]
+    return [answer for answer in answers if answer is not None]
+
+
+def _earlier_by_key(session: Session, keys: Sequence[str | None]) -> dict[str | None, CreatedRequest]:
+    wanted = {key for key in keys if key is not None}
+    if not wanted:
+        return {}
+    statement = select(ServiceRequest.id, ServiceRequest.idempotency_key, ServiceRequest.expected_at).where(
+        ServiceRequest.idempotency_key.in_(wanted)
+    )
+    return {key: CreatedRequest(id_, expected, False) for id_, key, expected in session.execute(statement)}
+
+
+def _active_services(session: Session, codes: set[str]) -> dict[str, Service]:
+    statement = select(Service).where(Service.code.in_(codes), Service.active.is_(True))
+    return {service.code: service for service in session.scalars(statement)}
+
+
+def _nearest_to_points(session: Session, news: Sequence[NewRequest]) -> dict[location.Point, location.Nearest | None]:
+    """The nearest property to every point given inside the council's area, in one look-up for the batch."""
+    area = location.council_area(session)
+    points = [
+        (new.latitude, new.longitude)
+        for new in news
+        if new.uprn is None and new.latitude is not None and new.longitude is not None
+        if area is not None and area.contains(new.latitude, new.longitude)
+    ]
+    return location.nearest_properties(session, points)
+
+
+def _new_row(
+    session: Session,
+    new: NewRequest,
+    service: Service,
+    now: datetime,
+    known: Mapping[location.Point, location.Nearest | None],
+) -> dict[str, Any]:
+    """The `service_requests` row for a submission that passed every check (raises RequestProblems if not)."""
+    place, answers = _checked(session, new, service, now, known)
+    return {
+        "service_id": service.id, "status": "open", "description": new.description.strip(),
+        "latitude": place.latitude, "longitude": place.longitude, "address": place.address, "uprn": place.uprn,
+        "ward_code": place.ward_code, "answers": answers, "media_url": new.media_url, "photo_file": new.photo_file,
+        "source": new.source, "reporter_user_id": new.reporter_user_id, "contact_email": new.email,
+        "contact_first_name": new.first_name, "contact_last_name": new.last_name, "contact_phone": new.phone,
+        "device_id": new.device_id, "account_id": new.account_id, "client_token": new.client_token,
+        "idempotency_key": new.idempotency_key, "team": service.team, "requested_at": now, "updated_at": now,
+        "expected_at": expected_by(now, service.response_working_days), "assignee_user_id": None,
+        "duplicate_of_id": None, "closed_at": None,
+    }  # fmt: skip
+
+
+def _insert_ignoring_repeats(session: Session, rows: list[dict[str, Any]]) -> dict[str | None, CreatedRequest]:
+    """Insert every row whose idempotency key is not taken yet; returns the inserted ones by key."""
+    if not rows:
+        return {}
+    table = table_of(ServiceRequest)
+    returning = (table.c.id, table.c.idempotency_key)
+    if session.get_bind().dialect.name == "postgresql":
+        # One short statement whatever the batch size: each column as an array, unnested into rows. (A
+        # multi-row VALUES list is a new, long SQL text per batch, which the driver parses on every call.)
+        columns = list(rows[0])
+        arrays = {name: [_bound(table.c[name], row[name]) for row in rows] for name in columns}
+        typed = [cast(bindparam(name, value), ARRAY(_array_type(table.c[name]))) for name, value in arrays.items()]
+        unnested = func.unnest(*typed).table_valued(*columns).render_derived()
+        from_arrays = postgresql.insert(table).from_select(columns, select(*unnested.c))
+        ignoring = from_arrays.on_conflict_do_nothing(index_elements=[table.c.idempotency_key])
+        result = session.execute(ignoring.returning(*returning))
+    else:
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=[table.c.idempotency_key])
+        result = session.execute(statement.returning(*returning), rows)
+    expected = {row["idempotency_key"]: row["expected_at"] for row in rows}
+    return {key: CreatedRequest(id_, expected[key], True) for id_, key in result}
+
+
+def _array_type(column: Any) -> Any:
+    """The element type to CAST an array parameter to: JSON travels as text (its serialised form)."""
+    if isinstance(column.type, JSON):
+        return JSON()
+    if isinstance(column.type, UtcDateTime):
+        return DateTime(timezone=True)
+    return column.type
+
+
+def _bound(column: Any, value: Any) -> Any:
+    """A value as the column's type would send it (JSON serialised, times in UTC), for an array parameter."""
+    if value is None:
+        return None
+    if isinstance(column.type, JSON):
+        return json.dumps(value)
+    if isinstance(column.type, UtcDateTime):
+        return value.astimezone(UTC)
+    return value
 
 
 def request_by_reference(session: Session, *, reference: str) -> ServiceRequest:

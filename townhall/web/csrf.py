@@ -70,8 +70,14 @@ class CsrfCookieMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        existing = Request(scope).cookies.get(CSRF_COOKIE)
         state = scope.setdefault("state", {})
+        if scope.get("path", "").startswith(CSRF_EXEMPT_PREFIXES):
+            # Machine clients (Open311) send no cookies and submit no forms of ours: no cookie to give. An empty
+            # value keeps templates working (an error page) and never verifies (`verify_csrf` needs a cookie).
+            state["csrf_cookie"] = ""
+            await self.app(scope, receive, send)
+            return
+        existing = Request(scope).cookies.get(CSRF_COOKIE)
         if existing:
             state["csrf_cookie"] = existing
             await self.app(scope, receive, send)

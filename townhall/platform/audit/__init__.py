@@ -6,13 +6,22 @@ Append-only and hash-chained. One call records an access, inside the transaction
                   subject_id=42, purpose="early help review", client=request_client)
 """
 
-from townhall.platform.audit.chain import SYSTEM, Actor, canonical_form, entry_hash, record_access
+from townhall.platform.audit.chain import (
+    SYSTEM,
+    Access,
+    Actor,
+    canonical_form,
+    entry_hash,
+    record_access,
+    record_accesses,
+)
 from townhall.platform.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
 from townhall.platform.audit.verify import ChainProblem, VerifyReport, verify_chain
 
 __all__ = [
     "GENESIS_HASH",
     "SYSTEM",
+    "Access",
     "Actor",
     "AuditChainHead",
     "AuditEntry",
@@ -21,5 +30,6 @@ __all__ = [
     "canonical_form",
     "entry_hash",
     "record_access",
+    "record_accesses",
     "verify_chain",
 ]

@@ -73,15 +73,15 @@ def microseconds_since_epoch(moment: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _take_next_id(session: Session) -> tuple[int, str]:
-    """Lock the chain head for this transaction and move it on by one: returns (the new entry's id, the hash
-    of the entry before it). One statement: the UPDATE takes the row lock on PostgreSQL and the write lock on
-    SQLite before anything is read, so concurrent writers queue here and the chain cannot fork."""
+def _take_next_id(session: Session, count: int = 1) -> tuple[int, str]:
+    """Lock the chain head for this transaction and move it on by `count`: returns (the last of the new entries'
+    ids, the hash of the entry before the first). One statement: the UPDATE takes the row lock on PostgreSQL and
+    the write lock on SQLite before anything is read, so concurrent writers queue here and the chain cannot fork."""
     head = table_of(AuditChainHead)
     statement = (
         update(head)
         .where(head.c.id == HEAD_ID)
-        .values(last_entry_id=head.c.last_entry_id + 1)
+        .values(last_entry_id=head.c.last_entry_id + count)
         .returning(head.c.last_entry_id, head.c.last_hash)
     )
     row = session.execute(statement).one_or_none()
@@ -129,4 +129,65 @@ def record_access(
     return entry_id
 
 
-__all__ = ["GENESIS_HASH", "SYSTEM", "Actor", "canonical_fields", "canonical_form", "entry_hash", "record_access"]
+@dataclass(frozen=True, slots=True)
+class Access:
+    """One access to record with `record_accesses` (the arguments of `record_access`)."""
+
+    actor: Actor
+    action: str
+    subject_type: str | None = None
+    subject_id: str | int | None = None
+    purpose: str | None = None
+    client: str | None = None
+
+
+def _checked_fields(access: Access) -> tuple[str, int | None, str, str | None, str | None, str | None, str | None]:
+    """(actor type, actor id, action, subject type, subject id, purpose, client), as `record_access` stores them."""
+    purpose = (access.purpose or "").strip() or None
+    if access.actor.is_staff and access.subject_type is not None and purpose is None:
+        raise InvalidInput("Say why you need this person's data (the purpose) before you can see it.")
+    subject = None if access.subject_id is None else str(access.subject_id)
+    return access.actor.type, access.actor.id, access.action, access.subject_type, subject, purpose, access.client
+
+
+def record_accesses(session: Session, accesses: Sequence[Access]) -> list[int]:
+    """Append several entries, in order, in the caller's transaction; returns their ids.
+
+    Exactly the entries `record_access` would write one by one (each its own id, hash and link to the one
+    before; one time for the batch), with the chain head locked and moved once: N accesses cost three
+    statements, not 2N, and hold the head's lock once.
+    """
+    if not accesses:
+        return []
+    fields = [_checked_fields(access) for access in accesses]
+    occurred = microseconds_since_epoch(clock.now())
+    last_id, previous = _take_next_id(session, len(fields))
+    rows: list[dict[str, object]] = []
+    for entry_id, (actor_type, actor_id, action, subject_type, subject, purpose, client) in enumerate(
+        fields, start=last_id - len(fields) + 1
+    ):
+        canonical = canonical_form(
+            entry_id, occurred, actor_type, actor_id, action, subject_type, subject, purpose, client
+        )
+        digest = entry_hash(previous, canonical)
+        rows.append({"id": entry_id, "occurred_at_us": occurred, "actor_type": actor_type, "actor_id": actor_id,
+                     "action": action, "subject_type": subject_type, "subject_id": subject, "purpose": purpose,
+                     "client": client, "previous_hash": previous, "entry_hash": digest})  # fmt: skip
+        previous = digest
+    session.execute(insert(table_of(AuditEntry)), rows)
+    head = table_of(AuditChainHead)
+    session.execute(update(head).where(head.c.id == HEAD_ID).values(last_hash=previous))
+    return [entry_id for entry_id in range(last_id - len(fields) + 1, last_id + 1)]
+
+
+__all__ = [
+    "GENESIS_HASH",
+    "SYSTEM",
+    "Access",
+    "Actor",
+    "canonical_fields",
+    "canonical_form",
+    "entry_hash",
+    "record_access",
+    "record_accesses",
+]
