@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 import typer
-from rich.console import Console
 
-from townhall.config import ConfigurationError, Settings, get_settings
-from townhall.platform.errors import TownhallError
+from townhall.cli_support import console, friendly_errors, settings
+
+__all__ = ["app", "console", "friendly_errors", "main", "settings"]
 
 app = typer.Typer(no_args_is_help=True, help="Townhall: a council's digital front door and data back office.")
 db_app = typer.Typer(no_args_is_help=True, help="The database: migrations.")
 app.add_typer(db_app, name="db")
-
-console = Console(stderr=True)
-
-
-def friendly_errors(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Print a person-readable message and exit 1 for errors a person can act on, instead of a traceback."""
-
-    @wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return function(*args, **kwargs)
-        except (TownhallError, ConfigurationError) as error:
-            console.print(f"[bold red]Error:[/] {error}")
-            raise typer.Exit(1) from None
-
-    return wrapper
-
-
-def settings() -> Settings:
-    current = get_settings()
-    current.check_for_production()
-    return current
 
 
 @db_app.command("upgrade")

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,42 +11,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+from townhall.cli_support import friendly_errors, migrated_database
 
+if TYPE_CHECKING:
     from townhall.assistant.learning import Comparison
-    from townhall.config import Settings
 
 assistant_app = typer.Typer(no_args_is_help=True, help="The residents' assistant: its model versions and transcripts.")
 console = Console(stderr=True)
-
-
-def _friendly(function: Callable[..., Any]) -> Callable[..., Any]:
-    """``townhall.cli.friendly_errors``, imported when the command runs (that module imports this one)."""
-
-    @wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from townhall.cli import friendly_errors
-
-        return friendly_errors(function)(*args, **kwargs)
-
-    return wrapper
-
-
-@contextmanager
-def _database() -> Iterator[tuple[Settings, sessionmaker[Session]]]:
-    """The settings and a session factory on the migrated database, its connections closed afterwards."""
-    from townhall.cli import settings
-    from townhall.db import make_engine, make_session_factory
-    from townhall.migrate import ensure_migrated
-
-    current = settings()
-    engine = make_engine(current)
-    try:
-        ensure_migrated(engine)
-        yield current, make_session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 def _operator() -> str:
@@ -77,7 +45,7 @@ def _comparison_table(comparisons: list[Comparison], live_id: int, candidate_id:
 
 
 @assistant_app.command("train")
-@_friendly
+@friendly_errors
 def train(method: str | None = typer.Option(None, help="tfidf+svm or tfidf+minilm+svm; default: the setting.")) -> None:
     """Build a candidate version from the repository's training data plus the labelled messages."""
     from townhall.assistant.engine import METHODS
@@ -86,7 +54,7 @@ def train(method: str | None = typer.Option(None, help="tfidf+svm or tfidf+minil
     from townhall.db import session_scope
     from townhall.platform.errors import InvalidInput
 
-    with _database() as (current, factory), session_scope(factory) as session:
+    with migrated_database() as (current, factory), session_scope(factory) as session:
         chosen = method or current.assistant_method
         if chosen not in METHODS:
             raise InvalidInput(f"--method must be one of {', '.join(METHODS)}, not {chosen}")
@@ -101,7 +69,7 @@ def train(method: str | None = typer.Option(None, help="tfidf+svm or tfidf+minil
 
 
 @assistant_app.command("eval")
-@_friendly
+@friendly_errors
 def evaluate_file(
     data: Path = typer.Option(..., "--data", help='A JSON Lines file of {"text", "intent"} lines.'),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
@@ -112,7 +80,7 @@ def evaluate_file(
     from townhall.assistant.evaluation import evaluate
 
     examples = read_labelled_file(data)
-    with _database() as (current, factory), factory() as session:
+    with migrated_database() as (current, factory), factory() as session:
         engine = live_engine(session, settings=current)
     result = evaluate(engine, examples)
     if as_json:
@@ -125,20 +93,20 @@ def evaluate_file(
 
 
 @assistant_app.command("classify")
-@_friendly
+@friendly_errors
 def classify(text: str = typer.Argument(..., help="A resident's message.")) -> None:
     """Print the live model's intent and confidence for one message, as JSON."""
     from townhall.assistant.dialogue import check_message
     from townhall.assistant.engine_store import live_engine
 
     cleaned = check_message(text)
-    with _database() as (current, factory), factory() as session:
+    with migrated_database() as (current, factory), factory() as session:
         prediction = live_engine(session, settings=current).predict([cleaned])[0]
     print(json.dumps({"intent": prediction.intent, "confidence": round(prediction.confidence, 4)}))
 
 
 @assistant_app.command("promote")
-@_friendly
+@friendly_errors
 def promote(
     version: int | None = typer.Option(None, "--version", help="Version to promote; default: newest candidate."),
     reason: str | None = typer.Option(None, help="Why, recorded with the version."),
@@ -148,7 +116,7 @@ def promote(
     from townhall.db import session_scope
 
     try:
-        with _database() as (_, factory), session_scope(factory) as session:
+        with migrated_database() as (_, factory), session_scope(factory) as session:
             promotion = learning.promote(session, version_id=version, by=_operator(), reason=reason)
             promoted, previous = promotion.version.id, promotion.previous.id if promotion.previous else None
     except learning.PromotionRefused as refused:
@@ -161,27 +129,27 @@ def promote(
 
 
 @assistant_app.command("rollback")
-@_friendly
+@friendly_errors
 def rollback() -> None:
     """Make the version that was live before the current one live again."""
     from townhall.assistant import learning
     from townhall.db import session_scope
 
-    with _database() as (_, factory), session_scope(factory) as session:
+    with migrated_database() as (_, factory), session_scope(factory) as session:
         rolled_back, now_live = learning.rollback(session, by=_operator())
         message = f"Rolled back version {rolled_back.id}; version {now_live.id} is live again."
     print(message)
 
 
 @assistant_app.command("versions")
-@_friendly
+@friendly_errors
 def versions() -> None:
     """List the model versions with their figures on eval.jsonl, newest first."""
     from townhall.assistant.learning import list_versions
 
     table = Table("version", "status", "created", "method", "trained on", "in-scope acc.", "OOS recall",
                   "safeguarding", "macro F1", "promoted", "note")  # fmt: skip
-    with _database() as (_, factory), factory() as session:
+    with migrated_database() as (_, factory), factory() as session:
         for v in list_versions(session):
             m = v.metrics
             table.add_row(
@@ -198,7 +166,7 @@ def versions() -> None:
 
 
 @assistant_app.command("purge")
-@_friendly
+@friendly_errors
 def purge() -> None:
     """Delete conversations older than TOWNHALL_ASSISTANT_TRANSCRIPT_RETENTION_DAYS, with their messages, and
     call-back requests that are done or older than TOWNHALL_ASSISTANT_CALLBACK_RETENTION_DAYS."""
@@ -206,7 +174,7 @@ def purge() -> None:
     from townhall.db import session_scope
     from townhall.platform import clock
 
-    with _database() as (current, factory), session_scope(factory) as session:
+    with migrated_database() as (current, factory), session_scope(factory) as session:
         counts = purge_expired(session, now=clock.now(), settings=current)
     print(
         f"Deleted {counts['conversations']:,} conversations and {counts['messages']:,} messages quiet for more than "

@@ -6,20 +6,11 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session, sessionmaker
+
+from townhall.cli_support import migrated_session_factory
 
 knowledge_app = typer.Typer(no_args_is_help=True, help="The assistant's knowledge articles (Markdown).")
 console = Console(stderr=True)
-
-
-def _session_factory() -> sessionmaker[Session]:
-    from townhall.cli import settings
-    from townhall.db import make_engine, make_session_factory
-    from townhall.migrate import ensure_migrated
-
-    engine = make_engine(settings())
-    ensure_migrated(engine)
-    return make_session_factory(engine)
 
 
 @knowledge_app.command("import")
@@ -30,12 +21,12 @@ def import_command(
 ) -> None:
     """Add articles, and replace those with the same file name; nothing changes if any article is wrong."""
     from townhall.assistant.knowledge import SHIPPED_ARTICLES, import_articles
-    from townhall.cli import friendly_errors
+    from townhall.cli_support import friendly_errors
     from townhall.db import session_scope
 
     @friendly_errors
     def run() -> None:
-        with session_scope(_session_factory()) as session:
+        with session_scope(migrated_session_factory()) as session:
             added, updated = import_articles(session, folder=folder or SHIPPED_ARTICLES)
         console.print(f"Added {added} articles and updated {updated}.")
 
@@ -46,12 +37,12 @@ def import_command(
 def list_command() -> None:
     """Each article's file name, title and the intents it answers."""
     from townhall.assistant.knowledge import list_articles
-    from townhall.cli import friendly_errors
+    from townhall.cli_support import friendly_errors
     from townhall.db import session_scope
 
     @friendly_errors
     def run() -> None:
-        with session_scope(_session_factory()) as session:
+        with session_scope(migrated_session_factory()) as session:
             for article in list_articles(session):
                 print(f"{article.slug:<24} {article.title:<44} {', '.join(article.intents)}")
 

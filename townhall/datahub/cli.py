@@ -4,55 +4,28 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from townhall.cli_support import friendly_errors, open_database
 from townhall.datahub.linkage import LinkageConfig  # light: Splink is imported when a run starts
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
-
-    from townhall.config import Settings
+    pass
 
 datahub_app = typer.Typer(no_args_is_help=True, help="The data hub: sources, ingestion, record linkage.")
 console = Console(stderr=True)
 
 
-def _friendly(function: Callable[..., Any]) -> Callable[..., Any]:
-    """``townhall.cli.friendly_errors``, imported when the command runs (that module imports this one)."""
-
-    @wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from townhall.cli import friendly_errors
-
-        return friendly_errors(function)(*args, **kwargs)
-
-    return wrapper
-
-
-def _session_factory() -> tuple[Settings, sessionmaker[Session]]:
-    """The settings and a session factory on the migrated database."""
-    from townhall.cli import settings
-    from townhall.db import make_engine, make_session_factory
-    from townhall.migrate import ensure_migrated
-
-    current = settings()
-    engine = make_engine(current)
-    ensure_migrated(engine)
-    return current, make_session_factory(engine)
-
-
 @datahub_app.command("sources")
-@_friendly
+@friendly_errors
 def sources() -> None:
     """List the source contracts: owner, lawful basis, purposes, retention, and any problem."""
-    from townhall.cli import settings
+    from townhall.cli_support import settings
     from townhall.datahub.service import source_registry
 
     table = Table("source", "owning service", "lawful basis", "purposes", "retention", show_lines=True)
@@ -70,7 +43,7 @@ def sources() -> None:
 
 
 @datahub_app.command("ingest")
-@_friendly
+@friendly_errors
 def ingest(
     source: str = typer.Argument(..., help="The source's name, as in `townhall datahub sources`."),
     file: Path = typer.Argument(..., help="The extract: a .csv or .parquet file."),
@@ -80,7 +53,7 @@ def ingest(
     from townhall.db import session_scope
     from townhall.platform import clock
 
-    current, factory = _session_factory()
+    current, factory = open_database()
     contract = usable_contract(source_registry(current.datahub_sources), source)
     raw = read_extract(file)
     started = time.perf_counter()
@@ -95,7 +68,7 @@ def ingest(
 
 
 @datahub_app.command("link")
-@_friendly
+@friendly_errors
 def link(
     engine: str = typer.Option("duckdb", help="duckdb (one machine) or spark."),
     threshold: float = typer.Option(
@@ -112,7 +85,7 @@ def link(
 
     if engine not in ("duckdb", "spark"):
         raise InvalidInput(f"--engine must be duckdb or spark, not {engine}.")
-    current, factory = _session_factory()
+    current, factory = open_database()
     registry = source_registry(current.datahub_sources)
     started = time.perf_counter()
     with progress_bars(console) as progress, session_scope(factory) as session:
@@ -136,7 +109,7 @@ def link(
 
 
 @datahub_app.command("evaluate")
-@_friendly
+@friendly_errors
 def evaluate(
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
     explain: int = typer.Option(3, help="How many missed and wrong pairs to explain (personal data masked)."),
@@ -146,7 +119,7 @@ def evaluate(
     from townhall.datahub.service import evaluate_latest_run, read_ground_truth
     from townhall.datahub.synthetic import GROUND_TRUTH_FILE
 
-    current, factory = _session_factory()
+    current, factory = open_database()
     path = truth or current.datahub_extracts_folder() / GROUND_TRUTH_FILE
     with factory() as session:
         result = evaluate_latest_run(session, truth=read_ground_truth(path), explain=explain)
@@ -162,7 +135,7 @@ def evaluate(
 
 
 @datahub_app.command("quarantine")
-@_friendly
+@friendly_errors
 def quarantine(
     source: str | None = typer.Option(None, help="Only this source."),
     output: Path | None = typer.Option(None, help="Write CSV here instead of printing it."),
@@ -170,7 +143,7 @@ def quarantine(
     """Export the quarantined rows of the current extracts, with reasons, as CSV."""
     from townhall.datahub.service import quarantine_csv
 
-    _, factory = _session_factory()
+    _, factory = open_database()
     with factory() as session:
         text = quarantine_csv(session, source=source)
     if output is None:

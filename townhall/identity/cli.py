@@ -6,8 +6,8 @@ import sys
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session, sessionmaker
 
+from townhall.cli_support import migrated_session_factory
 from townhall.identity.roles import ROLES
 
 users_app = typer.Typer(no_args_is_help=True, help="Staff and resident accounts.")
@@ -18,16 +18,6 @@ DEMO_PASSWORD_SUFFIX = "-demo-password"  # noqa: S105 - synthetic demo only, ref
 ROLE_HELP = f"A role (repeat for several): {', '.join(ROLES)}."
 
 
-def _session_factory() -> sessionmaker[Session]:
-    from townhall.cli import settings
-    from townhall.db import make_engine, make_session_factory
-    from townhall.migrate import ensure_migrated
-
-    engine = make_engine(settings())
-    ensure_migrated(engine)
-    return make_session_factory(engine)
-
-
 @users_app.command("create")
 def create_user_command(
     email: str = typer.Option(..., help="The user's email address (their sign-in name)."),
@@ -36,7 +26,7 @@ def create_user_command(
     no_password: bool = typer.Option(False, help="No local password: the user signs in with OIDC only."),
 ) -> None:
     """Create a user with roles; asks for the password (never give it on the command line)."""
-    from townhall.cli import friendly_errors
+    from townhall.cli_support import friendly_errors
     from townhall.db import session_scope
     from townhall.identity.service import create_user
 
@@ -47,7 +37,7 @@ def create_user_command(
             password = sys.stdin.readline().rstrip("\n")
         elif not no_password:
             password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-        with session_scope(_session_factory()) as session:
+        with session_scope(migrated_session_factory()) as session:
             user = create_user(session, email=email, password=password, roles=role)
             console.print(f"Created user {user.id} ({', '.join(sorted(user.roles))}).")
 
@@ -60,13 +50,13 @@ def create_key_command(
     scope: list[str] = typer.Option(..., help="What it may do, e.g. open311:write (repeat for several)."),
 ) -> None:
     """Create an API key and print it once: only its hash is kept."""
-    from townhall.cli import friendly_errors
+    from townhall.cli_support import friendly_errors
     from townhall.db import session_scope
     from townhall.identity.apikeys import create_api_key
 
     @friendly_errors
     def run() -> None:
-        with session_scope(_session_factory()) as session:
+        with session_scope(migrated_session_factory()) as session:
             created = create_api_key(session, name=name, scopes=scope)
         console.print(f"API key {name!r} ({created.key.scopes}). Copy it now: it cannot be shown again.")
         print(created.raw)
@@ -77,13 +67,13 @@ def create_key_command(
 @apikey_app.command("revoke")
 def revoke_key_command(name: str = typer.Argument(..., help="The key's name.")) -> None:
     """Revoke an API key: it stops working at once."""
-    from townhall.cli import friendly_errors
+    from townhall.cli_support import friendly_errors
     from townhall.db import session_scope
     from townhall.identity.apikeys import revoke_api_key
 
     @friendly_errors
     def run() -> None:
-        with session_scope(_session_factory()) as session:
+        with session_scope(migrated_session_factory()) as session:
             revoke_api_key(session, name=name)
         console.print(f"API key {name!r} is revoked.")
 
@@ -93,12 +83,12 @@ def revoke_key_command(name: str = typer.Argument(..., help="The key's name.")) 
 @apikey_app.command("list")
 def list_keys_command() -> None:
     """List API keys (names, scopes, state; never the keys)."""
-    from townhall.cli import friendly_errors
+    from townhall.cli_support import friendly_errors
     from townhall.identity.apikeys import list_api_keys
 
     @friendly_errors
     def run() -> None:
-        with _session_factory()() as session:
+        with migrated_session_factory()() as session:
             for key in list_api_keys(session):
                 state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
                 used = f"last used {key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never used"
@@ -116,7 +106,7 @@ def verify_command(
     """Check the audit log's hash chain; exits 1 and names each broken entry if any was changed or removed."""
     import time
 
-    from townhall.cli import friendly_errors, settings
+    from townhall.cli_support import friendly_errors, settings
     from townhall.db import make_engine
     from townhall.migrate import ensure_migrated
     from townhall.platform.audit import verify_chain
@@ -149,14 +139,14 @@ def verify_command(
 
 def create_demo_users() -> list[tuple[str, str, str]]:
     """One user per role, if missing; returns (role, email, password) for those created now."""
-    from townhall.cli import settings
+    from townhall.cli_support import settings
     from townhall.db import session_scope
     from townhall.identity.service import create_user, user_by_email
 
     if settings().environment == "production" or not settings().demo_users:
         return []
     created = []
-    with session_scope(_session_factory()) as session:
+    with session_scope(migrated_session_factory()) as session:
         for role in ROLES:
             email = f"{role.replace('_', '-')}@demo.townhall.example"
             if user_by_email(session, email=email) is None:

@@ -17,7 +17,7 @@ def import_command(
     rejects: Path | None = typer.Option(None, help="Where to write rejected rows; default FILE.rejects.csv."),
 ) -> None:
     """Load a gazetteer extract in bulk; rows that fail checks go to a rejects file with the reason."""
-    from townhall.cli import friendly_errors, settings
+    from townhall.cli_support import friendly_errors, settings
     from townhall.db import make_engine
     from townhall.migrate import ensure_migrated
     from townhall.places.importer import import_gazetteer
@@ -40,7 +40,7 @@ def import_command(
 @places_app.command("lookup")
 def lookup_command(postcode: str = typer.Argument(..., help="A postcode, in any case or spacing.")) -> None:
     """List the addresses at a postcode."""
-    from townhall.cli import friendly_errors, settings
+    from townhall.cli_support import friendly_errors, settings
     from townhall.db import make_engine, make_session_factory
     from townhall.migrate import ensure_migrated
     from townhall.places.service import addresses_at_postcode

@@ -7,32 +7,23 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session, sessionmaker
+
+from townhall.cli_support import migrated_session_factory
 
 services_app = typer.Typer(no_args_is_help=True, help="The service catalogue: what residents can report.")
 notifications_app = typer.Typer(no_args_is_help=True, help="Notifications to reporters.")
 console = Console(stderr=True)
 
 
-def _session_factory() -> sessionmaker[Session]:
-    from townhall.cli import settings
-    from townhall.db import make_engine, make_session_factory
-    from townhall.migrate import ensure_migrated
-
-    engine = make_engine(settings())
-    ensure_migrated(engine)
-    return make_session_factory(engine)
-
-
 @services_app.command("list")
 def list_command() -> None:
     """List every service with its code, team and service level."""
-    from townhall.cli import friendly_errors
+    from townhall.cli_support import friendly_errors
     from townhall.service_requests.catalogue import list_services
 
     @friendly_errors
     def run() -> None:
-        with _session_factory()() as session:
+        with migrated_session_factory()() as session:
             for service in list_services(session, active_only=False):
                 state = "" if service.active else "  (inactive)"
                 print(f"{service.code:<24} {service.name:<36} {service.team:<22} "
@@ -46,14 +37,14 @@ def import_command(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="A .yaml or .toml catalogue."),
 ) -> None:
     """Add or replace services (by code) from a YAML or TOML file with a `services` list."""
-    from townhall.cli import friendly_errors
+    from townhall.cli_support import friendly_errors
     from townhall.db import session_scope
     from townhall.service_requests.catalogue import import_catalogue, read_catalogue_file
 
     @friendly_errors
     def run() -> None:
         entries = read_catalogue_file(file)
-        with session_scope(_session_factory()) as session:
+        with session_scope(migrated_session_factory()) as session:
             added, updated = import_catalogue(session, services=entries)
         console.print(f"Added {added} services and updated {updated}.")
 
@@ -66,13 +57,13 @@ def send_command(
     every: float = typer.Option(30.0, help="Seconds between rounds with --loop."),
 ) -> None:
     """Send the notifications that are due; failures are kept and tried again later."""
-    from townhall.cli import friendly_errors, settings
+    from townhall.cli_support import friendly_errors, settings
     from townhall.db import session_scope
     from townhall.service_requests.notifications import notifier_for, send_due_notifications
 
     @friendly_errors
     def run() -> None:
-        factory, notifier = _session_factory(), notifier_for(settings())
+        factory, notifier = migrated_session_factory(), notifier_for(settings())
         while True:
             with session_scope(factory) as session:
                 sent, failed = send_due_notifications(session, notifier=notifier)

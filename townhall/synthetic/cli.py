@@ -20,7 +20,7 @@ def synth(
     as_of: str = typer.Option("", help="The date the council's history runs up to (YYYY-MM-DD); default today."),
 ) -> None:
     """Build a synthetic council (gazetteer, households, people, and every module's data) into an empty database."""
-    from townhall.cli import settings
+    from townhall.cli_support import settings
     from townhall.db import make_engine
     from townhall.migrate import ensure_migrated
     from townhall.platform.progress import progress_bars

@@ -18,7 +18,7 @@ def serve(
     """Serve the web application and API."""
     import uvicorn
 
-    from townhall.cli import settings
+    from townhall.cli_support import settings
     from townhall.db import make_engine
     from townhall.migrate import ensure_migrated
 
@@ -42,7 +42,7 @@ def demo(
     size: int = typer.Option(DEMO_SIZE, help="Properties in the synthetic council, if one is built."),
 ) -> None:
     """Migrate, build a synthetic council if the database is empty, and serve it."""
-    from townhall.cli import settings
+    from townhall.cli_support import settings
     from townhall.db import make_engine, make_session_factory
     from townhall.migrate import upgrade
     from townhall.places.service import count_properties
