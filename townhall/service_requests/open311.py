@@ -12,7 +12,7 @@ from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData, QueryParams
+from starlette.datastructures import FormData, QueryParams, UploadFile
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.routing import Route
@@ -144,7 +144,7 @@ def _urlencoded_form(body: bytes) -> FormData:
     fields = [field for field in body.decode("latin-1").split("&") if field]
     if len(fields) > MAX_FORM_FIELDS:
         raise FormProblem(f"The form has more than {MAX_FORM_FIELDS} fields.")
-    items: list[tuple[str, str]] = []
+    items: list[tuple[str, str | UploadFile]] = []
     for field in fields:
         name, _, value = field.partition("=")
         items.append((unquote_plus(name), unquote_plus(value)))
