@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
@@ -21,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import psycopg
 from sqlalchemy import func, select
 
-from bench.harness import load, served
+from bench.harness import LoadResult, load, served, server_cpu_seconds
 from townhall.config import Settings
 from townhall.db import make_engine, make_session_factory
 from townhall.identity.apikeys import create_api_key
@@ -61,6 +62,13 @@ def count_requests(url: str) -> int:
     return int(counted or 0)
 
 
+def cpu_per_request(base: str, run: Callable[[], LoadResult]) -> tuple[LoadResult, float]:
+    """`run`'s figures and the server's CPU time (all its threads, from /proc) per request it answered, in µs."""
+    before = server_cpu_seconds(base)
+    result = run()
+    return result, (server_cpu_seconds(base) - before) / max(1, result.requests) * 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=5000)
@@ -82,31 +90,29 @@ def main() -> None:
             served("bench.reference_app:app") as reference,
             served("townhall.web.app:create_app", env=env, factory=True) as townhall,
         ):
-            ref_post = load(
-                reference,
-                bodies,
-                connections=args.connections,
-                seconds=args.seconds,
-                post_to="/open311/v2/requests.json",
-            )
-            th_post = load(
-                townhall,
-                bodies,
-                connections=args.connections,
-                seconds=args.seconds,
-                post_to="/open311/v2/requests.json",
-            )
-            ref_get = load(reference, ["/open311/v2/requests.json"], connections=args.connections, seconds=args.seconds)
-            th_get = load(townhall, reads, connections=args.connections, seconds=args.seconds)
+
+            def post(base: str) -> Callable[[], LoadResult]:
+                target = "/open311/v2/requests.json"
+                return lambda: load(base, bodies, connections=args.connections, seconds=args.seconds, post_to=target)
+
+            def get(base: str, paths: list[str]) -> Callable[[], LoadResult]:
+                return lambda: load(base, paths, connections=args.connections, seconds=args.seconds)
+
+            ref_post, ref_post_cpu = cpu_per_request(reference, post(reference))
+            th_post, th_post_cpu = cpu_per_request(townhall, post(townhall))
+            ref_get, ref_get_cpu = cpu_per_request(reference, get(reference, ["/open311/v2/requests.json"]))
+            th_get, th_get_cpu = cpu_per_request(townhall, get(townhall, reads))
         stored = count_requests(url)
         accepted = th_post.requests - th_post.non_2xx
         print(ref_post.line("reference POST (Starlette, no db)"))
         print(th_post.line("townhall POST requests.json"))
         print(f"  creates: {th_post.rps / ref_post.rps:.0%} of the reference (target 25%)")
+        print(f"  server CPU per request: Townhall {th_post_cpu:.0f} µs, reference {ref_post_cpu:.0f} µs")
         print(f"  rows stored {stored:,}; wrk 2xx {accepted:,}; lost {max(0, accepted - stored):,}")
         print(ref_get.line("reference GET (Starlette, no db)"))
         print(th_get.line("townhall GET requests.json"))
         print(f"  reads: {th_get.rps / ref_get.rps:.0%} of the reference (target 40%)")
+        print(f"  server CPU per request: Townhall {th_get_cpu:.0f} µs, reference {ref_get_cpu:.0f} µs")
     finally:
         if schema:
             with psycopg.connect(POSTGRES, autocommit=True) as admin:

@@ -7,6 +7,7 @@ fits, and a missed bin is inside its reporting window (the rules in force, see `
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -305,18 +306,26 @@ def _insert_ignoring_repeats(session: Session, rows: list[dict[str, Any]]) -> di
     if session.get_bind().dialect.name == "postgresql":
         # One short statement whatever the batch size: each column as an array, unnested into rows. (A
         # multi-row VALUES list is a new, long SQL text per batch, which the driver parses on every call.)
-        columns = list(rows[0])
+        columns = tuple(rows[0])
         arrays = {name: [_bound(table.c[name], row[name]) for row in rows] for name in columns}
-        typed = [cast(bindparam(name, value), ARRAY(_array_type(table.c[name]))) for name, value in arrays.items()]
-        unnested = func.unnest(*typed).table_valued(*columns).render_derived()
-        from_arrays = postgresql.insert(table).from_select(columns, select(*unnested.c))
-        ignoring = from_arrays.on_conflict_do_nothing(index_elements=[table.c.idempotency_key])
-        result = session.execute(ignoring.returning(*returning))
+        result = session.execute(_insert_from_arrays(columns), arrays)
     else:
         statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=[table.c.idempotency_key])
         result = session.execute(statement.returning(*returning), rows)
     expected = {row["idempotency_key"]: row["expected_at"] for row in rows}
     return {key: CreatedRequest(id_, expected[key], True) for id_, key in result}
+
+
+@functools.cache
+def _insert_from_arrays(columns: tuple[str, ...]) -> Any:
+    """The PostgreSQL INSERT of rows unnested from one array parameter per column, built once per process: it is
+    the same statement for every batch (only the arrays change), and building it cost more than sending it."""
+    table = table_of(ServiceRequest)
+    typed = [cast(bindparam(name), ARRAY(_array_type(table.c[name]))) for name in columns]
+    unnested = func.unnest(*typed).table_valued(*columns).render_derived()
+    from_arrays = postgresql.insert(table).from_select(list(columns), select(*unnested.c))
+    ignoring = from_arrays.on_conflict_do_nothing(index_elements=[table.c.idempotency_key])
+    return ignoring.returning(table.c.id, table.c.idempotency_key)
 
 
 def _array_type(column: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from townhall.bins.bank_holidays import england_and_wales_bank_holidays
 
@@ -13,6 +14,7 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < _SATURDAY and day not in england_and_wales_bank_holidays((day.year,))
 
 
+@lru_cache(maxsize=256)  # every create asks for today plus its service's days: a handful of answers a day
 def add_working_days(day: date, count: int) -> date:
     """The `count`th working day after `day`, not counting `day` itself (Friday + 1 is the next Monday)."""
     current = day

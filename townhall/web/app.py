@@ -97,6 +97,8 @@ def _include_modules(app: FastAPI) -> None:
     app.include_router(assistant_staff_pages.router)
     app.include_router(assistant_review_pages.router)
     app.include_router(assistant_knowledge_pages.router)
+    # Open311's hot routes are plain Starlette routes, first in the list (see open311.HOT_ROUTES).
+    app.router.routes[0:0] = open311.HOT_ROUTES
     install_missed_collection_rules(default_missed_collection_rules())  # the one place the rules are chosen
     app.state.services.extend(
         [

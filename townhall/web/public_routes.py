@@ -24,5 +24,9 @@ PUBLIC_PATHS: frozenset[str] = frozenset(
         "/council-tax/band",
         "/council-tax/band/{uprn}",
         "/api/v1/counciltax/charges",
+        # Open311's hot routes (plain Starlette routes, no dependencies): reading is open data, and POST requests
+        # authenticates by its `api_key` field, as the rest of /open311 does with `Depends(public)`.
+        "/open311/v2/requests.{fmt}",
+        "/open311/v2/requests/{service_request_id}.{fmt}",
     }
 )
