@@ -31,7 +31,13 @@ class Property(Base):
 
     __tablename__ = "properties"
     # latitude: service requests find the council's area and the nearest address to a reported point.
-    __table_args__ = (Index("ix_properties_usrn", "usrn"), Index("ix_properties_latitude", "latitude"))
+    __table_args__ = (
+        Index("ix_properties_usrn", "usrn"),
+        # Nearest-property searches in a latitude/longitude box (service_requests.location), answered from the
+        # index alone on PostgreSQL.
+        Index("ix_properties_location", "latitude", "longitude",
+              postgresql_include=["street_name", "town", "ward_code"]),
+    )  # fmt: skip
 
     uprn: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     usrn: Mapped[int] = mapped_column(ForeignKey("streets.usrn"))
