@@ -12,6 +12,7 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from townhall.datahub.contracts import ExtractError, SourceContract, check_extract_columns, standardise_extract
 from townhall.datahub.models import DatahubRecord, IngestBatch, QuarantinedRow
 from townhall.datahub.service.uprns import MATCH_METHODS, gazetteer_addresses, match_uprns
+from townhall.datahub.service.writes import roomy_sqlite_cache
 from townhall.db import table_of
 from townhall.platform import clock
 from townhall.platform.bulk import bulk_insert
@@ -116,13 +118,14 @@ def ingest_extract(
             contract=contract.model_dump(mode="json"),
         )
     ).inserted_primary_key[0]  # type: ignore[index]
-    bulk_insert(connection, DatahubRecord, RECORD_COLUMNS, _record_rows(clean, batch_id))
-    bulk_insert(
-        connection,
-        QuarantinedRow,
-        ("batch_id", "source", "row_number", "reason", "raw"),
-        _quarantine_rows(quarantine, batch_id, contract.name),
-    )
+    with roomy_sqlite_cache(connection):
+        bulk_insert(connection, DatahubRecord, RECORD_COLUMNS, _record_rows(clean, batch_id))
+        bulk_insert(
+            connection,
+            QuarantinedRow,
+            ("batch_id", "source", "row_number", "reason", "raw"),
+            _quarantine_rows(quarantine, batch_id, contract.name),
+        )
     return IngestReport(contract.name, batch_id, len(raw), len(clean), len(quarantine), replaced, methods)
 
 
@@ -165,34 +168,38 @@ def _text(value: Any) -> Any:
     return value if isinstance(value, str | int | bool) else str(value)
 
 
-def _record_rows(clean: pd.DataFrame, batch_id: int) -> Any:
-    """Rows in ``RECORD_COLUMNS`` order, as plain Python values (the SQLite driver stores NumPy ints as bytes)."""
+def _text_column(clean: pd.DataFrame, name: str) -> list[Any]:
+    return [value if isinstance(value, str) else None for value in clean[name].tolist()]
+
+
+def _record_rows(clean: pd.DataFrame, batch_id: int) -> list[tuple[Any, ...]]:
+    """Rows in ``RECORD_COLUMNS`` order, as plain Python values (the SQLite driver stores NumPy ints as bytes),
+    sorted by record key so the primary key's index grows at its end (``writes``). Dates of birth stay ISO
+    text, which both databases read as dates: no round trip through ``date`` objects."""
     facts = _facts_json(clean)
-    births = [date.fromisoformat(text) if isinstance(text, str) else None for text in clean["date_of_birth"]]
+    births = _text_column(clean, "date_of_birth")
     uprns = [int(text) if isinstance(text, str) else None for text in clean["uprn"]]
 
-    def text_column(name: str) -> list[Any]:
-        return [value if isinstance(value, str) else None for value in clean[name].tolist()]
-
-    return zip(
-        text_column("unique_id"),
-        text_column("source"),
-        text_column("source_record_id"),
+    rows = zip(
+        _text_column(clean, "unique_id"),
+        _text_column(clean, "source"),
+        _text_column(clean, "source_record_id"),
         [batch_id] * len(clean),
-        text_column("first_name"),
-        text_column("middle_name"),
-        text_column("last_name"),
-        text_column("first_name_canonical"),
+        _text_column(clean, "first_name"),
+        _text_column(clean, "middle_name"),
+        _text_column(clean, "last_name"),
+        _text_column(clean, "first_name_canonical"),
         births,
-        text_column("sex"),
-        text_column("address"),
-        text_column("postcode"),
+        _text_column(clean, "sex"),
+        _text_column(clean, "address"),
+        _text_column(clean, "postcode"),
         uprns,
-        text_column("uprn_match"),
-        text_column("address_is_home"),
+        _text_column(clean, "uprn_match"),
+        _text_column(clean, "address_is_home"),
         facts,
         strict=True,
     )
+    return sorted(rows, key=itemgetter(0))
 
 
 def _facts_json(clean: pd.DataFrame) -> list[str]:
