@@ -119,7 +119,7 @@ def ingest_extract(
         )
     ).inserted_primary_key[0]  # type: ignore[index]
     with roomy_sqlite_cache(connection):
-        bulk_insert(connection, DatahubRecord, RECORD_COLUMNS, _record_rows(clean, batch_id))
+        bulk_insert(connection, DatahubRecord, RECORD_COLUMNS, _record_rows(clean, batch_id), dates_as_text=True)
         bulk_insert(
             connection,
             QuarantinedRow,
