@@ -12,7 +12,6 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import date
-from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -168,38 +167,33 @@ def _text(value: Any) -> Any:
     return value if isinstance(value, str | int | bool) else str(value)
 
 
-def _text_column(clean: pd.DataFrame, name: str) -> list[Any]:
-    return [value if isinstance(value, str) else None for value in clean[name].tolist()]
-
-
-def _record_rows(clean: pd.DataFrame, batch_id: int) -> list[tuple[Any, ...]]:
+def _record_rows(clean: pd.DataFrame, batch_id: int) -> list[list[Any]]:
     """Rows in ``RECORD_COLUMNS`` order, as plain Python values (the SQLite driver stores NumPy ints as bytes),
-    sorted by record key so the primary key's index grows at its end (``writes``). Dates of birth stay ISO
-    text, which both databases read as dates: no round trip through ``date`` objects."""
-    facts = _facts_json(clean)
-    births = _text_column(clean, "date_of_birth")
-    uprns = [int(text) if isinstance(text, str) else None for text in clean["uprn"]]
+    sorted by record key so the primary key's index grows at its end (``writes``). Built column by column in
+    one object array rather than row by row. Dates of birth stay ISO text, which both databases read as dates."""
+    import numpy as np
 
-    rows = zip(
-        _text_column(clean, "unique_id"),
-        _text_column(clean, "source"),
-        _text_column(clean, "source_record_id"),
-        [batch_id] * len(clean),
-        _text_column(clean, "first_name"),
-        _text_column(clean, "middle_name"),
-        _text_column(clean, "last_name"),
-        _text_column(clean, "first_name_canonical"),
-        births,
-        _text_column(clean, "sex"),
-        _text_column(clean, "address"),
-        _text_column(clean, "postcode"),
-        uprns,
-        _text_column(clean, "uprn_match"),
-        _text_column(clean, "address_is_home"),
-        facts,
-        strict=True,
-    )
-    return sorted(rows, key=itemgetter(0))
+    table = np.empty((len(clean), len(RECORD_COLUMNS)), dtype=object)
+    for position, column in enumerate(RECORD_COLUMNS):
+        if column == "record_key":
+            table[:, position] = _text_column(clean, "unique_id")
+        elif column == "batch_id":
+            table[:, position] = batch_id
+        elif column == "uprn":
+            table[:, position] = [int(text) if isinstance(text, str) else None for text in clean["uprn"]]
+        elif column == "facts":
+            table[:, position] = _facts_json(clean)
+        else:
+            table[:, position] = _text_column(clean, column)
+    order = np.argsort(table[:, 0], kind="stable")
+    rows: list[list[Any]] = table[order].tolist()
+    return rows
+
+
+def _text_column(clean: pd.DataFrame, name: str) -> Any:
+    """A text column as an object array, missing values (None or NaN) as None."""
+    values = clean[name]
+    return values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
 
 
 def _facts_json(clean: pd.DataFrame) -> list[str]:
