@@ -109,3 +109,23 @@ def test_date_column_gives_what_parse_date_gives_for_every_value(fmt):
     assert list(dates[:-1]) == [parsed.value for parsed in expected]
     assert list(reasons[:-1]) == [parsed.reason for parsed in expected]
     assert dates.iloc[-1] is None and reasons.iloc[-1] is None
+
+
+@pytest.mark.parametrize("fmt", ["%d/%m/%Y", "%Y-%m-%d", "%d %b %Y", "%d-%m-%Y", "%d.%m.%Y", "%Y%m%d", None])
+def test_date_of_birth_column_gives_the_scalar_rules_for_every_value(fmt):
+    today = date(2025, 4, 1)
+    texts = [
+        date(1931, 7, 9).strftime(fmt or "%d/%m/%Y"), date(2030, 1, 2).strftime(fmt or "%Y-%m-%d"),
+        date(1890, 5, 6).strftime(fmt or "%d/%m/%Y"), " 3  Mar 1984 ", "31/02/2001", "2001-13-01", "12 mar 1990",
+        "03/04/84", "20200102", "NULL", "", "nonsense", date(1931, 7, 9).strftime(fmt or "%d/%m/%Y"),
+    ]  # fmt: skip
+    isos, reasons = s.date_of_birth_column(pd.Series([*texts, None]), fmt, today=today)
+    for text, iso, reason in zip(texts, isos, reasons, strict=False):
+        parsed = s.parse_date(text, fmt)
+        if parsed.value is None:
+            assert (iso, reason) == (None, parsed.reason), text
+        else:
+            problem = s.date_of_birth_problem(parsed.value, today=today)
+            assert (iso, reason) == (parsed.value.isoformat(), problem), text
+    assert isos.iloc[-1] is None and reasons.iloc[-1] is None
+    assert reasons.notna().sum() >= 2  # the future and the too-old dates at least

@@ -237,13 +237,11 @@ def _dates_of_birth(mapping: ColumnMapping, raw: pd.DataFrame, clean: pd.DataFra
     if mapping.date_of_birth is None:
         clean["date_of_birth"] = None
         return clean["source"].map(lambda _: None)
-    dates, reasons = standardise.date_column(raw[mapping.date_of_birth], mapping.date_of_birth_format)
-    impossible = dates.map(
-        lambda value: standardise.date_of_birth_problem(value, today=today) if value is not None else None
-    )
     # Splink compares dates of birth as ISO text, which also lets it count single-character typos
-    clean["date_of_birth"] = dates.map(lambda value: value.isoformat() if value is not None else None)
-    return reasons.where(reasons.notna(), impossible)
+    clean["date_of_birth"], reasons = standardise.date_of_birth_column(
+        raw[mapping.date_of_birth], mapping.date_of_birth_format, today=today
+    )
+    return reasons
 
 
 def _uprns(values: pd.Series) -> pd.Series:

@@ -26,9 +26,18 @@ def _batches(rows: Iterable[Sequence[Any]], size: int) -> Iterable[list[Sequence
 
 
 def bulk_insert(
-    connection: Connection, model: type[Base], columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    connection: Connection,
+    model: type[Base],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    dates_as_text: bool = False,
 ) -> int:
-    """Insert rows in bulk inside the connection's transaction; returns how many were written."""
+    """Insert rows in bulk inside the connection's transaction; returns how many were written.
+
+    ``dates_as_text``: the rows already hold their dates as ISO text (or None), which both databases read as
+    dates, so the per-row conversion of date objects for SQLite is skipped (a million rows: seconds).
+    """
     table = table_of(model)
     written = 0
     if connection.dialect.name == "postgresql":
@@ -39,7 +48,8 @@ def bulk_insert(
                 copy.write_row(row)
                 written += 1
         return written
-    rows = _with_iso_dates(table, columns, rows)
+    if not dates_as_text:
+        rows = _with_iso_dates(table, columns, rows)
     placeholders = ", ".join("?" for _ in columns)
     sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({placeholders})'  # noqa: S608 - names are ours
     cursor = connection.connection.cursor()  # the raw DB-API cursor: executemany without per-row overhead

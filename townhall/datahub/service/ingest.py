@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from townhall.datahub.contracts import ExtractError, SourceContract, check_extract_columns, standardise_extract
 from townhall.datahub.models import DatahubRecord, IngestBatch, QuarantinedRow
 from townhall.datahub.service.uprns import MATCH_METHODS, gazetteer_addresses, match_uprns
+from townhall.datahub.service.writes import roomy_sqlite_cache
 from townhall.db import table_of
 from townhall.platform import clock
 from townhall.platform.bulk import bulk_insert
@@ -116,13 +117,14 @@ def ingest_extract(
             contract=contract.model_dump(mode="json"),
         )
     ).inserted_primary_key[0]  # type: ignore[index]
-    bulk_insert(connection, DatahubRecord, RECORD_COLUMNS, _record_rows(clean, batch_id))
-    bulk_insert(
-        connection,
-        QuarantinedRow,
-        ("batch_id", "source", "row_number", "reason", "raw"),
-        _quarantine_rows(quarantine, batch_id, contract.name),
-    )
+    with roomy_sqlite_cache(connection):
+        bulk_insert(connection, DatahubRecord, RECORD_COLUMNS, _record_rows(clean, batch_id), dates_as_text=True)
+        bulk_insert(
+            connection,
+            QuarantinedRow,
+            ("batch_id", "source", "row_number", "reason", "raw"),
+            _quarantine_rows(quarantine, batch_id, contract.name),
+        )
     return IngestReport(contract.name, batch_id, len(raw), len(clean), len(quarantine), replaced, methods)
 
 
@@ -165,34 +167,33 @@ def _text(value: Any) -> Any:
     return value if isinstance(value, str | int | bool) else str(value)
 
 
-def _record_rows(clean: pd.DataFrame, batch_id: int) -> Any:
-    """Rows in ``RECORD_COLUMNS`` order, as plain Python values (the SQLite driver stores NumPy ints as bytes)."""
-    facts = _facts_json(clean)
-    births = [date.fromisoformat(text) if isinstance(text, str) else None for text in clean["date_of_birth"]]
-    uprns = [int(text) if isinstance(text, str) else None for text in clean["uprn"]]
+def _record_rows(clean: pd.DataFrame, batch_id: int) -> list[list[Any]]:
+    """Rows in ``RECORD_COLUMNS`` order, as plain Python values (the SQLite driver stores NumPy ints as bytes),
+    sorted by record key so the primary key's index grows at its end (``writes``). Built column by column in
+    one object array rather than row by row. Dates of birth stay ISO text, which both databases read as dates."""
+    import numpy as np
 
-    def text_column(name: str) -> list[Any]:
-        return [value if isinstance(value, str) else None for value in clean[name].tolist()]
+    table = np.empty((len(clean), len(RECORD_COLUMNS)), dtype=object)
+    for position, column in enumerate(RECORD_COLUMNS):
+        if column == "record_key":
+            table[:, position] = _text_column(clean, "unique_id")
+        elif column == "batch_id":
+            table[:, position] = batch_id
+        elif column == "uprn":
+            table[:, position] = [int(text) if isinstance(text, str) else None for text in clean["uprn"]]
+        elif column == "facts":
+            table[:, position] = _facts_json(clean)
+        else:
+            table[:, position] = _text_column(clean, column)
+    order = np.argsort(table[:, 0], kind="stable")
+    rows: list[list[Any]] = table[order].tolist()
+    return rows
 
-    return zip(
-        text_column("unique_id"),
-        text_column("source"),
-        text_column("source_record_id"),
-        [batch_id] * len(clean),
-        text_column("first_name"),
-        text_column("middle_name"),
-        text_column("last_name"),
-        text_column("first_name_canonical"),
-        births,
-        text_column("sex"),
-        text_column("address"),
-        text_column("postcode"),
-        uprns,
-        text_column("uprn_match"),
-        text_column("address_is_home"),
-        facts,
-        strict=True,
-    )
+
+def _text_column(clean: pd.DataFrame, name: str) -> Any:
+    """A text column as an object array, missing values (None or NaN) as None."""
+    values = clean[name]
+    return values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
 
 
 def _facts_json(clean: pd.DataFrame) -> list[str]:

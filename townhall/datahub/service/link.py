@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, text
@@ -21,6 +22,7 @@ from townhall.datahub.models import (
     OfficerDecision,
     PersonRecord,
 )
+from townhall.datahub.service.writes import roomy_sqlite_cache
 from townhall.datahub.stable_ids import ConflictingDecisionsError, Merge, apply_officer_decisions, assign_stable_ids
 from townhall.datahub.stable_ids import OfficerDecision as Decision
 from townhall.platform import clock
@@ -213,55 +215,64 @@ def _write(
     for model in (PersonRecord, LinkedPerson, MatchEvidence):
         session.execute(delete(model))
     connection = session.connection()
-    bulk_insert(
-        connection,
-        PersonRecord,
-        ("record_key", "person_id", "run_id"),
-        ((key, person, run_id) for key, person in person_ids.items()),
-    )
-    bulk_insert(
-        connection,
-        LinkedPerson,
-        ("person_id", "run_id", "records", "uprn", "household_id"),
-        (
-            (p, run_id, int(n), None if u != u else int(u), h)
-            for p, n, u, h in people[["person_id", "records", "uprn", "household_id"]].itertuples(
-                index=False, name=None
-            )
-        ),
-    )
+    with roomy_sqlite_cache(connection):
+        # each table's rows in primary-key order, so its index grows at the end (``writes``)
+        bulk_insert(
+            connection,
+            PersonRecord,
+            ("record_key", "person_id", "run_id"),
+            [(key, person_ids[key], run_id) for key in sorted(person_ids)],
+        )
+        people = people.sort_values("person_id")
+        bulk_insert(
+            connection,
+            LinkedPerson,
+            ("person_id", "run_id", "records", "uprn", "household_id"),
+            (
+                (p, run_id, int(n), None if u != u else int(u), h)
+                for p, n, u, h in people[["person_id", "records", "uprn", "household_id"]].itertuples(
+                    index=False, name=None
+                )
+            ),
+        )
+        bulk_insert(
+            connection,
+            MatchEvidence,
+            ("record_l", "record_r", "run_id", "match_weight", "match_probability"),
+            _match_rows(edges, run_id),
+        )
+        bulk_insert(
+            connection,
+            LinkageEvent,
+            ("run_id", "kind", "person_id", "others"),
+            (
+                (
+                    run_id,
+                    "merge" if isinstance(e, Merge) else "split",
+                    e.person_id,
+                    _json(list(e.merged_from if isinstance(e, Merge) else e.into)),
+                )
+                for e in events
+            ),
+        )
+
+
+def _match_rows(edges: pd.DataFrame, run_id: int) -> list[tuple[Any, ...]]:
+    """Each matched pair once, the smaller record key first, in key order."""
     import numpy as np
 
     left, right = edges["unique_id_l"].to_numpy(dtype=object), edges["unique_id_r"].to_numpy(dtype=object)
     first = left < right
     low, high = np.where(first, left, right).tolist(), np.where(first, right, left).tolist()
-    bulk_insert(
-        connection,
-        MatchEvidence,
-        ("record_l", "record_r", "run_id", "match_weight", "match_probability"),
-        zip(
-            low,
-            high,
-            [run_id] * len(edges),
-            edges["match_weight"].astype(float),
-            edges["match_probability"].astype(float),
-            strict=True,
-        ),
+    rows = zip(
+        low,
+        high,
+        [run_id] * len(edges),
+        edges["match_weight"].astype(float).tolist(),
+        edges["match_probability"].astype(float).tolist(),
+        strict=True,
     )
-    bulk_insert(
-        connection,
-        LinkageEvent,
-        ("run_id", "kind", "person_id", "others"),
-        (
-            (
-                run_id,
-                "merge" if isinstance(e, Merge) else "split",
-                e.person_id,
-                _json(list(e.merged_from if isinstance(e, Merge) else e.into)),
-            )
-            for e in events
-        ),
-    )
+    return sorted(rows, key=itemgetter(0, 1))
 
 
 def _json(value: Any) -> str:
