@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.types import Message
 
+from tests.async_support import run_in_own_loop
 from townhall.service_requests.open311 import MAX_FORM_FIELDS, FormProblem, _urlencoded_form
 
 BODIES = [
@@ -29,7 +28,7 @@ def _starlette_form(body: bytes) -> FormData:
         headers = [(b"content-type", b"application/x-www-form-urlencoded")]
         return await Request({"type": "http", "method": "POST", "headers": headers}, receive).form()
 
-    return asyncio.run(parse())
+    return run_in_own_loop(parse())
 
 
 @pytest.mark.parametrize("body", BODIES)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import urlencode
 
 import pytest
@@ -14,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from tests.async_support import run_in_own_loop
 from tests.identity.factories import make_user
 from tests.service_requests.factories import a_property, make_api_key, make_request
 from townhall.platform.audit import AuditEntry, verify_chain
@@ -32,12 +31,6 @@ def graffiti_form(session: Session, key: str, offset: int = 300, **extra: str) -
     fields = {"api_key": key, "service_code": "graffiti", "lat": str(home.latitude), "long": str(home.longitude),
               "attribute[offensive]": "no", "description": "Tags on the wall"} | extra  # fmt: skip
     return FormData(list(fields.items()))
-
-
-def run_in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run in a thread of its own: a test before this one in the same worker may leave a loop running."""
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        return thread.submit(asyncio.run, coroutine).result()
 
 
 def open311_rows(session: Session) -> int:
