@@ -163,3 +163,16 @@ def form_token(client: TestClient, path: str = "/find-address") -> str:
     found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
     assert found, f"no CSRF token in the form at {path}"
     return found.group(1)
+
+
+@pytest.fixture
+def command_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """A migrated SQLite file that `townhall` commands run in this test use (TOWNHALL_DATABASE_URL); its URL."""
+    from townhall.config import get_settings
+
+    get_settings.cache_clear()
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("TOWNHALL_DATABASE_URL", url)
+    upgrade(Settings(database_url=url, environment="test"))
+    yield url
+    get_settings.cache_clear()

@@ -14,10 +14,11 @@ TODAY = date(2026, 11, 1)
 
 
 def say(
-    session: Session, engine: IntentEngine, conversation: Conversation, text: str, *, user_id: int | None = None
-) -> Reply:
+    session: Session, engine: IntentEngine, conversation: Conversation, text: str, *, user_id: int | None = None,
+    today: date = TODAY,
+) -> Reply:  # fmt: skip
     return handle_message(
-        session, conversation_id=conversation.id, text=text, engine=engine, today=TODAY, user_id=user_id
+        session, conversation_id=conversation.id, text=text, engine=engine, today=today, user_id=user_id
     )
 
 

@@ -6,9 +6,11 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from tests.assistant import talk
+from tests.assistant.talk import all_text
 from tests.identity.factories import make_user
 from townhall.assistant.callbacks import mark_done, normalise_uk_phone, purge_callbacks
-from townhall.assistant.dialogue import Reply, handle_message, start_conversation
+from townhall.assistant.dialogue import Reply, start_conversation
 from townhall.assistant.engine import IntentEngine
 from townhall.assistant.handoff_models import CallbackRequest
 from townhall.assistant.models import Conversation, Message
@@ -21,11 +23,7 @@ MONDAY_OPENING = datetime(2026, 11, 30, 9, 0, tzinfo=clock.LONDON)
 
 
 def say(session: Session, engine: IntentEngine, conversation: Conversation, text: str) -> Reply:
-    return handle_message(session, conversation_id=conversation.id, text=text, engine=engine, today=date(2026, 11, 28))
-
-
-def text_of(reply: Reply) -> str:
-    return "\n".join(part["text"] for part in reply.replies)
+    return talk.say(session, engine, conversation, text, today=date(2026, 11, 28))
 
 
 @pytest.mark.parametrize(
@@ -54,17 +52,17 @@ def test_out_of_hours_the_assistant_takes_a_call_back(session: Session, product_
     conversation = start_conversation(session)
     with clock.frozen_at(SATURDAY_NIGHT):
         offer = say(session, product_engine, conversation, "can i speak to a real person please")
-        assert "Monday 30 November" in text_of(offer) and "closed" in text_of(offer)
+        assert "Monday 30 November" in all_text(offer) and "closed" in all_text(offer)
         assert [o["value"] for o in offer.replies[-1]["options"]] == ["yes", "no"]
         assert offer.intent == "contact.human" and conversation.handed_off
         asked_name = say(session, product_engine, conversation, "yes")
-        assert "name" in text_of(asked_name) and asked_name.intent == "contact.human"
+        assert "name" in all_text(asked_name) and asked_name.intent == "contact.human"
         asked_phone = say(session, product_engine, conversation, "Jo Bloggs")
-        assert "phone number" in text_of(asked_phone)
+        assert "phone number" in all_text(asked_phone)
         again = say(session, product_engine, conversation, "12345")
-        assert "does not look like a UK phone number" in text_of(again)
+        assert "does not look like a UK phone number" in all_text(again)
         done = say(session, product_engine, conversation, "07700 900123")
-    assert "Thank you, Jo Bloggs" in text_of(done) and "9am on Monday 30 November" in text_of(done)
+    assert "Thank you, Jo Bloggs" in all_text(done) and "9am on Monday 30 November" in all_text(done)
     stored = session.scalars(select(CallbackRequest).where(CallbackRequest.conversation_id == conversation.id)).one()
     assert (stored.name, stored.phone, stored.status) == ("Jo Bloggs", "07700 900123", "open")
     assert stored.call_from == MONDAY_OPENING
@@ -78,9 +76,9 @@ def test_declining_a_call_back_says_when_a_person_replies(session: Session, prod
     with clock.frozen_at(SATURDAY_NIGHT):
         say(session, product_engine, conversation, "i want to talk to someone")
         declined = say(session, product_engine, conversation, "no")
-        assert "9am on Monday 30 November" in text_of(declined)
+        assert "9am on Monday 30 November" in all_text(declined)
         # Out of hours and nobody has it yet: the assistant keeps answering.
-        assert "I can report this" in text_of(say(session, product_engine, conversation, "there is a pothole"))
+        assert "I can report this" in all_text(say(session, product_engine, conversation, "there is a pothole"))
     assert session.scalar(select(CallbackRequest.id).where(CallbackRequest.conversation_id == conversation.id)) is None
 
 
@@ -90,7 +88,7 @@ def test_a_booked_call_back_is_not_offered_twice(session: Session, product_engin
         for text in ("speak to a person", "yes", "Sam", "01632 960123"):
             say(session, product_engine, conversation, text)
         again = say(session, product_engine, conversation, "can i talk to a human")
-    assert "already asked for a call back" in text_of(again) and not again.replies[-1]["options"]
+    assert "already asked for a call back" in all_text(again) and not again.replies[-1]["options"]
 
 
 def _callback(session: Session, *, requested: datetime, status: str = "open") -> CallbackRequest:

@@ -1,31 +1,23 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.assistant.talk import TODAY, all_text, say
 from townhall.assistant.dialogue import Reply, handle_message, start_conversation
 from townhall.assistant.engine import IntentEngine
-from townhall.assistant.models import Conversation, Message
+from townhall.assistant.models import Message
 from townhall.assistant.replies import hand_off, next_opening
 from townhall.config import Settings
 from townhall.platform import clock
 from townhall.platform.errors import InvalidInput, NotFound
 
-TODAY = date(2026, 11, 1)
 STREAM_NAMES = ("Recycling", "Refuse", "Rubbish", "Garden", "Food")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "today", "tomorrow")
-
-
-def say(session: Session, engine: IntentEngine, conversation: Conversation, text: str) -> Reply:
-    return handle_message(session, conversation_id=conversation.id, text=text, engine=engine, today=TODAY)
-
-
-def all_text(reply: Reply) -> str:
-    return "\n".join(part["text"] for part in reply.replies)
 
 
 def labels(reply: Reply) -> list[str]:

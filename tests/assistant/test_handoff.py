@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.assistant import talk
+from tests.assistant.talk import all_text
 from tests.identity.factories import make_user
 from townhall.assistant import staff
-from townhall.assistant.dialogue import Reply, handle_message, start_conversation
+from townhall.assistant.dialogue import Reply, start_conversation
 from townhall.assistant.engine import IntentEngine, Prediction
 from townhall.assistant.handoff import open_handoff
 from townhall.assistant.models import Conversation, Message
@@ -22,14 +24,6 @@ from townhall.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 TUESDAY_MORNING = datetime(2026, 12, 1, 10, 0, tzinfo=clock.LONDON)
 SATURDAY_NIGHT = datetime(2026, 11, 28, 22, 0, tzinfo=clock.LONDON)
-
-
-def say(session: Session, engine: IntentEngine, conversation: Conversation, text: str) -> Reply:
-    return handle_message(session, conversation_id=conversation.id, text=text, engine=engine, today=date(2026, 12, 1))
-
-
-def text_of(reply: Reply) -> str:
-    return "\n".join(part["text"] for part in reply.replies)
 
 
 def officer(session: Session, name: str = "Olu Adeyemi") -> User:
@@ -46,6 +40,10 @@ def handed_off(
     return conversation
 
 
+def say(session: Session, engine: IntentEngine, conversation: Conversation, text: str) -> Reply:
+    return talk.say(session, engine, conversation, text, today=date(2026, 12, 1))
+
+
 @pytest.fixture
 def in_office_hours() -> Any:
     with clock.frozen_at(TUESDAY_MORNING):
@@ -56,15 +54,15 @@ def in_office_hours() -> Any:
 def test_in_office_hours_messages_go_to_the_officer(session: Session, product_engine: IntentEngine) -> None:
     conversation = start_conversation(session)
     first = say(session, product_engine, conversation, "can i speak to a real person please")
-    assert "shortly" in text_of(first) and open_handoff(session, conversation_id=conversation.id) is not None
+    assert "shortly" in all_text(first) and open_handoff(session, conversation_id=conversation.id) is not None
     passed = say(session, product_engine, conversation, "there is a pothole on my road")
-    assert text_of(passed) == "Your message has been passed to the team." and passed.intent == "contact.human"
+    assert all_text(passed) == "Your message has been passed to the team." and passed.intent == "contact.human"
     assert (
         say(session, product_engine, conversation, "it is outside the school gates").replies == []
     )  # one acknowledgement
     olu = officer(session)
     staff.reply(session, officer=olu, conversation_id=conversation.id, text="Hello, I can help.", now=clock.now())
-    assert text_of(say(session, product_engine, conversation, "thank you")) == "Your message has been passed to Olu."
+    assert all_text(say(session, product_engine, conversation, "thank you")) == "Your message has been passed to Olu."
     senders = session.scalars(select(Message.sender).where(Message.conversation_id == conversation.id)
                               .order_by(Message.id)).all()  # fmt: skip
     assert senders.count("officer") == 1 and senders.count("resident") == 4
@@ -77,7 +75,7 @@ def test_out_of_hours_a_taken_conversation_still_goes_to_the_officer(
         conversation = handed_off(session, product_engine)
         staff.take_over(session, officer=officer(session, "Sam"), conversation_id=conversation.id, now=clock.now())
     with clock.frozen_at(SATURDAY_NIGHT):
-        assert text_of(say(session, product_engine, conversation, "hello?")) == "Your message has been passed to Sam."
+        assert all_text(say(session, product_engine, conversation, "hello?")) == "Your message has been passed to Sam."
 
 
 @pytest.mark.usefixtures("in_office_hours")
@@ -85,7 +83,7 @@ def test_safeguarding_is_answered_at_once_while_a_person_has_it(session: Session
     conversation = handed_off(session, product_engine)
     staff.take_over(session, officer=officer(session), conversation_id=conversation.id, now=clock.now())
     reply = say(session, product_engine, conversation, "my dad hits me and i am scared to go home")
-    assert "999" in text_of(reply)
+    assert "999" in all_text(reply)
     found = open_handoff(session, conversation_id=conversation.id)
     assert found is not None and found.urgent and found.reason == "safeguarding" and conversation.urgent
 
@@ -190,10 +188,10 @@ def test_closing_and_returning_give_the_conversation_back(session: Session, prod
     assert not conversation.handed_off and open_handoff(session, conversation_id=conversation.id) is None
     with pytest.raises(Conflict):
         staff.close(session, officer=me, conversation_id=conversation.id, outcome="answered", now=clock.now())
-    assert "What can I help" in text_of(say(session, product_engine, conversation, "hello"))
+    assert "What can I help" in all_text(say(session, product_engine, conversation, "hello"))
     say(session, product_engine, conversation, "speak to a person please")
     staff.return_to_assistant(session, officer=me, conversation_id=conversation.id, now=clock.now())
-    assert "I can report this" in text_of(say(session, product_engine, conversation, "there is a pothole"))
+    assert "I can report this" in all_text(say(session, product_engine, conversation, "there is a pothole"))
 
 
 class _UnsureEngine:

@@ -10,20 +10,14 @@ from typer.testing import CliRunner
 
 from townhall.assistant.knowledge import forget_knowledge
 from townhall.cli import app
-from townhall.config import get_settings
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    get_settings.cache_clear()
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("TOWNHALL_DATABASE_URL", url)
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    yield url
-    get_settings.cache_clear()
-    forget_knowledge()
+def database(command_database: str) -> Iterator[str]:
+    yield command_database
+    forget_knowledge()  # the articles this process cached came from that database
 
 
 def test_import_the_shipped_articles_then_a_folder(database: str, tmp_path: Path) -> None:
