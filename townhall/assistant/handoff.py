@@ -69,6 +69,8 @@ def passes_to_person(
 ) -> Handoff | None:
     """The open hand-off when the resident's message is for a person: one has taken the conversation over, or it
     is waiting for one in office hours. Out of hours, unassigned, the assistant keeps answering."""
+    if not conversation.handed_off:  # most conversations never are: no query for them
+        return None
     found = open_handoff(session, conversation_id=conversation.id)
     if found is None:
         return None
