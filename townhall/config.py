@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     council_email: str = "customer.services@wexmoor.example"
     timezone: str = "Europe/London"
     log_sql: bool = False
+    # FastAPI's own OpenTelemetry spans, metrics and logs per request. Off unless the deployment runs an
+    # OpenTelemetry SDK: while on, every request asks OpenTelemetry whether a provider is configured (~30 µs).
+    opentelemetry: bool = False
     # Addresses at a postcode are reference data: each worker keeps recent lookups this long (0 turns it off).
     address_cache_seconds: float = 60.0
     # Bin schedules and calendar feeds: each worker keeps recent answers this long (0 turns it off).

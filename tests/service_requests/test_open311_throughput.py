@@ -18,7 +18,7 @@ from tests.service_requests.factories import a_property, make_api_key, make_requ
 from townhall.platform.audit import AuditEntry, verify_chain
 from townhall.platform.errors import TownhallError
 from townhall.service_requests import changes
-from townhall.service_requests.models import ServiceRequest
+from townhall.service_requests.models import Service, ServiceRequest
 from townhall.service_requests.open311_create import GroupCommit, Submission, create_batch
 from townhall.service_requests.service import RequestProblems
 from townhall.service_requests.workflow import change_status
@@ -61,6 +61,21 @@ def test_a_repeated_token_gets_the_first_request_in_the_same_batch_and_later(ses
     assert open311_rows(session) == before + 1
 
 
+def test_a_repeat_that_would_now_fail_its_checks_still_gets_the_first_request(session: Session) -> None:
+    key = make_api_key(session)
+    (first,) = create_batch(session, [Submission(graffiti_form(session, key, token="kept"), "c")])
+    graffiti = session.scalars(select(Service).where(Service.code == "graffiti")).one()
+    graffiti.active = False  # withdrawn after the first submission: a new one would be refused
+    session.flush()
+    repeat, new = create_batch(
+        session,
+        [Submission(graffiti_form(session, key, token="kept"), "c"), Submission(graffiti_form(session, key), "c")],
+    )
+    assert isinstance(first, list) and isinstance(repeat, list)
+    assert repeat[0]["service_request_id"] == first[0]["service_request_id"]
+    assert isinstance(new, RequestProblems) and new.problems[0][0] == "service_code"
+
+
 def test_a_bad_submission_gets_its_own_error_and_the_others_are_created(session: Session) -> None:
     key = make_api_key(session)
     wrong_scope = make_api_key(session, scope="open311:read")
@@ -101,6 +116,29 @@ def test_group_commit_gathers_concurrent_items_and_answers_each_its_own() -> Non
     assert isinstance(results[13], ValueError)
     assert sorted(n for batch in batches for n in batch) == list(range(30))
     assert len(batches) < 30 and max(len(batch) for batch in batches) <= 8
+
+
+def test_group_commit_with_two_writers_overlaps_batches_and_strands_nothing() -> None:
+    in_flight, most_in_flight, batches = 0, 0, []
+
+    async def write(items: list[int]) -> list[int | Exception]:
+        nonlocal in_flight, most_in_flight
+        in_flight += 1
+        most_in_flight = max(most_in_flight, in_flight)
+        batches.append(items)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        return [n * 10 for n in items]
+
+    async def run() -> list[int]:
+        committer: GroupCommit[int, int] = GroupCommit(write, max_batch=8, writers=2)
+        first = await asyncio.gather(*(committer.submit(n) for n in range(40)))
+        # Both writers have finished: a lone create afterwards still gets a writer of its own.
+        return [*first, await committer.submit(40)]
+
+    assert run_in_own_loop(run()) == [n * 10 for n in range(41)]
+    assert most_in_flight == 2
+    assert sorted(n for batch in batches for n in batch) == list(range(41))
 
 
 def test_group_commit_still_writes_an_item_whose_caller_stopped_waiting() -> None:

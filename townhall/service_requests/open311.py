@@ -25,7 +25,7 @@ from townhall.service_requests import open311_queries as queries
 from townhall.service_requests.catalogue import list_services, service_by_code
 from townhall.service_requests.models import RequestUpdate, reference_for
 from townhall.service_requests.open311_cache import READ_CACHE_SECONDS, AnswerCache, answer_key
-from townhall.service_requests.open311_create import MAX_BATCH, Answer, GroupCommit, Submission, create_batch
+from townhall.service_requests.open311_create import MAX_BATCH, WRITERS, Answer, GroupCommit, Submission, create_batch
 from townhall.service_requests.open311_format import (
     FORMATS,
     discovery_document,
@@ -124,7 +124,7 @@ def _group_commit(request: Request) -> GroupCommit[Submission, Answer]:
         async def write(submissions: list[Submission]) -> list[Answer | Exception]:
             return await run_database_work(anchor, _write_batch, anchor, submissions)
 
-        committer = state.open311_group_commit = GroupCommit(write, MAX_BATCH)
+        committer = state.open311_group_commit = GroupCommit(write, MAX_BATCH, writers=WRITERS)
     return committer
 
 

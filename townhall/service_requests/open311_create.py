@@ -35,6 +35,7 @@ MAX_BATCH = 64  # creates per transaction: enough to keep up with 50+ clients, s
 # When far fewer creates are waiting than the last batch held, wait this long for the rest (never for a lone
 # client: its last batch was one, so it never waits).
 GATHER_SECONDS = 0.002
+WRITERS = 2  # batches in flight at once: one gathers its checks and rows while the other commits
 Answer = list[dict[str, str | None]]
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -120,9 +121,10 @@ def create_batch(session: Session, submissions: Sequence[Submission]) -> list[An
 class GroupCommit(Generic[Item, Result]):
     """Gathers items submitted concurrently (on one event loop) and hands them to `write` in batches.
 
-    `write` gets up to `max_batch` items and returns one result (or exception) for each, in order. One batch is
-    written at a time; whatever arrives meanwhile forms the next (after at most `gather_seconds` more when far
-    fewer are waiting than last time). `submit` returns once its item's batch is done.
+    `write` gets up to `max_batch` items and returns one result (or exception) for each, in order. Up to
+    `writers` batches are written at once; whatever arrives meanwhile forms the next (after at most
+    `gather_seconds` more when far fewer are waiting than last time). `submit` returns once its item's batch is
+    done.
     """
 
     def __init__(
@@ -130,19 +132,21 @@ class GroupCommit(Generic[Item, Result]):
         write: Callable[[list[Item]], Awaitable[list[Result | Exception]]],
         max_batch: int,
         gather_seconds: float = GATHER_SECONDS,
+        writers: int = 1,
     ) -> None:
         self.write = write
         self.max_batch = max_batch
         self.gather_seconds = gather_seconds
+        self.writers = writers
         self._last_batch = 0
         self._waiting: list[tuple[Item, asyncio.Future[Result]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._writing: set[asyncio.Task[None]] = set()
 
     async def submit(self, item: Item) -> Result:
         done: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, done))
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._write_all())
+        if len(self._writing) < self.writers:
+            self._writing.add(asyncio.create_task(self._write_all()))
         # A caller that stops waiting (its client went away) does not stop the batch: its row is still written.
         return await asyncio.shield(done)
 
@@ -170,7 +174,9 @@ class GroupCommit(Generic[Item, Result]):
                     else:
                         done.set_result(result)
         finally:
-            self._writer = None
-            for _, done in self._waiting:  # only when cancelled (the loop is closing): nobody is left to write them
-                done.cancel()
-            self._waiting = []
+            # Out of the set before anything else can run, so a create arriving now starts a writer of its own.
+            self._writing.discard(asyncio.current_task())
+            if not self._writing:
+                for _, done in self._waiting:  # only when cancelled (the loop is closing): nobody is left to write
+                    done.cancel()
+                self._waiting = []

@@ -211,7 +211,8 @@ class CreatedRequest:
 
 def create_requests(session: Session, news: Sequence[NewRequest]) -> list[CreatedRequest | TownhallError]:
     """`create_request` for many submissions at once (Open311's group commit): the same checks for each, then one
-    statement for the catalogue, one for earlier submissions and one INSERT for every new request.
+    statement for the catalogue, one INSERT for every new request, and one look-up of earlier submissions only
+    when some keys were already taken or some submissions failed.
 
     One answer per submission, in order: what was created (or, for a known idempotency key, found), or the error
     `create_request` would have raised (NotFound for an unknown service, RequestProblems for anything else).
@@ -223,28 +224,30 @@ def create_requests(session: Session, news: Sequence[NewRequest]) -> list[Create
     if any(new.idempotency_key is None for new in news):
         raise ValueError("create_requests needs an idempotency key for every submission")
     answers: list[CreatedRequest | TownhallError | None] = [None] * len(news)
-    earlier = _earlier_by_key(session, [new.idempotency_key for new in news])
     services = _active_services(session, {new.service_code for new in news})
     rows: dict[int, dict[str, Any]] = {}
+    failed: dict[int, TownhallError] = {}
     known = _nearest_to_points(session, news)
     for position, new in enumerate(news):
-        if new.idempotency_key in earlier:
-            answers[position] = earlier[new.idempotency_key]
-            continue
         service = services.get(new.service_code)
         if service is None:
-            answers[position] = NotFound(f"There is no service with the code {new.service_code!r}")
+            failed[position] = NotFound(f"There is no service with the code {new.service_code!r}")
             continue
         try:
             rows[position] = _new_row(session, new, service, clock.now(), known)
         except RequestProblems as problems:
-            answers[position] = problems
+            failed[position] = problems
     inserted = _insert_ignoring_repeats(session, list(rows.values()))
-    missed = [row["idempotency_key"] for row in rows.values() if row["idempotency_key"] not in inserted]
-    raced = _earlier_by_key(session, missed) if missed else {}
+    # Keys are looked up only after the INSERT, for the few that need it: a repeat (its key was taken, earlier or
+    # in this batch) gets the request first made for it, and so does a repeat that would fail its checks today
+    # (the service withdrawn since, say). Nearly every create is new, so this saves a statement per batch.
+    repeats = [row["idempotency_key"] for row in rows.values() if row["idempotency_key"] not in inserted]
+    earlier = _earlier_by_key(session, repeats + [news[position].idempotency_key for position in failed])
+    for position, error in failed.items():
+        answers[position] = earlier.get(news[position].idempotency_key, error)
     for position, row in rows.items():
         key = row["idempotency_key"]
-        answers[position] = inserted[key] if key in inserted else raced[key]
+        answers[position] = inserted[key] if key in inserted else earlier[key]
     return [answer for answer in answers if answer is not None]
 
 
