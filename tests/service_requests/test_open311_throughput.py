@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -17,7 +17,8 @@ from tests.identity.factories import make_user
 from tests.service_requests.factories import a_property, make_api_key, make_request
 from townhall.platform.audit import AuditEntry, verify_chain
 from townhall.platform.errors import TownhallError
-from townhall.service_requests import changes
+from townhall.service_requests import catalogue, changes
+from townhall.service_requests.catalogue import active_catalogue
 from townhall.service_requests.models import Service, ServiceRequest
 from townhall.service_requests.open311_create import GroupCommit, Submission, create_batch
 from townhall.service_requests.service import RequestProblems
@@ -74,6 +75,25 @@ def test_a_repeat_that_would_now_fail_its_checks_still_gets_the_first_request(se
     assert isinstance(first, list) and isinstance(repeat, list)
     assert repeat[0]["service_request_id"] == first[0]["service_request_id"]
     assert isinstance(new, RequestProblems) and new.problems[0][0] == "service_code"
+
+
+def test_batches_share_the_catalogue_until_it_changes_here_or_its_time_is_up(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = active_catalogue(session)
+    assert active_catalogue(session) is first and "graffiti" in first
+    # A change made through SQL alone (as another worker process's would be, unseen by this one's ORM events)
+    # reaches this worker's creates when the snapshot's time is up.
+    session.execute(update(Service).where(Service.code == "graffiti").values(active=False))
+    assert "graffiti" in active_catalogue(session)
+    monkeypatch.setattr(catalogue, "CATALOGUE_CACHE_SECONDS", 0.0)
+    assert "graffiti" not in active_catalogue(session)
+    monkeypatch.undo()
+    # A change through the ORM in this process is seen at once, by this session before it commits too.
+    noise = session.scalars(select(Service).where(Service.code == "noise")).one()
+    noise.team = "Environmental protection (nights)"
+    session.flush()
+    assert active_catalogue(session)["noise"].team == "Environmental protection (nights)"
 
 
 def test_a_bad_submission_gets_its_own_error_and_the_others_are_created(session: Session) -> None:

@@ -25,7 +25,7 @@ from townhall.places.service import search_addresses
 from townhall.platform import clock
 from townhall.platform.errors import InvalidInput, NotFound, TownhallError
 from townhall.service_requests import location, missed_bins
-from townhall.service_requests.catalogue import check_answers, service_by_code
+from townhall.service_requests.catalogue import ServiceRules, active_catalogue, check_answers, service_by_code
 from townhall.service_requests.models import (
     RequestUpdate,
     Service,
@@ -124,7 +124,7 @@ def check_missed_bin(session: Session, *, uprn: int | None, answers: dict[str, o
 def _checked(
     session: Session,
     new: NewRequest,
-    service: Service,
+    service: Service | ServiceRules,
     now: datetime,
     known: Mapping[location.Point, location.Nearest | None] | None = None,
 ) -> tuple[location.Place, dict]:  # type: ignore[type-arg]
@@ -224,7 +224,7 @@ def create_requests(session: Session, news: Sequence[NewRequest]) -> list[Create
     if any(new.idempotency_key is None for new in news):
         raise ValueError("create_requests needs an idempotency key for every submission")
     answers: list[CreatedRequest | TownhallError | None] = [None] * len(news)
-    services = _active_services(session, {new.service_code for new in news})
+    services = active_catalogue(session)
     rows: dict[int, dict[str, Any]] = {}
     failed: dict[int, TownhallError] = {}
     known = _nearest_to_points(session, news)
@@ -261,11 +261,6 @@ def _earlier_by_key(session: Session, keys: Sequence[str | None]) -> dict[str | 
     return {key: CreatedRequest(id_, expected, False) for id_, key, expected in session.execute(statement)}
 
 
-def _active_services(session: Session, codes: set[str]) -> dict[str, Service]:
-    statement = select(Service).where(Service.code.in_(codes), Service.active.is_(True))
-    return {service.code: service for service in session.scalars(statement)}
-
-
 def _nearest_to_points(session: Session, news: Sequence[NewRequest]) -> dict[location.Point, location.Nearest | None]:
     """The nearest property to every point given inside the council's area, in one look-up for the batch."""
     area = location.council_area(session)
@@ -281,7 +276,7 @@ def _nearest_to_points(session: Session, news: Sequence[NewRequest]) -> dict[loc
 def _new_row(
     session: Session,
     new: NewRequest,
-    service: Service,
+    service: ServiceRules,
     now: datetime,
     known: Mapping[location.Point, location.Nearest | None],
 ) -> dict[str, Any]:
