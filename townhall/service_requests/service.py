@@ -304,7 +304,9 @@ def _insert_ignoring_repeats(session: Session, rows: list[dict[str, Any]]) -> di
     if session.get_bind().dialect.name == "postgresql":
         # One short statement whatever the batch size: each column as an array, unnested into rows. (A
         # multi-row VALUES list is a new, long SQL text per batch, which the driver parses on every call.)
-        columns = tuple(rows[0])
+        # A column empty in every row is left out, so it is NULL without an array being built and sent for it (no
+        # column of the table has a server default): an Open311 create leaves about a third of them empty.
+        columns = tuple(name for name in rows[0] if any(row[name] is not None for row in rows))
         arrays = {name: [_bound(table.c[name], row[name]) for row in rows] for name in columns}
         result = session.execute(_insert_from_arrays(columns), arrays)
     else:
