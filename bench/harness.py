@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ end
 """
 
 
-# POST: each request a form body from the file, with a token unique to this wrk thread and request number,
+# POST: each request a form body from the file, with a token unique to this run, wrk thread and request number,
 # so every request is a new submission (an idempotent server would otherwise answer repeats from its first).
 WRK_POST_SCRIPT = """
 local bodies = {}
@@ -55,7 +56,7 @@ setup = function(thread)
 end
 request = function()
   counter = counter + 1
-  local body = bodies[(counter %% #bodies) + 1] .. "&token=w" .. thread_id .. "-" .. counter
+  local body = bodies[(counter %% #bodies) + 1] .. "&token=%(run)s-" .. thread_id .. "-" .. counter
   return wrk.format("POST", "%(target)s", {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
 done = function(summary, latency, requests)
@@ -161,7 +162,8 @@ def load(
             script.write_text(WRK_SCRIPT % {"paths": path_file})
         else:
             path_file.write_text("".join(f"{body}\n" for body in paths))
-            script.write_text(WRK_POST_SCRIPT % {"paths": path_file, "target": post_to})
+            run = uuid.uuid4().hex[:8]  # a warm-up and the measured run must not send the same tokens
+            script.write_text(WRK_POST_SCRIPT % {"paths": path_file, "target": post_to, "run": run})
         command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency"]
         output = subprocess.run([*command, "-s", str(script), base], capture_output=True, text=True, check=True).stdout
     match = re.search(
