@@ -1,16 +1,21 @@
 """Bulk writes that stay fast at a million rows: COPY on PostgreSQL, executemany on SQLite.
 
 Used by imports and the synthetic council. Rows are tuples in the order of `columns`; the caller's transaction
-covers the write, so a failure leaves nothing half-loaded.
+covers the write, so a failure leaves nothing half-loaded. `insert_from_arrays` is for the other end: small
+batches written many times a second (Open311's group commit, the audit append of a batch).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Date, DateTime, Table
+from sqlalchemy import JSON, Column, Connection, Date, DateTime, Dialect, Table, TypeDecorator, bindparam, cast, func
+from sqlalchemy import select as sql_select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -92,3 +97,43 @@ def upsert(connection: Connection, model: type[Base], rows: list[dict[str, Any]]
     else:
         statement = statement.on_conflict_do_nothing(index_elements=list(key))
     connection.execute(statement, rows)
+
+
+def insert_from_arrays(table: Table, columns: Sequence[str]) -> PostgresqlInsert:
+    """PostgreSQL's `INSERT INTO table (columns) SELECT * FROM unnest(one array parameter per column)`: one short
+    statement whatever the number of rows, where a multi-row VALUES list is a new, long SQL text for every row
+    count, which the driver parses each time. Bind it with `array_parameters`. Build it once per process (callers
+    keep it in a `functools.cache`): building it costs more than sending it."""
+    # Parameters are named after their columns with a suffix: a bare column name is reserved by SQLAlchemy.
+    typed = [cast(bindparam(f"{name}_array"), ARRAY(_element_type(table.c[name]))) for name in columns]
+    unnested = func.unnest(*typed).table_valued(*columns).render_derived()
+    return postgresql_insert(table).from_select(list(columns), sql_select(*unnested.c))
+
+
+def array_parameters(
+    table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]], dialect: Dialect
+) -> dict[str, list[Any]]:
+    """The rows as one array per column for `insert_from_arrays`, each value as its column's type would bind it."""
+    arrays: dict[str, list[Any]] = {}
+    for name in columns:
+        convert = _bind_converter(table.c[name], dialect)
+        values = [row[name] for row in rows]
+        arrays[f"{name}_array"] = values if convert is None else [None if v is None else convert(v) for v in values]
+    return arrays
+
+
+def _element_type(column: Column[Any]) -> Any:
+    if isinstance(column.type, JSON):
+        return JSON()  # the array travels as text elements, each value's JSON form
+    if isinstance(column.type, TypeDecorator):
+        return column.type.impl_instance
+    return column.type
+
+
+def _bind_converter(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    column_type = column.type
+    if isinstance(column_type, JSON):
+        return json.dumps
+    if isinstance(column_type, TypeDecorator):
+        return lambda value: column_type.process_bind_param(value, dialect)
+    return None

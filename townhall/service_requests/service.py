@@ -8,21 +8,20 @@ fits, and a missed bin is inside its reporting window (the rules in force, see `
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, bindparam, cast, func, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from townhall.db import table_of
 from townhall.places.service import search_addresses
 from townhall.platform import clock
+from townhall.platform.bulk import array_parameters, insert_from_arrays
 from townhall.platform.errors import InvalidInput, NotFound, TownhallError
 from townhall.service_requests import location, missed_bins
 from townhall.service_requests.catalogue import ServiceRules, active_catalogue, check_answers, service_by_code
@@ -30,7 +29,6 @@ from townhall.service_requests.models import (
     RequestUpdate,
     Service,
     ServiceRequest,
-    UtcDateTime,
     id_from_reference,
     reference_for,
 )
@@ -307,7 +305,7 @@ def _insert_ignoring_repeats(session: Session, rows: list[dict[str, Any]]) -> di
         # A column empty in every row is left out, so it is NULL without an array being built and sent for it (no
         # column of the table has a server default): an Open311 create leaves about a third of them empty.
         columns = tuple(name for name in rows[0] if any(row[name] is not None for row in rows))
-        arrays = {name: [_bound(table.c[name], row[name]) for row in rows] for name in columns}
+        arrays = array_parameters(table, columns, rows, session.get_bind().dialect)
         result = session.execute(_insert_from_arrays(columns), arrays)
     else:
         statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=[table.c.idempotency_key])
@@ -318,34 +316,10 @@ def _insert_ignoring_repeats(session: Session, rows: list[dict[str, Any]]) -> di
 
 @functools.cache
 def _insert_from_arrays(columns: tuple[str, ...]) -> Any:
-    """The PostgreSQL INSERT of rows unnested from one array parameter per column, built once per process: it is
-    the same statement for every batch (only the arrays change), and building it cost more than sending it."""
+    """The batch's INSERT (`insert_from_arrays`), ignoring taken idempotency keys; the same for every batch."""
     table = table_of(ServiceRequest)
-    typed = [cast(bindparam(name), ARRAY(_array_type(table.c[name]))) for name in columns]
-    unnested = func.unnest(*typed).table_valued(*columns).render_derived()
-    from_arrays = postgresql.insert(table).from_select(list(columns), select(*unnested.c))
-    ignoring = from_arrays.on_conflict_do_nothing(index_elements=[table.c.idempotency_key])
+    ignoring = insert_from_arrays(table, columns).on_conflict_do_nothing(index_elements=[table.c.idempotency_key])
     return ignoring.returning(table.c.id, table.c.idempotency_key)
-
-
-def _array_type(column: Any) -> Any:
-    """The element type to CAST an array parameter to: JSON travels as text (its serialised form)."""
-    if isinstance(column.type, JSON):
-        return JSON()
-    if isinstance(column.type, UtcDateTime):
-        return DateTime(timezone=True)
-    return column.type
-
-
-def _bound(column: Any, value: Any) -> Any:
-    """A value as the column's type would send it (JSON serialised, times in UTC), for an array parameter."""
-    if value is None:
-        return None
-    if isinstance(column.type, JSON):
-        return json.dumps(value)
-    if isinstance(column.type, UtcDateTime):
-        return value.astimezone(UTC)
-    return value
 
 
 def request_by_reference(session: Session, *, reference: str) -> ServiceRequest:
