@@ -219,8 +219,11 @@ def _address_line(text: object) -> str | None:
 
 
 def name_column(values: pd.Series) -> pd.Series:
-    """``standardise_name`` over a column, each distinct value worked out once."""
-    return _map_distinct(values, standardise_name)
+    """``standardise_name`` over a column, in DuckDB SQL (``standardise_sql``)."""
+    from townhall.datahub import standardise_sql
+
+    sql = standardise_sql.name_sql(_EMPTY_WORDS, _NAME_NOISE)
+    return standardise_sql.columns_by_sql(values, [sql], lambda text: (standardise_name(text),))[0]
 
 
 def canonical_first_name_column(first_names: pd.Series, sexes: pd.Series) -> pd.Series:
@@ -239,13 +242,20 @@ def canonical_first_name_column(first_names: pd.Series, sexes: pd.Series) -> pd.
 
 def postcode_column(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(canonical postcodes, reasons) for a column; a malformed postcode gives None and a reason."""
-    both = _map_distinct(values, standardise_postcode)  # each distinct value parsed once
-    return both.map(lambda pair: pair[0]), both.map(lambda pair: pair[1])
+    from townhall.datahub import standardise_sql
+
+    postcodes, reasons = standardise_sql.columns_by_sql(
+        values, standardise_sql.postcode_sql(_EMPTY_WORDS), standardise_postcode
+    )
+    return postcodes, reasons
 
 
 def address_column(values: pd.Series) -> pd.Series:
-    """The canonical address line for a column of free-text addresses."""
-    return _map_distinct(values, _address_line)
+    """The canonical address line (``standardise_address``'s text) for a column of free-text addresses."""
+    from townhall.datahub import standardise_sql
+
+    sql = standardise_sql.address_sql(_EMPTY_WORDS, _ADDRESS_WORDS)
+    return standardise_sql.columns_by_sql(values, [sql], lambda text: (_address_line(text),))[0]
 
 
 def date_column(values: pd.Series, date_format: str | None) -> tuple[pd.Series, pd.Series]:
@@ -257,8 +267,8 @@ def date_column(values: pd.Series, date_format: str | None) -> tuple[pd.Series, 
     """
     distinct = values.dropna().unique()
     parsed = dict(zip(distinct, _parse_dates_fast(distinct, date_format), strict=True))
-    dates = _map_distinct(values, lambda text: parsed[text].value if text in parsed else None)
-    reasons = _map_distinct(values, lambda text: parsed[text].reason if text in parsed else None)
+    dates = map_distinct(values, lambda text: parsed[text].value if text in parsed else None)
+    reasons = map_distinct(values, lambda text: parsed[text].reason if text in parsed else None)
     return dates, reasons
 
 
@@ -267,9 +277,11 @@ def date_of_birth_column(values: pd.Series, date_format: str | None, *, today: d
     value worked out once (a million rows hold some hundreds of thousands of dates), and those pandas can read
     in the source's format checked and written as text in vectorised passes. The rest (unreadable, blank, or
     outside pandas' range) go through the scalar rules one by one, so every value gets what they give."""
+    import numpy as np
     import pandas as pd
 
-    distinct = pd.Series(values.dropna().unique(), dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)  # missing values get code -1
+    distinct = pd.Series(uniques, dtype=object)
     isos = pd.Series(None, index=distinct.index, dtype=object)
     reasons = pd.Series(None, index=distinct.index, dtype=object)
     readable = pd.Series(False, index=distinct.index)
@@ -292,16 +304,16 @@ def date_of_birth_column(values: pd.Series, date_format: str | None, *, today: d
             reasons[position] = date_of_birth_problem(parsed.value, today=today)
         else:
             reasons[position] = parsed.reason
-    isos, reasons = isos.where(isos.notna(), None), reasons.where(reasons.notna(), None)  # no NaN from pandas
-    outcomes = dict(zip(distinct, zip(isos, reasons, strict=True), strict=True))
-    nothing = (None, None)
+    # one slot more for missing values (code -1), then spread back to every row by code
+    iso_slots = np.append(isos.where(isos.notna(), None).to_numpy(dtype=object), None)
+    reason_slots = np.append(reasons.where(reasons.notna(), None).to_numpy(dtype=object), None)
     return (
-        _map_distinct(values, lambda text: outcomes.get(text, nothing)[0] if text is not None else None),
-        _map_distinct(values, lambda text: outcomes.get(text, nothing)[1] if text is not None else None),
+        pd.Series(iso_slots[codes], index=values.index, dtype=object),
+        pd.Series(reason_slots[codes], index=values.index, dtype=object),
     )
 
 
-def _map_distinct(values: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+def map_distinct(values: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
     """``function`` over each distinct value once, spread back to every row (missing values give f(None))."""
     import numpy as np
     import pandas as pd
