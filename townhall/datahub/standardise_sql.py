@@ -73,29 +73,35 @@ def columns_by_sql(
 ) -> list[pd.Series]:
     """One Series per SQL expression (over the text ``v``), the same index as ``values``.
 
-    Values SQL may not take get ``scalar(value)`` (one result per expression), each distinct value once.
+    Values SQL may not take get ``scalar(value)`` (one result per expression); so do missing values.
     """
     import duckdb
+    import numpy as np
     import pandas as pd
 
-    texts = values.astype(object).where(values.notna(), None)
-    if pd.api.types.infer_dtype(texts, skipna=True) in ("string", "empty"):
-        is_text = pd.Series(True, index=values.index)  # nearly always: a CSV read as text
+    # Most values repeat (surnames, streets, postcodes): each distinct value is worked out once
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = pd.Series(uniques, dtype=object)
+    if pd.api.types.infer_dtype(distinct, skipna=False) in ("string", "empty"):
+        is_text = np.ones(len(distinct), dtype=bool)  # nearly always: a CSV read as text
     else:  # e.g. numbers in a Parquet extract: those go to the Python rule
-        is_text = texts.map(lambda value: value is None or isinstance(value, str))
-    frame = pd.DataFrame({"v": texts.where(is_text, None).to_numpy(dtype=object)})
-    outputs = ", ".join(f"CASE WHEN v IS NULL OR {_PLAIN} THEN {sql} END AS o{i}" for i, sql in enumerate(expressions))
+        is_text = distinct.map(lambda value: isinstance(value, str)).to_numpy(dtype=bool)
+    frame = pd.DataFrame({"v": distinct.where(is_text, None).to_numpy(dtype=object)})
+    outputs = ", ".join(f"CASE WHEN {_PLAIN} THEN {sql} END AS o{i}" for i, sql in enumerate(expressions))
     with duckdb.connect() as database:
-        database.register("extract_column", frame)
+        database.register("distinct_values", frame)
         result = database.execute(
-            f"SELECT {outputs}, v IS NOT NULL AND NOT {_PLAIN} AS by_python FROM extract_column"
+            f"SELECT {outputs}, v IS NOT NULL AND NOT {_PLAIN} AS by_python FROM distinct_values"  # noqa: S608 - our SQL
         ).df()
-    by_python = result["by_python"].to_numpy(dtype=bool) | ~is_text.to_numpy(dtype=bool)
-    columns = [pd.Series(result[f"o{i}"].to_numpy(dtype=object), index=values.index) for i in range(len(expressions))]
-    if by_python.any():
-        from townhall.datahub.standardise import map_distinct
-
-        outcomes = map_distinct(values[by_python], scalar)
-        for i, column in enumerate(columns):
-            column[by_python] = outcomes.map(lambda outcome, i=i: outcome[i]).to_numpy(dtype=object)
-    return [column.where(column.notna(), None) for column in columns]
+    by_python = result["by_python"].to_numpy(dtype=bool) | ~is_text
+    missing = scalar(None)  # what a missing value gives (code -1 takes the last slot)
+    by_rule = [scalar(value) for value in distinct[by_python]]
+    columns = []
+    for i in range(len(expressions)):
+        slots = np.empty(len(distinct) + 1, dtype=object)
+        slots[:-1] = result[f"o{i}"].to_numpy(dtype=object)
+        slots[:-1][by_python] = [outcome[i] for outcome in by_rule]
+        slots[-1] = missing[i]
+        slots[pd.isna(slots)] = None
+        columns.append(pd.Series(slots[codes], index=values.index, dtype=object))
+    return columns
