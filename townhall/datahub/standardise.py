@@ -219,11 +219,8 @@ def _address_line(text: object) -> str | None:
 
 
 def name_column(values: pd.Series) -> pd.Series:
-    """``standardise_name`` over a column, in DuckDB SQL (``standardise_sql``)."""
-    from townhall.datahub import standardise_sql
-
-    sql = standardise_sql.name_sql(_EMPTY_WORDS, _NAME_NOISE)
-    return standardise_sql.columns_by_sql(values, [sql], lambda text: (standardise_name(text),))[0]
+    """``standardise_name`` over a column, each distinct value worked out once."""
+    return _map_distinct(values, standardise_name)
 
 
 def canonical_first_name_column(first_names: pd.Series, sexes: pd.Series) -> pd.Series:
@@ -242,20 +239,13 @@ def canonical_first_name_column(first_names: pd.Series, sexes: pd.Series) -> pd.
 
 def postcode_column(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(canonical postcodes, reasons) for a column; a malformed postcode gives None and a reason."""
-    from townhall.datahub import standardise_sql
-
-    postcodes, reasons = standardise_sql.columns_by_sql(
-        values, standardise_sql.postcode_sql(_EMPTY_WORDS), standardise_postcode
-    )
-    return postcodes, reasons
+    both = _map_distinct(values, standardise_postcode)  # each distinct value parsed once
+    return both.map(lambda pair: pair[0]), both.map(lambda pair: pair[1])
 
 
 def address_column(values: pd.Series) -> pd.Series:
-    """The canonical address line (``standardise_address``'s text) for a column of free-text addresses."""
-    from townhall.datahub import standardise_sql
-
-    sql = standardise_sql.address_sql(_EMPTY_WORDS, _ADDRESS_WORDS)
-    return standardise_sql.columns_by_sql(values, [sql], lambda text: (_address_line(text),))[0]
+    """The canonical address line for a column of free-text addresses."""
+    return _map_distinct(values, _address_line)
 
 
 def date_column(values: pd.Series, date_format: str | None) -> tuple[pd.Series, pd.Series]:
@@ -267,8 +257,8 @@ def date_column(values: pd.Series, date_format: str | None) -> tuple[pd.Series, 
     """
     distinct = values.dropna().unique()
     parsed = dict(zip(distinct, _parse_dates_fast(distinct, date_format), strict=True))
-    dates = map_distinct(values, lambda text: parsed[text].value if text in parsed else None)
-    reasons = map_distinct(values, lambda text: parsed[text].reason if text in parsed else None)
+    dates = _map_distinct(values, lambda text: parsed[text].value if text in parsed else None)
+    reasons = _map_distinct(values, lambda text: parsed[text].reason if text in parsed else None)
     return dates, reasons
 
 
@@ -313,7 +303,7 @@ def date_of_birth_column(values: pd.Series, date_format: str | None, *, today: d
     )
 
 
-def map_distinct(values: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+def _map_distinct(values: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
     """``function`` over each distinct value once, spread back to every row (missing values give f(None))."""
     import numpy as np
     import pandas as pd

@@ -23,8 +23,6 @@ _OUTWARD = (
     f"|[{_FIRST}][{_SECOND}][0-9][{_FOURTH}]"  # AA9A
 )
 _POSTCODE = re.compile(rf"^(?P<outward>{_OUTWARD})(?P<inward>[0-9][{_UNIT}]{{2}})$")
-# The same format as one pattern without groups, for code that checks postcodes in SQL (RE2 syntax too)
-POSTCODE_FORMAT = rf"(?:{_OUTWARD})[0-9][{_UNIT}]{{2}}"
 _SPECIAL = {"GIR0AA": "GIR 0AA"}  # Girobank's historic postcode, still valid
 _SPACES = re.compile(r"\s+")
 # A postcode somewhere inside free text: "my postcode is zx1 2ab, thanks"
