@@ -258,7 +258,7 @@ def _duckdb_model_table(connection: Any, records: pd.DataFrame) -> str:
     frame = records.assign(address_is_home="Y") if "address_is_home" not in records.columns else records
     frame = frame.loc[:, columns]
     # DuckDB reads None and NaN in text (object) columns as NULL; other columns are made text first
-    for column in frame.columns[frame.dtypes != object]:
+    for column in frame.columns[(frame.dtypes != "object").to_numpy()]:
         frame = frame.assign(**{column: frame[column].astype(object).where(frame[column].notna(), None)})
     selected = {column: f'CAST("{column}" AS VARCHAR)' for column in columns}
     selected["first_and_last_name"] = (

@@ -9,12 +9,13 @@ from dataclasses import asdict, dataclass
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from townhall.datahub.contracts import PERSON_COLUMNS, SourceContract
-from townhall.datahub.linkage import Engine, LinkageConfig, link_people
+from townhall.datahub.contracts import SourceContract
+from townhall.datahub.linkage import MODEL_COLUMNS, Engine, LinkageConfig, link_people
 from townhall.datahub.models import (
+    DatahubRecord,
     LinkageEvent,
     LinkageRun,
     LinkedPerson,
@@ -48,27 +49,37 @@ class LinkageReport:
     decisions_applied: int
 
 
+# The columns a run reads: the model's (but its full name, made in SQL), how the UPRN was found
+LINKED_COLUMNS = (*(c for c in MODEL_COLUMNS if c != "first_and_last_name"), "uprn_match")
+
+
 def load_records(session: Session) -> pd.DataFrame:
-    """The ingested records in the model's common shape (``PERSON_COLUMNS``, plus ``uprn_match``), all text."""
+    """The ingested records in key order, in the columns a run needs (``LINKED_COLUMNS``), all text.
+
+    Dates of birth and UPRNs become text in the query, so the million values need no pass in pandas.
+    """
     import pandas as pd
 
-    columns = [c for c in PERSON_COLUMNS if c != "unique_id"]
-    sql = text(
-        f"SELECT record_key AS unique_id, {', '.join(columns)}, uprn_match FROM datahub_records ORDER BY record_key"  # noqa: S608 - fixed names
-    )
+    selected = {column: column for column in LINKED_COLUMNS}
+    selected["unique_id"] = "record_key"
+    selected["uprn"] = "CAST(uprn AS TEXT)"  # '123', as the model compares it; NULL stays NULL
+    if session.connection().dialect.name == "postgresql":  # a date there, ISO text already on SQLite
+        selected["date_of_birth"] = "to_char(date_of_birth, 'YYYY-MM-DD')"
+    columns = ", ".join(f"{expression} AS {name}" for name, expression in selected.items())
+    sql = f"SELECT {columns} FROM datahub_records ORDER BY record_key"  # noqa: S608 - fixed names
     # The driver's own cursor: a million rows arrive without SQLAlchemy building a Row object for each
     cursor = session.connection().connection.cursor()
     try:
-        cursor.execute(str(sql))
+        cursor.execute(sql)
         names = [description[0] for description in cursor.description]
-        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=names, coerce_float=False)
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=names, coerce_float=False)
     finally:
         cursor.close()
-    births = frame["date_of_birth"]  # ISO text on SQLite, dates on PostgreSQL
-    frame["date_of_birth"] = births.astype(str).str.slice(0, 10).where(births.notna(), None)
-    uprns = pd.to_numeric(frame["uprn"], errors="coerce").astype("Int64")
-    frame["uprn"] = uprns.astype(str).where(uprns.notna(), None)
-    return frame  # every column is object, blank cells None (as the driver gave them)
+
+
+def record_sources(session: Session) -> list[str]:
+    """The sources that have records ingested, by name."""
+    return list(session.scalars(select(DatahubRecord.source).distinct().order_by(DatahubRecord.source)))
 
 
 def linkage_input(records: pd.DataFrame, *, inferred_uprns: bool = True) -> pd.DataFrame:
