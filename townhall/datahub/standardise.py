@@ -239,8 +239,17 @@ def canonical_first_name_column(first_names: pd.Series, sexes: pd.Series) -> pd.
 
 def postcode_column(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(canonical postcodes, reasons) for a column; a malformed postcode gives None and a reason."""
-    both = _map_distinct(values, standardise_postcode)  # each distinct value parsed once
-    return both.map(lambda pair: pair[0]), both.map(lambda pair: pair[1])
+    import numpy as np
+    import pandas as pd
+
+    # each distinct value parsed once, and both results spread back to the rows by code (not per row)
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    outcomes = [standardise_postcode(value) for value in distinct] + [standardise_postcode(None)]
+    postcodes, reasons = (np.array([outcome[i] for outcome in outcomes], dtype=object) for i in (0, 1))
+    return (
+        pd.Series(postcodes[codes], index=values.index, dtype=object),
+        pd.Series(reasons[codes], index=values.index, dtype=object),
+    )
 
 
 def address_column(values: pd.Series) -> pd.Series:

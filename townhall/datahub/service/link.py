@@ -133,8 +133,13 @@ def run_linkage(
     model = previous_run.model if previous_run is not None else None
     result = link_people(model_records, config=config, engine=engine, spark=spark, model=model)
     report(STEPS[1], 1, 1)
-    clusters = dict(zip(result.clusters["unique_id"], result.clusters["cluster_id"], strict=True))
-    edges = list(result.edges[["unique_id_l", "unique_id_r", "match_probability"]].itertuples(index=False, name=None))
+    clusters = dict(zip(result.clusters["unique_id"].tolist(), result.clusters["cluster_id"].tolist(), strict=True))
+    edges = zip(
+        result.edges["unique_id_l"].tolist(),
+        result.edges["unique_id_r"].tolist(),
+        result.edges["match_probability"].tolist(),
+        strict=True,
+    )
     decisions = _decisions(session)
     try:
         clusters = apply_officer_decisions(clusters, edges, decisions)

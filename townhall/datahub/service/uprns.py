@@ -67,14 +67,19 @@ def match_uprns(records: pd.DataFrame, gazetteer: pd.DataFrame) -> pd.DataFrame:
 # For each wanted row whose distinct (address, postcode) matched: exact when the line is identical, otherwise the
 # single most similar line in the postcode whose numbers (house, flat) are the same, if similar enough.
 _MATCH_SQL = """
-WITH lookups AS (SELECT DISTINCT address, postcode FROM wanted),
+WITH lookups AS (
+    SELECT address, postcode, list_sort(regexp_extract_all(address, '[0-9]+[A-Z]?')) AS numbers
+    FROM (SELECT DISTINCT address, postcode FROM wanted)
+),
+homes AS (  -- each line's numbers worked out once, not once per pair compared
+    SELECT uprn, postcode, address, list_sort(regexp_extract_all(address, '[0-9]+[A-Z]?')) AS numbers
+    FROM gazetteer
+),
 candidates AS (
     SELECT l.address, l.postcode, g.uprn,
            CASE WHEN l.address = g.address THEN 1.0 ELSE jaro_winkler_similarity(l.address, g.address) END AS score
-    FROM lookups l JOIN gazetteer g ON l.postcode = g.postcode
-    WHERE l.address = g.address
-       OR list_sort(regexp_extract_all(l.address, '[0-9]+[A-Z]?'))
-          = list_sort(regexp_extract_all(g.address, '[0-9]+[A-Z]?'))
+    FROM lookups l JOIN homes g ON l.postcode = g.postcode
+    WHERE l.address = g.address OR l.numbers = g.numbers
 ),
 ranked AS (
     SELECT *, rank() OVER (PARTITION BY address, postcode ORDER BY score DESC) AS place,
