@@ -24,7 +24,7 @@ from townhall.datahub.models import (
     OfficerDecision,
     PersonRecord,
 )
-from townhall.datahub.service.writes import roomy_sqlite_cache
+from townhall.datahub.service.writes import indexes_built_after, roomy_sqlite_cache
 from townhall.datahub.stable_ids import ConflictingDecisionsError, Merge, apply_officer_decisions, assign_stable_ids
 from townhall.datahub.stable_ids import OfficerDecision as Decision
 from townhall.platform import clock
@@ -253,7 +253,7 @@ def _write(
     for model in (PersonRecord, LinkedPerson, MatchEvidence):
         session.execute(delete(model))
     connection = session.connection()
-    with roomy_sqlite_cache(connection):
+    with roomy_sqlite_cache(connection), indexes_built_after(connection, (PersonRecord, LinkedPerson, MatchEvidence)):
         # each table's rows in primary-key order, so its index grows at the end (``writes``)
         bulk_insert(
             connection,
