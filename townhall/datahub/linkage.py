@@ -233,12 +233,8 @@ def link_people(
     clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=config.threshold
     )
-    clusters = clustered.as_pandas_dataframe()[  # type: ignore[no-untyped-call]
-        ["unique_id", "cluster_id"]
-    ]
-    edges = predictions.as_pandas_dataframe()[  # type: ignore[no-untyped-call]
-        ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
-    ]
+    clusters = _columns(clustered, ["unique_id", "cluster_id"], engine)
+    edges = _columns(predictions, ["unique_id_l", "unique_id_r", "match_weight", "match_probability"], engine)
     return LinkageResult(
         clusters=clusters.sort_values("unique_id", ignore_index=True),
         edges=edges,
@@ -271,6 +267,15 @@ def _duckdb_model_table(connection: Any, records: pd.DataFrame) -> str:
     finally:
         connection.unregister("person_records_frame")
     return "person_records_input"
+
+
+def _columns(table: Any, columns: list[str], engine: Engine) -> pd.DataFrame:
+    """Only ``columns`` of a Splink table as a pandas frame. On DuckDB the other columns are never converted:
+    the clusters carry every input column, a million rows of them, and the predictions two dozen."""
+    if engine == "duckdb":
+        frame: pd.DataFrame = table.as_duckdbpyrelation().project(", ".join(f'"{c}"' for c in columns)).df()
+        return frame
+    return table.as_pandas_dataframe()[columns]  # type: ignore[no-any-return]
 
 
 def linker_for(records: pd.DataFrame, model: dict[str, Any], engine: Engine = "duckdb", spark: Any = None) -> Any:
