@@ -275,7 +275,7 @@ def _columns(table: Any, columns: list[str], engine: Engine) -> pd.DataFrame:
     if engine == "duckdb":
         frame: pd.DataFrame = table.as_duckdbpyrelation().project(", ".join(f'"{c}"' for c in columns)).df()
         return frame
-    return table.as_pandas_dataframe()[columns]  # type: ignore[no-any-return]
+    return table.as_pandas_dataframe()[columns]
 
 
 def linker_for(records: pd.DataFrame, model: dict[str, Any], engine: Engine = "duckdb", spark: Any = None) -> Any:

@@ -304,8 +304,9 @@ def date_of_birth_column(values: pd.Series, date_format: str | None, *, today: d
         else:
             reasons[position] = parsed.reason
     # one slot more for missing values (code -1), then spread back to every row by code
-    iso_slots = np.append(isos.where(isos.notna(), None).to_numpy(dtype=object), None)
-    reason_slots = np.append(reasons.where(reasons.notna(), None).to_numpy(dtype=object), None)
+    iso_slots, reason_slots = np.empty(len(distinct) + 1, dtype=object), np.empty(len(distinct) + 1, dtype=object)
+    iso_slots[:-1] = isos.where(isos.notna(), None).to_numpy(dtype=object)
+    reason_slots[:-1] = reasons.where(reasons.notna(), None).to_numpy(dtype=object)
     return (
         pd.Series(iso_slots[codes], index=values.index, dtype=object),
         pd.Series(reason_slots[codes], index=values.index, dtype=object),
