@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from townhall.datahub.linkage import LinkageConfig
@@ -9,9 +9,11 @@ from townhall.datahub.models import LinkageEvent, LinkageRun, LinkedPerson, Pers
 from townhall.datahub.service import (
     evaluate_latest_run,
     household_view,
+    load_records,
     person_view,
     read_ground_truth,
     record_officer_decision,
+    record_sources,
     run_linkage,
     source_registry,
 )
@@ -162,3 +164,22 @@ def test_a_run_can_link_on_the_uprns_sources_gave_only(session: Session) -> None
         .where(PersonRecord.record_key.like("school_attendance:%"), LinkedPerson.household_id.is_not(None))
     )
     assert pupils and pupils > 100
+
+
+def _indexes(session: Session) -> dict[str, list[str]]:
+    inspector = inspect(session.connection())
+    tables = ("datahub_person_records", "datahub_people", "datahub_matches")
+    return {table: sorted(str(index["name"]) for index in inspector.get_indexes(table)) for table in tables}
+
+
+def test_a_run_leaves_its_tables_with_the_indexes_the_migrations_made(session: Session) -> None:
+    # On SQLite the run drops these indexes for its bulk write and builds them again
+    before = _indexes(session)
+    run_linkage(session, contracts=_contracts(), config=QUICK)
+    assert all(before.values()) and _indexes(session) == before
+    assert session.scalar(select(func.count()).select_from(PersonRecord)) > 0
+
+
+def test_record_sources_lists_the_sources_of_the_ingested_records(session: Session) -> None:
+    sources = record_sources(session)
+    assert len(sources) == 6 and sources == sorted(set(load_records(session)["source"]))

@@ -78,7 +78,7 @@ def link(
     matched_uprns: bool = typer.Option(True, help="Use UPRNs matched from addresses as evidence, not only given ones."),
 ) -> None:
     """Link the ingested records into lasting people and households."""
-    from townhall.datahub.service import load_records, run_linkage, source_registry, usable_contracts
+    from townhall.datahub.service import record_sources, run_linkage, source_registry, usable_contracts
     from townhall.db import session_scope
     from townhall.platform.errors import InvalidInput
     from townhall.platform.progress import progress_bars
@@ -89,7 +89,7 @@ def link(
     registry = source_registry(current.datahub_sources)
     started = time.perf_counter()
     with progress_bars(console) as progress, session_scope(factory) as session:
-        sources_present = sorted(set(load_records(session)["source"]))
+        sources_present = record_sources(session)
         contracts = usable_contracts(registry, sources_present)
         report = run_linkage(
             session,

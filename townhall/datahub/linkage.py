@@ -221,7 +221,10 @@ def link_people(
 
     config = config or LinkageConfig()
     db_api = _database_api(engine, spark)
-    table = _register(db_api, model_input(records), engine)
+    if engine == "duckdb":
+        table = db_api.register(_duckdb_model_table(db_api.duckdb_con, records), dataset_display_name="person_records")
+    else:
+        table = _register(db_api, model_input(records), engine)
     settings = _trained_settings(model, engine) if model is not None else person_model_settings()
     linker = Linker(table, settings, log_level=logging.WARNING)
     if model is None:
@@ -230,18 +233,49 @@ def link_people(
     clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=config.threshold
     )
-    clusters = clustered.as_pandas_dataframe()[  # type: ignore[no-untyped-call]
-        ["unique_id", "cluster_id"]
-    ]
-    edges = predictions.as_pandas_dataframe()[  # type: ignore[no-untyped-call]
-        ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
-    ]
+    clusters = _columns(clustered, ["unique_id", "cluster_id"], engine)
+    edges = _columns(predictions, ["unique_id_l", "unique_id_r", "match_weight", "match_probability"], engine)
     return LinkageResult(
         clusters=clusters.sort_values("unique_id", ignore_index=True),
         edges=edges,
         model=linker.misc.save_model_to_json(),
         linker=linker,
     )
+
+
+def _duckdb_model_table(connection: Any, records: pd.DataFrame) -> str:
+    """``model_input(records)`` made once, in SQL, as a table of DuckDB's own; its name.
+
+    Registered as a pandas frame, the input is a view that every one of Splink's queries converts again,
+    column of Python strings by column; and building the frame in pandas (the full name, None for NaN) cost
+    a second per 200,000 records. Rows keep their order, so training samples the same pairs as before.
+    """
+    columns = [c for c in MODEL_COLUMNS if c != "first_and_last_name"]
+    frame = records.assign(address_is_home="Y") if "address_is_home" not in records.columns else records
+    frame = frame.loc[:, columns]
+    # DuckDB reads None and NaN in text (object) columns as NULL; other columns are made text first
+    for column in frame.columns[(frame.dtypes != "object").to_numpy()]:
+        frame = frame.assign(**{column: frame[column].astype(object).where(frame[column].notna(), None)})
+    selected = {column: f'CAST("{column}" AS VARCHAR)' for column in columns}
+    selected["first_and_last_name"] = (
+        "CASE WHEN first_name IS NOT NULL AND last_name IS NOT NULL THEN first_name || ' ' || last_name END"
+    )
+    select = ", ".join(f'{selected[column]} AS "{column}"' for column in MODEL_COLUMNS)
+    connection.register("person_records_frame", frame)
+    try:
+        connection.execute(f"CREATE TABLE person_records_input AS SELECT {select} FROM person_records_frame")  # noqa: S608 - our names
+    finally:
+        connection.unregister("person_records_frame")
+    return "person_records_input"
+
+
+def _columns(table: Any, columns: list[str], engine: Engine) -> pd.DataFrame:
+    """Only ``columns`` of a Splink table as a pandas frame. On DuckDB the other columns are never converted:
+    the clusters carry every input column, a million rows of them, and the predictions two dozen."""
+    if engine == "duckdb":
+        frame: pd.DataFrame = table.as_duckdbpyrelation().project(", ".join(f'"{c}"' for c in columns)).df()
+        return frame
+    return table.as_pandas_dataframe()[columns]
 
 
 def linker_for(records: pd.DataFrame, model: dict[str, Any], engine: Engine = "duckdb", spark: Any = None) -> Any:

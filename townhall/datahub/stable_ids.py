@@ -136,11 +136,18 @@ def _recluster_apart(
 
 
 def _label_by_smallest_record(assignment: Mapping[RecordKey, str]) -> dict[RecordKey, str]:
-    smallest: dict[str, str] = {}
-    for record, group in assignment.items():
-        if group not in smallest or record < smallest[group]:
-            smallest[group] = record
+    smallest = _smallest_record_of(assignment)
     return {record: smallest[group] for record, group in assignment.items()}
+
+
+def _smallest_record_of(assignment: Mapping[RecordKey, str]) -> dict[str, RecordKey]:
+    """Each group's smallest record key (one dictionary look-up per record: this runs over a million)."""
+    smallest: dict[str, RecordKey] = {}
+    for record, group in assignment.items():
+        current = smallest.get(group)
+        if current is None or record < current:
+            smallest[group] = record
+    return smallest
 
 
 # --- stable ids --------------------------------------------------------------------------------------------
@@ -193,10 +200,7 @@ def assign_stable_ids(
     previous id). Merges and splits come back as events, in a deterministic order.
     """
     overlap = Counter((cluster, previous[record]) for record, cluster in clusters.items() if record in previous)
-    first_record: dict[str, RecordKey] = {}
-    for record, cluster in clusters.items():
-        if cluster not in first_record or record < first_record[cluster]:
-            first_record[cluster] = record
+    first_record = _smallest_record_of(clusters)
     chosen: dict[str, PersonId] = {}
     taken: set[PersonId] = set()
     for (cluster, old_id), _count in sorted(
@@ -208,7 +212,7 @@ def assign_stable_ids(
     counter = (
         issued_up_to if issued_up_to is not None else max((_number_of(p, prefix) for p in previous.values()), default=0)
     )
-    for cluster in sorted(set(clusters.values()) - chosen.keys(), key=lambda c: first_record[c]):
+    for cluster in sorted(first_record.keys() - chosen.keys(), key=first_record.__getitem__):
         counter += 1
         chosen[cluster] = format_person_id(counter, prefix)
     person_ids = {record: chosen[cluster] for record, cluster in clusters.items()}

@@ -239,8 +239,17 @@ def canonical_first_name_column(first_names: pd.Series, sexes: pd.Series) -> pd.
 
 def postcode_column(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(canonical postcodes, reasons) for a column; a malformed postcode gives None and a reason."""
-    both = _map_distinct(values, standardise_postcode)  # each distinct value parsed once
-    return both.map(lambda pair: pair[0]), both.map(lambda pair: pair[1])
+    import numpy as np
+    import pandas as pd
+
+    # each distinct value parsed once, and both results spread back to the rows by code (not per row)
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    outcomes = [standardise_postcode(value) for value in distinct] + [standardise_postcode(None)]
+    postcodes, reasons = (np.array([outcome[i] for outcome in outcomes], dtype=object) for i in (0, 1))
+    return (
+        pd.Series(postcodes[codes], index=values.index, dtype=object),
+        pd.Series(reasons[codes], index=values.index, dtype=object),
+    )
 
 
 def address_column(values: pd.Series) -> pd.Series:
@@ -267,9 +276,11 @@ def date_of_birth_column(values: pd.Series, date_format: str | None, *, today: d
     value worked out once (a million rows hold some hundreds of thousands of dates), and those pandas can read
     in the source's format checked and written as text in vectorised passes. The rest (unreadable, blank, or
     outside pandas' range) go through the scalar rules one by one, so every value gets what they give."""
+    import numpy as np
     import pandas as pd
 
-    distinct = pd.Series(values.dropna().unique(), dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)  # missing values get code -1
+    distinct = pd.Series(uniques, dtype=object)
     isos = pd.Series(None, index=distinct.index, dtype=object)
     reasons = pd.Series(None, index=distinct.index, dtype=object)
     readable = pd.Series(False, index=distinct.index)
@@ -292,12 +303,13 @@ def date_of_birth_column(values: pd.Series, date_format: str | None, *, today: d
             reasons[position] = date_of_birth_problem(parsed.value, today=today)
         else:
             reasons[position] = parsed.reason
-    isos, reasons = isos.where(isos.notna(), None), reasons.where(reasons.notna(), None)  # no NaN from pandas
-    outcomes = dict(zip(distinct, zip(isos, reasons, strict=True), strict=True))
-    nothing = (None, None)
+    # one slot more for missing values (code -1), then spread back to every row by code
+    iso_slots, reason_slots = np.empty(len(distinct) + 1, dtype=object), np.empty(len(distinct) + 1, dtype=object)
+    iso_slots[:-1] = isos.where(isos.notna(), None).to_numpy(dtype=object)
+    reason_slots[:-1] = reasons.where(reasons.notna(), None).to_numpy(dtype=object)
     return (
-        _map_distinct(values, lambda text: outcomes.get(text, nothing)[0] if text is not None else None),
-        _map_distinct(values, lambda text: outcomes.get(text, nothing)[1] if text is not None else None),
+        pd.Series(iso_slots[codes], index=values.index, dtype=object),
+        pd.Series(reason_slots[codes], index=values.index, dtype=object),
     )
 
 

@@ -2,7 +2,7 @@
 
 from townhall.datahub.service.evaluate import Evaluation, evaluate_latest_run, read_ground_truth
 from townhall.datahub.service.ingest import IngestReport, ingest_extract, latest_batches, read_extract
-from townhall.datahub.service.link import LinkageReport, load_records, run_linkage
+from townhall.datahub.service.link import LinkageReport, load_records, record_sources, run_linkage
 from townhall.datahub.service.quarantine import quarantine_csv, quarantined_rows
 from townhall.datahub.service.sources import RegisteredSource, source_registry, usable_contract, usable_contracts
 from townhall.datahub.service.views import household_view, person_view, record_officer_decision
@@ -23,6 +23,7 @@ __all__ = [
     "read_extract",
     "read_ground_truth",
     "record_officer_decision",
+    "record_sources",
     "run_linkage",
     "source_registry",
     "usable_contract",

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -167,27 +169,31 @@ def _text(value: Any) -> Any:
     return value if isinstance(value, str | int | bool) else str(value)
 
 
-def _record_rows(clean: pd.DataFrame, batch_id: int) -> list[list[Any]]:
+def _record_rows(clean: pd.DataFrame, batch_id: int) -> Iterator[tuple[Any, ...]]:
     """Rows in ``RECORD_COLUMNS`` order, as plain Python values (the SQLite driver stores NumPy ints as bytes),
-    sorted by record key so the primary key's index grows at its end (``writes``). Built column by column in
-    one object array rather than row by row. Dates of birth stay ISO text, which both databases read as dates."""
+    sorted by record key so the primary key's index grows at its end (``writes``). Each column is put in key
+    order as a whole and the rows zipped lazily from the columns: a million rows built as lists of lists cost
+    seconds. Dates of birth stay ISO text, which both databases read as dates."""
     import numpy as np
 
-    table = np.empty((len(clean), len(RECORD_COLUMNS)), dtype=object)
-    for position, column in enumerate(RECORD_COLUMNS):
+    keys = _text_column(clean, "unique_id")
+    # Python's sort of the keys: three times faster than NumPy's argsort on an object array
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    columns: list[Any] = []
+    for column in RECORD_COLUMNS:
+        if column == "batch_id":
+            columns.append(repeat(batch_id, len(keys)))
+            continue
         if column == "record_key":
-            table[:, position] = _text_column(clean, "unique_id")
-        elif column == "batch_id":
-            table[:, position] = batch_id
+            values = keys
         elif column == "uprn":
-            table[:, position] = [int(text) if isinstance(text, str) else None for text in clean["uprn"]]
+            values = np.array([int(text) if isinstance(text, str) else None for text in clean["uprn"]], dtype=object)
         elif column == "facts":
-            table[:, position] = _facts_json(clean)
+            values = np.array(_facts_json(clean), dtype=object)
         else:
-            table[:, position] = _text_column(clean, column)
-    order = np.argsort(table[:, 0], kind="stable")
-    rows: list[list[Any]] = table[order].tolist()
-    return rows
+            values = _text_column(clean, column)
+        columns.append(values[order].tolist())
+    return zip(*columns, strict=True)
 
 
 def _text_column(clean: pd.DataFrame, name: str) -> Any:
@@ -199,12 +205,16 @@ def _text_column(clean: pd.DataFrame, name: str) -> Any:
 def _facts_json(clean: pd.DataFrame) -> list[str]:
     """Each row's service facts as a JSON object (text, or null where blank), encoded by pandas in one pass
     rather than ``json.dumps`` per row: a million rows take a second instead of ten."""
+    import pandas as pd
+
     fact_columns = [c for c in clean.columns if c.startswith("fact_")]
     if not fact_columns or clean.empty:
         return ["{}"] * len(clean)
     facts = clean[fact_columns].rename(columns=lambda c: c.removeprefix("fact_"))
     facts = facts.astype(object).where(facts.notna(), None)
-    facts = facts.map(lambda value: value if value is None or isinstance(value, str | int | bool) else str(value))
+    if any(pd.api.types.infer_dtype(facts[c], skipna=True) not in ("string", "empty") for c in facts.columns):
+        # other than text (a Parquet extract's numbers, dates): as text, as the JSON column stores them
+        facts = facts.map(lambda value: value if value is None or isinstance(value, str | int | bool) else str(value))
     encoded: str = facts.to_json(orient="records", lines=True, force_ascii=True)
     return encoded.splitlines()
 

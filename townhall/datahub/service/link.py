@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from itertools import repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from townhall.datahub.contracts import PERSON_COLUMNS, SourceContract
-from townhall.datahub.linkage import Engine, LinkageConfig, link_people
+from townhall.datahub.contracts import SourceContract
+from townhall.datahub.linkage import MODEL_COLUMNS, Engine, LinkageConfig, link_people
 from townhall.datahub.models import (
+    DatahubRecord,
     LinkageEvent,
     LinkageRun,
     LinkedPerson,
@@ -22,7 +24,7 @@ from townhall.datahub.models import (
     OfficerDecision,
     PersonRecord,
 )
-from townhall.datahub.service.writes import roomy_sqlite_cache
+from townhall.datahub.service.writes import indexes_built_after, roomy_sqlite_cache
 from townhall.datahub.stable_ids import ConflictingDecisionsError, Merge, apply_officer_decisions, assign_stable_ids
 from townhall.datahub.stable_ids import OfficerDecision as Decision
 from townhall.platform import clock
@@ -48,27 +50,37 @@ class LinkageReport:
     decisions_applied: int
 
 
+# The columns a run reads: the model's (but its full name, made in SQL), how the UPRN was found
+LINKED_COLUMNS = (*(c for c in MODEL_COLUMNS if c != "first_and_last_name"), "uprn_match")
+
+
 def load_records(session: Session) -> pd.DataFrame:
-    """The ingested records in the model's common shape (``PERSON_COLUMNS``, plus ``uprn_match``), all text."""
+    """The ingested records in key order, in the columns a run needs (``LINKED_COLUMNS``), all text.
+
+    Dates of birth and UPRNs become text in the query, so the million values need no pass in pandas.
+    """
     import pandas as pd
 
-    columns = [c for c in PERSON_COLUMNS if c != "unique_id"]
-    sql = text(
-        f"SELECT record_key AS unique_id, {', '.join(columns)}, uprn_match FROM datahub_records ORDER BY record_key"  # noqa: S608 - fixed names
-    )
+    selected = {column: column for column in LINKED_COLUMNS}
+    selected["unique_id"] = "record_key"
+    selected["uprn"] = "CAST(uprn AS TEXT)"  # '123', as the model compares it; NULL stays NULL
+    if session.connection().dialect.name == "postgresql":  # a date there, ISO text already on SQLite
+        selected["date_of_birth"] = "to_char(date_of_birth, 'YYYY-MM-DD')"
+    columns = ", ".join(f"{expression} AS {name}" for name, expression in selected.items())
+    sql = f"SELECT {columns} FROM datahub_records ORDER BY record_key"  # noqa: S608 - fixed names
     # The driver's own cursor: a million rows arrive without SQLAlchemy building a Row object for each
     cursor = session.connection().connection.cursor()
     try:
-        cursor.execute(str(sql))
+        cursor.execute(sql)
         names = [description[0] for description in cursor.description]
-        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=names, coerce_float=False)
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=names, coerce_float=False)
     finally:
         cursor.close()
-    births = frame["date_of_birth"]  # ISO text on SQLite, dates on PostgreSQL
-    frame["date_of_birth"] = births.astype(str).str.slice(0, 10).where(births.notna(), None)
-    uprns = pd.to_numeric(frame["uprn"], errors="coerce").astype("Int64")
-    frame["uprn"] = uprns.astype(str).where(uprns.notna(), None)
-    return frame  # every column is object, blank cells None (as the driver gave them)
+
+
+def record_sources(session: Session) -> list[str]:
+    """The sources that have records ingested, by name."""
+    return list(session.scalars(select(DatahubRecord.source).distinct().order_by(DatahubRecord.source)))
 
 
 def linkage_input(records: pd.DataFrame, *, inferred_uprns: bool = True) -> pd.DataFrame:
@@ -121,8 +133,13 @@ def run_linkage(
     model = previous_run.model if previous_run is not None else None
     result = link_people(model_records, config=config, engine=engine, spark=spark, model=model)
     report(STEPS[1], 1, 1)
-    clusters = dict(zip(result.clusters["unique_id"], result.clusters["cluster_id"], strict=True))
-    edges = list(result.edges[["unique_id_l", "unique_id_r", "match_probability"]].itertuples(index=False, name=None))
+    clusters = dict(zip(result.clusters["unique_id"].tolist(), result.clusters["cluster_id"].tolist(), strict=True))
+    edges = zip(
+        result.edges["unique_id_l"].tolist(),
+        result.edges["unique_id_r"].tolist(),
+        result.edges["match_probability"].tolist(),
+        strict=True,
+    )
     decisions = _decisions(session)
     try:
         clusters = apply_officer_decisions(clusters, edges, decisions)
@@ -190,17 +207,38 @@ def _people(
     is not a home, such as incident locations, do not count); a tie goes to the smaller UPRN. People
     sharing a current UPRN are one household, ``H<uprn>``: it lasts as long as the address does.
     """
-    frame = records[["unique_id", "source", "uprn"]].assign(person_id=records["unique_id"].map(person_ids))
-    counts = frame.groupby("person_id").size().rename("records")
-    homes = {name for name, contract in contracts.items() if contract.address_is_home}
-    at_home = frame[frame["source"].isin(homes) & frame["uprn"].notna()]
-    votes = at_home.groupby(["person_id", "uprn"]).size().rename("votes").reset_index()
-    votes["uprn"] = votes["uprn"].astype("int64")
-    votes = votes.sort_values(["person_id", "votes", "uprn"], ascending=[True, False, True])
-    current = votes.drop_duplicates("person_id").set_index("person_id")["uprn"]
-    people = counts.to_frame().join(current.rename("uprn"))
-    people["household_id"] = people["uprn"].map(lambda uprn: None if uprn != uprn else f"H{int(uprn)}")
-    return people.reset_index()
+    import duckdb
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "person_id": records["unique_id"].map(person_ids).to_numpy(dtype=object),
+            "source": records["source"].to_numpy(dtype=object),
+            "uprn": records["uprn"].to_numpy(dtype=object),
+        }
+    )
+    homes = sorted(name for name, contract in contracts.items() if contract.address_is_home)
+    with duckdb.connect() as database:
+        database.register("records", frame)
+        return database.execute(_PEOPLE_SQL, [homes]).df()
+
+
+# Counted and voted in DuckDB: pandas group-bys on a million text keys took seconds
+_PEOPLE_SQL = """
+WITH counts AS (SELECT person_id, count(*) AS records FROM records GROUP BY person_id),
+votes AS (
+    SELECT person_id, CAST(uprn AS BIGINT) AS uprn, count(*) AS votes
+    FROM records WHERE uprn IS NOT NULL AND list_contains(CAST(? AS VARCHAR[]), source)
+    GROUP BY person_id, CAST(uprn AS BIGINT)
+),
+current AS (
+    SELECT person_id, uprn FROM votes
+    QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY votes DESC, uprn) = 1
+)
+SELECT c.person_id, c.records, cur.uprn, 'H' || CAST(cur.uprn AS VARCHAR) AS household_id
+FROM counts c LEFT JOIN current cur USING (person_id)
+ORDER BY c.person_id
+"""
 
 
 def _write(
@@ -215,7 +253,7 @@ def _write(
     for model in (PersonRecord, LinkedPerson, MatchEvidence):
         session.execute(delete(model))
     connection = session.connection()
-    with roomy_sqlite_cache(connection):
+    with roomy_sqlite_cache(connection), indexes_built_after(connection, (PersonRecord, LinkedPerson, MatchEvidence)):
         # each table's rows in primary-key order, so its index grows at the end (``writes``)
         bulk_insert(
             connection,
@@ -223,17 +261,11 @@ def _write(
             ("record_key", "person_id", "run_id"),
             [(key, person_ids[key], run_id) for key in sorted(person_ids)],
         )
-        people = people.sort_values("person_id")
         bulk_insert(
             connection,
             LinkedPerson,
             ("person_id", "run_id", "records", "uprn", "household_id"),
-            (
-                (p, run_id, int(n), None if u != u else int(u), h)
-                for p, n, u, h in people[["person_id", "records", "uprn", "household_id"]].itertuples(
-                    index=False, name=None
-                )
-            ),
+            _people_rows(people, run_id),
         )
         bulk_insert(
             connection,
@@ -255,6 +287,20 @@ def _write(
                 for e in events
             ),
         )
+
+
+def _people_rows(people: pd.DataFrame, run_id: int) -> Any:
+    """People in person id order (as ``_people`` gives them), as plain Python values."""
+    uprns = people["uprn"].astype(object).where(people["uprn"].notna(), None).tolist()
+    households = people["household_id"].astype(object).where(people["household_id"].notna(), None).tolist()
+    return zip(
+        people["person_id"].tolist(),
+        repeat(run_id),
+        people["records"].astype(int).tolist(),
+        [None if uprn is None else int(uprn) for uprn in uprns],
+        households,
+        strict=False,  # repeat() is endless
+    )
 
 
 def _match_rows(edges: pd.DataFrame, run_id: int) -> list[tuple[Any, ...]]:

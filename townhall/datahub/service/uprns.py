@@ -38,41 +38,58 @@ def match_uprns(records: pd.DataFrame, gazetteer: pd.DataFrame) -> pd.DataFrame:
     allows and ``uprn_match`` saying how; a UPRN the source gave is kept as it is."""
     import duckdb
     import numpy as np
+    import pandas as pd
 
-    records = records.copy()
+    records = records.copy(deep=False)  # columns are replaced below, never changed in place
     given = records["uprn"].notna().to_numpy()
     records["uprn_match"] = np.where(given, "source", "none")
-    wanted = records.loc[~given & records["address"].notna().to_numpy() & records["postcode"].notna().to_numpy()]
-    if wanted.empty or gazetteer.empty:
+    wanted = ~given & records["address"].notna().to_numpy() & records["postcode"].notna().to_numpy()
+    if not wanted.any() or gazetteer.empty:
         return records
-    lookups = wanted[["address", "postcode"]].drop_duplicates()
+    rows = np.flatnonzero(wanted)
+    # Each distinct (address, postcode) is looked up once and the answers joined back to the rows, all in
+    # DuckDB: a pandas drop_duplicates and merge on two text columns cost seconds at a million records
+    lookups = pd.DataFrame(
+        {"row": rows, "address": records["address"].to_numpy()[rows], "postcode": records["postcode"].to_numpy()[rows]}
+    )
     with duckdb.connect() as database:
-        database.register("lookups", lookups)
+        database.register("wanted", lookups)
         database.register("gazetteer", gazetteer[["uprn", "postcode", "address"]])
         found = database.execute(_MATCH_SQL, [FUZZY_THRESHOLD]).df()
-    matched = wanted[["address", "postcode"]].reset_index().merge(found, on=["address", "postcode"])
-    records.loc[matched["index"], "uprn"] = matched["uprn"].astype(str).to_numpy()
-    records.loc[matched["index"], "uprn_match"] = matched["method"].to_numpy()
+    positions = found["row"].to_numpy()
+    uprns, methods = records["uprn"].to_numpy(dtype=object).copy(), records["uprn_match"].to_numpy(dtype=object)
+    uprns[positions] = found["uprn"].astype(str).to_numpy()
+    methods[positions] = found["method"].to_numpy()
+    records["uprn"], records["uprn_match"] = uprns, methods
     return records
 
 
-# One row per distinct (address, postcode) that matched: exact when the line is identical, otherwise the
+# For each wanted row whose distinct (address, postcode) matched: exact when the line is identical, otherwise the
 # single most similar line in the postcode whose numbers (house, flat) are the same, if similar enough.
 _MATCH_SQL = """
-WITH candidates AS (
+WITH lookups AS (
+    SELECT address, postcode, list_sort(regexp_extract_all(address, '[0-9]+[A-Z]?')) AS numbers
+    FROM (SELECT DISTINCT address, postcode FROM wanted)
+),
+homes AS (  -- each line's numbers worked out once, not once per pair compared
+    SELECT uprn, postcode, address, list_sort(regexp_extract_all(address, '[0-9]+[A-Z]?')) AS numbers
+    FROM gazetteer
+),
+candidates AS (
     SELECT l.address, l.postcode, g.uprn,
            CASE WHEN l.address = g.address THEN 1.0 ELSE jaro_winkler_similarity(l.address, g.address) END AS score
-    FROM lookups l JOIN gazetteer g ON l.postcode = g.postcode
-    WHERE l.address = g.address
-       OR list_sort(regexp_extract_all(l.address, '[0-9]+[A-Z]?'))
-          = list_sort(regexp_extract_all(g.address, '[0-9]+[A-Z]?'))
+    FROM lookups l JOIN homes g ON l.postcode = g.postcode
+    WHERE l.address = g.address OR l.numbers = g.numbers
 ),
 ranked AS (
     SELECT *, rank() OVER (PARTITION BY address, postcode ORDER BY score DESC) AS place,
            count(*) OVER (PARTITION BY address, postcode, score) AS tied
     FROM candidates
+),
+found AS (
+    SELECT address, postcode, uprn, CASE WHEN score = 1.0 THEN 'exact' ELSE 'fuzzy' END AS method
+    FROM ranked
+    WHERE place = 1 AND tied = 1 AND score >= ?
 )
-SELECT address, postcode, uprn, CASE WHEN score = 1.0 THEN 'exact' ELSE 'fuzzy' END AS method
-FROM ranked
-WHERE place = 1 AND tied = 1 AND score >= ?
+SELECT w.row, f.uprn, f.method FROM wanted w JOIN found f ON w.address = f.address AND w.postcode = f.postcode
 """
