@@ -3,7 +3,9 @@ folds), scored on the team's eval.jsonl and on eval_external.jsonl (written in o
 and single-message latency (p50/p95). The reference for the ratios is the default engine, `tfidf:svm`, measured in
 the same run. Embedding candidates need the optional torch extra and are skipped without it.
 
-    .venv/bin/python bench/assistant_engines.py [--only tfidf:svm,tfidf+minilm:svm]
+    .venv/bin/python bench/assistant_engines.py [--only tfidf:svm,tfidf+static+logreg,tfidf+minilm:svm]
+
+A candidate is `features:classifier` (balanced threshold rule) or a product method's name (its own rule).
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ import statistics
 import time
 from typing import Any
 
-from townhall.assistant.engine import IntentEngine
+from townhall.assistant.engine import METHODS, IntentEngine, default_engine
 from townhall.assistant.evaluation import DATA_DIR, evaluate, load_examples
 from townhall.assistant.intents import SAFEGUARDING
 
 REFERENCE = "tfidf:svm"
-CANDIDATES = (REFERENCE, "tfidf:logreg", "minilm:svm", "tfidf+minilm:svm")
+CANDIDATES = (REFERENCE, "tfidf+static+logreg", "tfidf:logreg", "minilm:svm", "tfidf+minilm:svm")
 C_GRIDS = {"logreg": (30.0,)}  # logistic regression is slow to cross-validate: one C, the best in a scratch run
 LATENCY_MESSAGES = 300
 
@@ -29,10 +31,13 @@ def has_embeddings() -> bool:
 
 
 def measure(candidate: str) -> dict[str, float]:
-    features, classifier = candidate.split(":")
     train = load_examples(DATA_DIR / "train.jsonl")
-    options: dict[str, Any] = {"c_grid": C_GRIDS[classifier]} if classifier in C_GRIDS else {}
-    engine = IntentEngine(features=features, classifier=classifier, priority_intents=(SAFEGUARDING,), **options)
+    if candidate in METHODS:
+        engine = default_engine(candidate)
+    else:
+        features, classifier = candidate.split(":")
+        options: dict[str, Any] = {"c_grid": C_GRIDS[classifier]} if classifier in C_GRIDS else {}
+        engine = IntentEngine(features=features, classifier=classifier, priority_intents=(SAFEGUARDING,), **options)
     started = time.perf_counter()
     engine.fit([row["text"] for row in train], [row["intent"] for row in train])
     figures: dict[str, float] = {"train_s": time.perf_counter() - started}

@@ -3,6 +3,7 @@ Starlette app's message endpoint (JSON in, a reply's shape out, no database, no 
 timed by the same client in the same run. Target: p95 under 20 ms.
 
     .venv/bin/python bench/assistant_latency.py [--size 20000] [--rounds 3] [--clients 1] [--database-url URL]
+        [--method tfidf+static+logreg]
 
 Builds a synthetic council into a fresh SQLite file (or the empty migrated PostgreSQL database given), serves
 Townhall with one uvicorn worker, and drives realistic conversations through POST /api/v1/assistant/...: bin day
@@ -175,6 +176,9 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=60, help="residents' visits (15 messages each) per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=1, help="concurrent residents")
+    parser.add_argument(
+        "--method", default=None, help="the assistant's engine, e.g. tfidf+static+logreg (default: the setting)"
+    )
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder, ExitStack() as servers:
@@ -182,6 +186,9 @@ def main() -> None:
         places = prepare(url, args.size)
         print(f"council: {args.size:,} properties; database {url.split(':')[0]}; {args.clients} concurrent client(s)")
         env = {"TOWNHALL_DATABASE_URL": url, "TOWNHALL_ENVIRONMENT": "test", **NO_LIMITS}
+        if args.method:
+            env["TOWNHALL_ASSISTANT_METHOD"] = args.method
+        print(f"engine: {env.get('TOWNHALL_ASSISTANT_METHOD') or Settings().assistant_method}")
         townhall = servers.enter_context(served("townhall.web.app:create_app", env=env, factory=True))
         reference = servers.enter_context(served("bench.reference_app:app"))
         drive(townhall, places, visits=max(2, args.clients), clients=args.clients, seed=0)  # trains the engine

@@ -64,8 +64,8 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_from: str = "no-reply@wexmoor.example"
     smtp_starttls: bool = True
-    # The assistant's intent engine (docs/assistant-engine.md); the embedding one needs the assistant-embeddings extra.
-    assistant_method: Literal["tfidf+svm", "tfidf+minilm+svm"] = "tfidf+svm"
+    # The assistant's intent engine (docs/assistant-engine.md); tfidf+minilm+svm needs the assistant-embeddings extra.
+    assistant_method: Literal["tfidf+svm", "tfidf+static+logreg", "tfidf+minilm+svm"] = "tfidf+svm"
     # How long assistant conversations are kept (redacted) before `townhall assistant purge` deletes them.
     assistant_transcript_retention_days: int = Field(default=90, ge=1)
     # How often each worker checks whether a new assistant model version has been made live.

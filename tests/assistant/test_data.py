@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from townhall.assistant.intents import INTENTS, OUT_OF_SCOPE
+from townhall.assistant.intents import INTENTS, OUT_OF_SCOPE, SAFEGUARDING
 
 JACCARD_LIMIT = 0.8
 CHAR_COSINE_LIMIT = 0.9
@@ -64,7 +64,10 @@ def test_training_has_60_to_100_examples_per_intent(data_sets: dict[str, list[di
     counts = {intent: 0 for intent in INTENTS}
     for row in data_sets["train"]:
         counts[row["intent"]] += 1
-    assert all(60 <= count <= 100 for intent, count in counts.items() if intent != OUT_OF_SCOPE), counts
+    # The priority intent may have more: a missed safeguarding concern costs most, so its wording varies most.
+    ordinary = {intent: count for intent, count in counts.items() if intent not in (OUT_OF_SCOPE, SAFEGUARDING)}
+    assert all(60 <= count <= 100 for count in ordinary.values()), counts
+    assert 100 <= counts[SAFEGUARDING] <= 130, counts
     assert counts[OUT_OF_SCOPE] >= 300
 
 

@@ -119,5 +119,8 @@ def test_default_engine_follows_the_method_setting() -> None:
 
     assert default_engine(Settings().assistant_method).features == "tfidf"
     assert default_engine("tfidf+minilm+svm").features == "tfidf+minilm"
+    static = default_engine("tfidf+static+logreg")
+    assert (static.features, static.classifier, static.c_grid) == ("tfidf+static", "logreg", (30.0,))
+    assert static.in_scope_budget == 0.005 and static.priority_intents == ("safeguarding.concern",)
     with pytest.raises(ValueError, match="unknown assistant method"):
         default_engine("bert")

@@ -72,7 +72,7 @@ def test_classify_prints_intent_and_confidence(database: str) -> None:
 def test_train_promote_list_and_roll_back(database: str) -> None:
     trained = run("train")
     assert trained.exit_code == 0, trained.output
-    assert "Version 2 (candidate" in trained.stdout and "2,369 repository examples + 0 labelled" in trained.stdout
+    assert "Version 2 (candidate" in trained.stdout and "2,389 repository examples + 0 labelled" in trained.stdout
     assert "safeguarding recall 100.0%" in trained.stdout
     listed = run("versions")
     assert listed.exit_code == 0 and "candidate" in listed.stdout and "live" in listed.stdout

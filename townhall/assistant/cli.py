@@ -46,7 +46,11 @@ def _comparison_table(comparisons: list[Comparison], live_id: int, candidate_id:
 
 @assistant_app.command("train")
 @friendly_errors
-def train(method: str | None = typer.Option(None, help="tfidf+svm or tfidf+minilm+svm; default: the setting.")) -> None:
+def train(
+    method: str | None = typer.Option(
+        None, help="tfidf+svm, tfidf+static+logreg or tfidf+minilm+svm; default: the setting."
+    ),
+) -> None:
     """Build a candidate version from the repository's training data plus the labelled messages."""
     from townhall.assistant.engine import METHODS
     from townhall.assistant.engine_store import product_engine

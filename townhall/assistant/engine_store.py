@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from townhall.assistant.engine import IntentEngine, default_engine
+from townhall.assistant.engine import DEFAULT_METHOD, IntentEngine, default_engine
 from townhall.assistant.evaluation import DATA_DIR, load_examples
 from townhall.config import Settings
 
@@ -37,13 +37,13 @@ _live: dict[str, _LiveEngine] = {}
 _live_lock = threading.Lock()
 
 
-def train_product_engine(method: str = "tfidf+svm") -> IntentEngine:
+def train_product_engine(method: str = DEFAULT_METHOD) -> IntentEngine:
     """A new engine of `method` trained on train.jsonl (the repository's training set)."""
     train = load_examples(DATA_DIR / "train.jsonl")
     return default_engine(method).fit([row["text"] for row in train], [row["intent"] for row in train])
 
 
-def product_engine(method: str = "tfidf+svm") -> IntentEngine:
+def product_engine(method: str = DEFAULT_METHOD) -> IntentEngine:
     """The repository-trained engine of `method`, trained on first use and then reused in this process."""
     with _lock:
         engine = _engines.get(method)

@@ -1,7 +1,9 @@
 """Turning messages into numbers: the featurisers the intent engine can be trained with.
 
-`tfidf` needs only scikit-learn and is the product default. `minilm` (sentence embeddings from the packaged
-all-MiniLM-L6-v2 model) needs the optional `assistant-embeddings` extra with torch; `tfidf+minilm` joins both.
+`tfidf` needs only scikit-learn. `static` (mean word-piece vectors distilled from all-MiniLM-L6-v2, shipped in
+the package) needs numpy, tokenizers and safetensors; `tfidf+static` joins them. `minilm` (the packaged
+all-MiniLM-L6-v2 model itself) needs the optional `assistant-embeddings` extra with torch; `tfidf+minilm` joins it
+to TF-IDF.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-FEATURE_SETS = ("tfidf", "minilm", "tfidf+minilm")
+FEATURE_SETS = ("tfidf", "static", "tfidf+static", "minilm", "tfidf+minilm")
+# How much the static embedding block counts beside TF-IDF (whose two blocks are each of unit length).
+STATIC_WEIGHT = 2.0  # measured: 1, 2, 3 (docs/assistant-engine.md)
 
 
 class Featurizer(Protocol):
@@ -71,6 +75,11 @@ def make_featurizer(name: str) -> Featurizer:
     """The featuriser called `name` (one of FEATURE_SETS); embedding ones import torch only when used."""
     if name == "tfidf":
         return TfidfFeaturizer()
+    if name in ("static", "tfidf+static"):
+        from townhall.assistant.static_embeddings import StaticEmbeddingFeaturizer
+
+        static = StaticEmbeddingFeaturizer(weight=STATIC_WEIGHT)
+        return static if name == "static" else CombinedFeaturizer([TfidfFeaturizer(), static])
     if name == "minilm":
         from townhall.assistant.embeddings import SentenceEmbeddingFeaturizer
 

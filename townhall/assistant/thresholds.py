@@ -64,6 +64,24 @@ def best_threshold(
     return max(choices, key=lambda choice: (round(choice.score, 9), -choice.threshold))
 
 
+def threshold_within_budget(
+    probabilities: NDArray[np.float64],
+    labels: Sequence[str],
+    truth: Sequence[str],
+    oos_label: str,
+    budget: float,
+) -> ThresholdChoice:
+    """The highest threshold whose held-out in-scope accuracy is at most `budget` below that of no threshold.
+
+    Out-of-scope recall bought with at most `budget` of in-scope accuracy: the rule sets the price of a rejected
+    in-scope question rather than weighing the two rates equally, so it behaves the same on data with few
+    out-of-scope examples (a council's) and many (CLINC150's), and it never trades away more than the budget.
+    """
+    floor = score_threshold(probabilities, labels, truth, oos_label, 0.0).in_scope_accuracy - budget - 1e-9
+    choices = [score_threshold(probabilities, labels, truth, oos_label, t) for t in THRESHOLD_GRID]
+    return max((choice for choice in choices if choice.in_scope_accuracy >= floor), key=lambda c: c.threshold)
+
+
 def priority_bar(
     probabilities: NDArray[np.float64],
     labels: Sequence[str],

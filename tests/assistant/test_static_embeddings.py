@@ -1,0 +1,85 @@
+"""The shipped static model: its checksum, our encoding against model2vec's, and an engine that uses it."""
+
+import re
+
+import numpy as np
+import pytest
+
+from tests.assistant.test_engine import make_data
+from townhall.assistant.engine import IntentEngine
+from townhall.assistant.static_embeddings import (
+    STATIC_MODEL_DIR,
+    StaticEmbeddingFeaturizer,
+    encode,
+    load_static_model,
+    vectors_sha256,
+)
+
+SAMPLE = [
+    "when is my bin day",
+    "Dear Sir or Madam, I am writing regarding the pothole outside number 12",
+    "the rubbish car did not take my bin",
+    "wen is bin day m8",
+    "HMRC tax code",
+    "café crème, naïve résumé",  # accents: the tokenizer strips them
+    "",  # no word pieces: a zero row, as model2vec gives
+    "?!",
+    "x" * 5000,  # one over-long word: the unknown piece, dropped
+    "word " * 2000,  # longer than the truncation
+]
+
+
+def test_the_shipped_vectors_are_the_ones_the_readme_names() -> None:
+    readme = (STATIC_MODEL_DIR / "README.md").read_text(encoding="utf-8")
+    named = re.search(r"model\.safetensors[^\n]*?([0-9a-f]{64})", readme)
+    assert named is not None, "the README must give the vectors' SHA-256"
+    assert vectors_sha256() == named.group(1)
+
+
+def test_the_shipped_model_is_small() -> None:
+    assert (STATIC_MODEL_DIR / "model.safetensors").stat().st_size < 10_000_000
+
+
+def test_embeddings_are_model2vecs_mean_of_word_pieces() -> None:
+    model2vec = pytest.importorskip("model2vec")
+    theirs = model2vec.StaticModel.from_pretrained(str(STATIC_MODEL_DIR))
+    theirs.embedding = theirs.embedding.astype(np.float32)  # compare the arithmetic, not float16 rounding
+    mine = encode(load_static_model(), SAMPLE)
+    expected = theirs.encode(SAMPLE, use_multiprocessing=False)
+    assert mine.shape == expected.shape
+    np.testing.assert_allclose(mine, expected, atol=1e-5)
+    assert np.allclose(np.linalg.norm(mine[:6], axis=1), 1.0)
+
+
+def test_different_meanings_are_further_apart_than_rephrasings() -> None:
+    bins, rephrased, unrelated = encode(
+        load_static_model(), ["when is my bin collected", "what day do the bins get emptied", "my passport expired"]
+    )
+    assert bins @ rephrased > bins @ unrelated
+
+
+def test_the_weight_scales_the_block() -> None:
+    featurizer = StaticEmbeddingFeaturizer(weight=2.0)
+    assert np.allclose(np.linalg.norm(featurizer.transform(["report a pothole"]), axis=1), 2.0)
+
+
+def test_an_engine_with_static_features_trains_predicts_and_round_trips() -> None:
+    texts, intents = make_data()
+    engine = IntentEngine(features="tfidf+static", c_grid=(10.0,), folds=3).fit(texts, intents, oos_label="oos")
+    assert [p.intent for p in engine.predict(["when will the bin men come", "council tax band for my house"])] == [
+        "bins",
+        "tax",
+    ]
+    stored = engine.to_bytes()
+    assert len(stored) < 1_000_000  # the vectors stay in the package, not in every stored version
+    loaded = IntentEngine.from_bytes(stored)
+    np.testing.assert_allclose(loaded.predict_proba(["bin day"]), engine.predict_proba(["bin day"]))
+
+
+def test_an_engine_refuses_vectors_it_was_not_trained_with() -> None:
+    texts, intents = make_data()
+    engine = IntentEngine(features="tfidf+static", c_grid=(10.0,), folds=3).fit(texts, intents, oos_label="oos")
+    loaded = IntentEngine.from_bytes(engine.to_bytes())
+    loaded._featurizer._parts[1]._sha256 = "0" * 64  # type: ignore[union-attr]  # as if the file had changed
+    with pytest.raises(ValueError, match="not the one this engine was trained with"):
+        loaded.predict(["bin day"])

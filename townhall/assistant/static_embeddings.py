@@ -1,0 +1,115 @@
+"""Static sentence embeddings: the mean of word-piece vectors distilled from all-MiniLM-L6-v2.
+
+The vectors ship in `data/static_model/` (how they were made, and their checksum, in its README). A message's
+embedding is the mean of its word pieces' vectors, unit length: the same arithmetic as model2vec's `encode`
+(a test checks that they agree), with nothing but numpy, tokenizers and safetensors, so no torch and about
+0.1 ms a message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+STATIC_MODEL_DIR = Path(__file__).parent / "data" / "static_model"
+VECTORS_FILE = "model.safetensors"
+TOKENIZER_FILE = "tokenizer.json"
+MAX_TOKENS = 512  # model2vec's default truncation; residents' messages are far shorter
+# model2vec cuts a text at MAX_TOKENS times the median word-piece length before tokenising; MiniLM's is 6.
+MAX_CHARACTERS = MAX_TOKENS * 6
+
+
+@dataclass(frozen=True, slots=True)
+class StaticModel:
+    vectors: NDArray[np.float32]
+    tokenizer: Any  # tokenizers.Tokenizer
+    unknown_id: int | None
+    sha256: str
+
+
+_models: dict[Path, StaticModel] = {}
+_lock = threading.Lock()
+
+
+def vectors_sha256(directory: Path = STATIC_MODEL_DIR) -> str:
+    return hashlib.sha256((directory / VECTORS_FILE).read_bytes()).hexdigest()
+
+
+def load_static_model(directory: Path = STATIC_MODEL_DIR) -> StaticModel:
+    """The model in `directory`, read once per process (a few MB; the vectors kept as float32 for speed)."""
+    with _lock:
+        model = _models.get(directory)
+        if model is None:
+            model = _read(directory)
+            _models[directory] = model
+        return model
+
+
+def _read(directory: Path) -> StaticModel:
+    from safetensors.numpy import load_file
+    from tokenizers import Tokenizer
+
+    if not (directory / VECTORS_FILE).exists():
+        raise FileNotFoundError(f"no static model at {directory}: see scripts/distill_static_model.py")
+    vectors = np.asarray(load_file(str(directory / VECTORS_FILE))["embeddings"], dtype=np.float32)
+    tokenizer = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(MAX_TOKENS)
+    unknown = getattr(tokenizer.model, "unk_token", None)
+    unknown_id = tokenizer.token_to_id(unknown) if unknown is not None else None
+    return StaticModel(vectors, tokenizer, unknown_id, vectors_sha256(directory))
+
+
+def encode(model: StaticModel, texts: Sequence[str]) -> NDArray[np.float32]:
+    """Unit-length mean word-piece vectors, one row per text (a zero row for a text with no known piece)."""
+    encodings = model.tokenizer.encode_batch_fast([text[:MAX_CHARACTERS] for text in texts], add_special_tokens=False)
+    out = np.zeros((len(texts), model.vectors.shape[1]), dtype=np.float32)
+    for row, encoding in enumerate(encodings):
+        ids = [i for i in encoding.ids if i != model.unknown_id]
+        if ids:
+            out[row] = model.vectors[ids].mean(axis=0)
+    norms = np.linalg.norm(out, axis=1, keepdims=True) + np.float32(1e-32)
+    unit: NDArray[np.float32] = out / norms
+    return unit
+
+
+class StaticEmbeddingFeaturizer:
+    """Static embeddings scaled by `weight`, which sets how much they count beside the TF-IDF block.
+
+    Fitting is a no-op (the vectors are pretrained). A stored engine keeps only the weight and the vectors'
+    checksum, not the vectors: they are read from the package, and a changed file is refused rather than used
+    with a classifier trained on other vectors.
+    """
+
+    name = "static"
+
+    def __init__(self, weight: float = 1.0, directory: Path = STATIC_MODEL_DIR) -> None:
+        self.weight = weight
+        self._directory = directory
+        self._sha256 = load_static_model(directory).sha256
+
+    def fit(self, texts: Sequence[str]) -> None:
+        del texts  # the vectors learn nothing from our data
+
+    def transform(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        model = load_static_model(self._directory)
+        if model.sha256 != self._sha256:
+            raise ValueError(
+                "the installed static model is not the one this engine was trained with; train a new version"
+            )
+        return encode(model, texts) * np.float32(self.weight)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"weight": self.weight, "sha256": self._sha256}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.weight = state["weight"]
+        self._sha256 = state["sha256"]
+        self._directory = STATIC_MODEL_DIR
