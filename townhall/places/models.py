@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from townhall.db import Base
@@ -37,6 +37,9 @@ class Property(Base):
         # index alone on PostgreSQL.
         Index("ix_properties_location", "latitude", "longitude",
               postgresql_include=["street_name", "town", "ward_code"]),
+        # PostgreSQL's nearest-neighbour search for the same (migration 0012; see service_requests.location).
+        Index("ix_properties_nearest", text("point(longitude * 0.62, latitude)"),
+              postgresql_using="gist").ddl_if(dialect="postgresql"),
     )  # fmt: skip
 
     uprn: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

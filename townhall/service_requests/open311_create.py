@@ -35,7 +35,7 @@ MAX_BATCH = 64  # creates per transaction: enough to keep up with 50+ clients, s
 # When fewer creates are waiting than the last batch held, wait this long for the rest (never for a lone
 # client: its last batch was one, so it never waits).
 GATHER_SECONDS = 0.002
-WRITERS = 2  # batches in flight at once: one gathers its checks and rows while the other commits
+WRITERS = 1  # batches in flight at once: one gathers its checks and rows while the other commits
 Answer = list[dict[str, str | None]]
 Item = TypeVar("Item")
 Result = TypeVar("Result")
