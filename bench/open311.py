@@ -114,12 +114,12 @@ def main() -> None:
         accepted = th_post.requests - th_post.non_2xx
         print(ref_post.line("reference POST (Starlette, no db)"))
         print(th_post.line("townhall POST requests.json"))
-        print(f"  creates: {th_post.rps / ref_post.rps:.0%} of the reference (target 25%)")
+        print(f"  creates: {th_post.rps / ref_post.rps:.1%} of the reference (target 25%)")
         print(f"  server CPU per request: Townhall {th_post_cpu:.0f} µs, reference {ref_post_cpu:.0f} µs")
         print(f"  rows stored {stored:,}; wrk 2xx {accepted:,}; lost {max(0, accepted - stored):,}")
         print(ref_get.line("reference GET (Starlette, no db)"))
         print(th_get.line("townhall GET requests.json"))
-        print(f"  reads: {th_get.rps / ref_get.rps:.0%} of the reference (target 40%)")
+        print(f"  reads: {th_get.rps / ref_get.rps:.1%} of the reference (target 40%)")
         print(f"  server CPU per request: Townhall {th_get_cpu:.0f} µs, reference {ref_get_cpu:.0f} µs")
     finally:
         if schema:
