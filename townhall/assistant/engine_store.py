@@ -21,9 +21,7 @@ from sqlalchemy.orm import Session
 from townhall.assistant.engine import DEFAULT_METHOD, IntentEngine, default_engine
 from townhall.assistant.evaluation import DATA_DIR, load_examples
 from townhall.config import Settings
-
-_lock = threading.Lock()
-_engines: dict[str, IntentEngine] = {}
+from townhall.platform.cache import ComputedOnce
 
 
 @dataclass(slots=True)
@@ -45,12 +43,10 @@ def train_product_engine(method: str = DEFAULT_METHOD) -> IntentEngine:
 
 def product_engine(method: str = DEFAULT_METHOD) -> IntentEngine:
     """The repository-trained engine of `method`, trained on first use and then reused in this process."""
-    with _lock:
-        engine = _engines.get(method)
-        if engine is None:
-            engine = train_product_engine(method)
-            _engines[method] = engine
-        return engine
+    return _product_engines.get(method)
+
+
+_product_engines: ComputedOnce[str, IntentEngine] = ComputedOnce(train_product_engine)
 
 
 def live_engine(session: Session, *, settings: Settings) -> IntentEngine:

@@ -9,7 +9,6 @@ embedding is the mean of its word pieces' vectors, unit length: the same arithme
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from townhall.platform.cache import ComputedOnce
 
 STATIC_MODEL_DIR = Path(__file__).parent / "data" / "static_model"
 VECTORS_FILE = "model.safetensors"
@@ -34,22 +35,13 @@ class StaticModel:
     sha256: str
 
 
-_models: dict[Path, StaticModel] = {}
-_lock = threading.Lock()
-
-
 def vectors_sha256(directory: Path = STATIC_MODEL_DIR) -> str:
     return hashlib.sha256((directory / VECTORS_FILE).read_bytes()).hexdigest()
 
 
 def load_static_model(directory: Path = STATIC_MODEL_DIR) -> StaticModel:
     """The model in `directory`, read once per process (a few MB; the vectors kept as float32 for speed)."""
-    with _lock:
-        model = _models.get(directory)
-        if model is None:
-            model = _read(directory)
-            _models[directory] = model
-        return model
+    return _models.get(directory)
 
 
 def _read(directory: Path) -> StaticModel:
@@ -113,3 +105,6 @@ class StaticEmbeddingFeaturizer:
         self.weight = state["weight"]
         self._sha256 = state["sha256"]
         self._directory = STATIC_MODEL_DIR
+
+
+_models: ComputedOnce[Path, StaticModel] = ComputedOnce(_read)

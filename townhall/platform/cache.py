@@ -1,7 +1,8 @@
-"""A small in-process cache for reference data that changes rarely (addresses at a postcode, say).
+"""Small in-process caches: `TTLCache` for reference data that changes rarely (addresses at a postcode, say), and
+`ComputedOnce` for what is built once per process and kept (a trained model, vectors read from disk).
 
-Entries expire after `ttl_seconds`, so every worker sees a change (a gazetteer import) within that time; the
-process that makes the change clears its own cache at once. Bounded, least recently used out first.
+TTLCache entries expire after `ttl_seconds`, so every worker sees a change (a gazetteer import) within that time;
+the process that makes the change clears its own cache at once. Bounded, least recently used out first.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 Key = TypeVar("Key")
@@ -55,3 +57,19 @@ class TTLCache(Generic[Key, Value]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class ComputedOnce(Generic[Key, Value]):
+    """`compute(key)` run at most once per key in this process and kept: threads asking at once wait for the one
+    computing it rather than each doing the (slow) work again."""
+
+    def __init__(self, compute: Callable[[Key], Value]) -> None:
+        self._compute = compute
+        self._values: dict[Key, Value] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Key) -> Value:
+        with self._lock:
+            if key not in self._values:
+                self._values[key] = self._compute(key)
+            return self._values[key]
