@@ -66,6 +66,7 @@ def test_preview_then_save_changes_the_assistants_answer(client: TestClient, ses
     assert saved.status_code == 200 and 'The article "Parking tickets" is saved' in saved.text  # type: ignore[attr-defined]
     answer = knowledge.knowledge_answer(session, intent="parking.fine", settings=client.app.state.settings)  # type: ignore[attr-defined]
     assert answer is not None and answer.text.startswith("Pay within 14 days at the council.")
+    assert [entry.subject_id for entry in audited(session, "edit")] == [str(identifier)]  # the save, not the preview
 
 
 def test_bad_edits_are_listed_in_the_error_summary(client: TestClient, session: Session) -> None:
