@@ -14,12 +14,14 @@ An article is Markdown with front matter naming the intents it answers:
 
 The files in `townhall/assistant/knowledge/` seed the `assistant_knowledge_articles` table when it is empty (or
 `townhall assistant knowledge import DIR` loads a folder); after that staff edit the table at /assistant/knowledge.
-Each worker keeps the answers in memory (`knowledge_cache_seconds`) and forgets them at once when an article is
-saved through it, so the dialogue does not read the table for every message.
+Staff can also add articles and take them down (deleted: the audit log keeps who did it and when). Each worker
+keeps the answers in memory (`knowledge_cache_seconds`) and forgets them at once when an article is saved, added or
+taken down through it, so the dialogue does not read the table for every message.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -205,8 +207,43 @@ def update_article(
     return article
 
 
-def check_edit(session: Session, *, article_id: int, draft: ArticleDraft) -> None:
-    others = session.scalars(select(KnowledgeArticle).where(KnowledgeArticle.id != article_id))
+def create_article(
+    session: Session, *, title: str, intents: list[str], summary: str, body: str, user_id: int | None
+) -> KnowledgeArticle:
+    """Add a staff member's new article, under the same rules as an edit; ArticleProblems when it is not valid."""
+    seed_if_empty(session)  # or the first message after it would seed the shipped articles on top of it
+    draft = ArticleDraft(slug="", title=title.strip(), intents=intents, summary=summary.strip(), body=body.strip())
+    check_edit(session, article_id=None, draft=draft)
+    article = _apply(KnowledgeArticle(slug=_free_slug(session, draft.title)), draft)
+    article.edited_at, article.edited_by = clock.now(), user_id
+    session.add(article)
+    session.flush()
+    forget_knowledge()
+    return article
+
+
+def delete_article(session: Session, *, article_id: int) -> KnowledgeArticle:
+    """Take an article down: the assistant stops answering from it at once (on this worker; others within
+    `knowledge_cache_seconds`). Refused for the last one, since an empty table is re-seeded with the shipped set."""
+    article = article_by_id(session, article_id=article_id)
+    if session.scalar(select(func.count()).select_from(KnowledgeArticle)) == 1:
+        raise InvalidInput("This is the only article left. Add another before you take this one down.")
+    session.delete(article)
+    session.flush()
+    forget_knowledge()
+    return article
+
+
+def _free_slug(session: Session, title: str) -> str:
+    """A file-name-like slug from the title that no article uses yet (an import of `<slug>.md` replaces it)."""
+    base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:70] or "article"
+    taken = set(session.scalars(select(KnowledgeArticle.slug).where(KnowledgeArticle.slug.startswith(base))))
+    return next(slug for n in range(1, len(taken) + 2) if (slug := base if n == 1 else f"{base}-{n}") not in taken)
+
+
+def check_edit(session: Session, *, article_id: int | None, draft: ArticleDraft) -> None:
+    """ArticleProblems unless the draft is right; `article_id` is the article it replaces (None for a new one)."""
+    others = session.scalars(select(KnowledgeArticle).where(KnowledgeArticle.id != (article_id or 0)))
     claimed = {intent: other.title for other in others for intent in other.intents or []}
     problems = draft_problems(draft, claimed=claimed)
     if problems:
