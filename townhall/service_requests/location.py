@@ -99,7 +99,8 @@ Point = tuple[float, float]
 # answer lies within d of the point: the box shrinks to that (a few metres in a town, plus 1e-9 degrees so that
 # rounding cannot shut out the first property itself) before the exact ranking.
 # Otherwise the whole box is searched, as before. A test compares the answers with the one-point box search.
-NEAREST_INDEX_EXPRESSION = "point(longitude * 0.62, latitude)"
+NEAREST_INDEX_LONGITUDE_SCALE = 0.62  # as in migration 0012's index; the point searched for is scaled the same way
+NEAREST_INDEX_EXPRESSION = f"point(longitude * {NEAREST_INDEX_LONGITUDE_SCALE}, latitude)"
 _NEAREST_MANY = text(f"""
 SELECT point.n, near.street_name, near.town, near.ward_code
 FROM unnest(CAST(:lats AS float8[]), CAST(:lons AS float8[]), CAST(:scales AS float8[]))
@@ -109,7 +110,7 @@ LEFT JOIN LATERAL (
            sqrt((latitude - point.lat) * (latitude - point.lat)
                 + point.scale * (longitude - point.lon) * (longitude - point.lon)) AS distance
     FROM properties
-    ORDER BY {NEAREST_INDEX_EXPRESSION} <-> point(point.lon * 0.62, point.lat)
+    ORDER BY {NEAREST_INDEX_EXPRESSION} <-> point(point.lon * {NEAREST_INDEX_LONGITUDE_SCALE}, point.lat)
     LIMIT 1
 ) AS first ON true
 CROSS JOIN LATERAL (
