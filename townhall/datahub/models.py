@@ -41,7 +41,7 @@ class DatahubRecord(Base):
     record_key: Mapped[str] = mapped_column(String(140), primary_key=True)
     source: Mapped[str] = mapped_column(String(60), index=True)
     source_record_id: Mapped[str] = mapped_column(String(80))
-    batch_id: Mapped[int] = mapped_column(ForeignKey("datahub_ingest_batches.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("datahub_ingest_batches.id"))
     first_name: Mapped[str | None] = mapped_column(String(80))
     middle_name: Mapped[str | None] = mapped_column(String(120))
     last_name: Mapped[str | None] = mapped_column(String(80))
@@ -50,10 +50,12 @@ class DatahubRecord(Base):
     sex: Mapped[str | None] = mapped_column(String(1))
     address: Mapped[str | None] = mapped_column(String(300))
     postcode: Mapped[str | None] = mapped_column(String(8))
-    uprn: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    uprn: Mapped[int | None] = mapped_column(BigInteger)
     uprn_match: Mapped[str] = mapped_column(String(12))  # source | exact | fuzzy | none
     address_is_home: Mapped[str] = mapped_column(String(1))  # Y, or N where the address is e.g. an incident's
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # No index on uprn or batch_id: no query reads by them, and each cost seconds per million-record ingest
+    # (migration 0013)
 
 
 class QuarantinedRow(Base):
@@ -89,10 +91,12 @@ class PersonRecord(Base):
     """Which lasting person each record belongs to, as of the latest run."""
 
     __tablename__ = "datahub_person_records"
+    # run_id here, in datahub_people and in datahub_matches is not indexed: only the latest run's rows are
+    # kept, so nothing selects by run (migration 0013)
 
     record_key: Mapped[str] = mapped_column(String(140), primary_key=True)
     person_id: Mapped[str] = mapped_column(String(20), index=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("datahub_linkage_runs.id"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("datahub_linkage_runs.id"))
 
 
 class LinkedPerson(Base):
@@ -101,7 +105,7 @@ class LinkedPerson(Base):
     __tablename__ = "datahub_people"
 
     person_id: Mapped[str] = mapped_column(String(20), primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("datahub_linkage_runs.id"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("datahub_linkage_runs.id"))
     records: Mapped[int] = mapped_column(Integer)
     uprn: Mapped[int | None] = mapped_column(BigInteger)
     household_id: Mapped[str | None] = mapped_column(String(20), index=True)
@@ -115,7 +119,7 @@ class MatchEvidence(Base):
 
     record_l: Mapped[str] = mapped_column(String(140), primary_key=True)
     record_r: Mapped[str] = mapped_column(String(140), primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("datahub_linkage_runs.id"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("datahub_linkage_runs.id"))
     match_weight: Mapped[float] = mapped_column(Float)
     match_probability: Mapped[float] = mapped_column(Float)
 
