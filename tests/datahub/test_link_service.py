@@ -10,6 +10,7 @@ from townhall.datahub.service import (
     evaluate_latest_run,
     household_view,
     load_records,
+    needs_first_linkage,
     person_view,
     read_ground_truth,
     record_officer_decision,
@@ -183,3 +184,14 @@ def test_a_run_leaves_its_tables_with_the_indexes_the_migrations_made(session: S
 def test_record_sources_lists_the_sources_of_the_ingested_records(session: Session) -> None:
     sources = record_sources(session)
     assert len(sources) == 6 and sources == sorted(set(load_records(session)["source"]))
+
+
+def test_before_the_first_run_the_views_say_the_records_are_not_linked_yet(session: Session) -> None:
+    assert needs_first_linkage(session)  # the synthetic council ingested its extracts but never linked them
+    for view, subject in ((household_view, {"household_id": "H1"}), (person_view, {"person_id": "TH00000001"})):
+        with pytest.raises(NotFound, match="has not linked its records yet"):
+            view(session, purpose=PURPOSE, viewer=OFFICER, **subject)  # type: ignore[operator]
+    run_linkage(session, contracts=_contracts(), config=QUICK)
+    assert not needs_first_linkage(session)
+    with pytest.raises(NotFound, match="no household H1 in the latest linkage run"):
+        household_view(session, household_id="H1", purpose=PURPOSE, viewer=OFFICER)

@@ -58,8 +58,27 @@ def demo(
         console.print(f"The database already has a council of {existing:,} properties: serving it.")
     else:
         synth(size=size, seed=1, as_of="")
+    link_data_hub_once()
     _print_demo_users(host, port)
     serve(host=host, port=port, workers=1)
+
+
+def link_data_hub_once() -> None:
+    """Make the data hub's first linkage run if its records were never linked, so the households and people
+    pages of a new demo have something to show (a council links its own extracts with `townhall datahub link`)."""
+    from townhall.cli_support import settings
+    from townhall.datahub.cli import link
+    from townhall.datahub.linkage import LinkageConfig
+    from townhall.datahub.service import needs_first_linkage
+    from townhall.db import make_engine, make_session_factory
+
+    engine = make_engine(settings())
+    with make_session_factory(engine)() as session:
+        needed = needs_first_linkage(session)
+    engine.dispose()
+    if needed:
+        console.print("Linking the data hub's records into people and households (the first time only):")
+        link(engine="duckdb", threshold=LinkageConfig.threshold, reuse_model=False, matched_uprns=True)
 
 
 def _print_demo_users(host: str, port: int) -> None:

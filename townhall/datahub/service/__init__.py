@@ -2,7 +2,13 @@
 
 from townhall.datahub.service.evaluate import Evaluation, evaluate_latest_run, read_ground_truth
 from townhall.datahub.service.ingest import IngestReport, ingest_extract, latest_batches, read_extract
-from townhall.datahub.service.link import LinkageReport, load_records, record_sources, run_linkage
+from townhall.datahub.service.link import (
+    LinkageReport,
+    load_records,
+    needs_first_linkage,
+    record_sources,
+    run_linkage,
+)
 from townhall.datahub.service.quarantine import quarantine_csv, quarantined_rows
 from townhall.datahub.service.sources import RegisteredSource, source_registry, usable_contract, usable_contracts
 from townhall.datahub.service.views import household_view, person_view, record_officer_decision
@@ -17,6 +23,7 @@ __all__ = [
     "ingest_extract",
     "latest_batches",
     "load_records",
+    "needs_first_linkage",
     "person_view",
     "quarantine_csv",
     "quarantined_rows",

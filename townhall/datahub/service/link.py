@@ -83,6 +83,12 @@ def record_sources(session: Session) -> list[str]:
     return list(session.scalars(select(DatahubRecord.source).distinct().order_by(DatahubRecord.source)))
 
 
+def needs_first_linkage(session: Session) -> bool:
+    """True when records have been ingested but never linked (no run yet)."""
+    has_records = session.scalar(select(DatahubRecord.record_key).limit(1)) is not None
+    return has_records and session.scalar(select(LinkageRun.id).limit(1)) is None
+
+
 def linkage_input(records: pd.DataFrame, *, inferred_uprns: bool = True) -> pd.DataFrame:
     """The records as the model sees them; with ``inferred_uprns`` false, only UPRNs the source itself gave.
 

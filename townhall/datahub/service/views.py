@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from townhall.datahub.models import (
     DatahubRecord,
     IngestBatch,
+    LinkageRun,
     LinkedPerson,
     MatchEvidence,
     OfficerDecision,
@@ -73,7 +74,7 @@ def household_view(
         select(LinkedPerson.person_id, LinkedPerson.uprn).where(LinkedPerson.household_id == household_id)
     ).all()
     if not members:
-        raise NotFound(f"There is no household {household_id} in the latest linkage run.")
+        raise NotFound(_not_linked(session) or f"There is no household {household_id} in the latest linkage run.")
     contracts = allowed_contracts(session, purpose=purpose)
     rows = session.execute(
         select(PersonRecord.person_id, DatahubRecord.source, DatahubRecord.facts)
@@ -109,6 +110,16 @@ def household_view(
     )
 
 
+def _not_linked(session: Session) -> str | None:
+    """Why nothing can be found when no linkage run has been made yet (else None)."""
+    if session.scalar(select(LinkageRun.id).limit(1)) is not None:
+        return None
+    return (
+        "The data hub has not linked its records yet, so there are no people or households to show. "
+        "An administrator runs `townhall datahub link` after the extracts are ingested."
+    )
+
+
 def _involved_since(contract: dict[str, Any], facts: dict[str, Any]) -> date | None:
     fact = contract.get("involved_since")
     return parse_date(facts.get(fact)).value if fact else None
@@ -121,7 +132,7 @@ def person_view(
     officers' decisions about them."""
     person = session.get(LinkedPerson, person_id)
     if person is None:
-        raise NotFound(f"There is no person {person_id} in the latest linkage run.")
+        raise NotFound(_not_linked(session) or f"There is no person {person_id} in the latest linkage run.")
     contracts = allowed_contracts(session, purpose=purpose)
     records = session.scalars(
         select(DatahubRecord)
