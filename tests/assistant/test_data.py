@@ -60,13 +60,16 @@ def test_every_set_covers_exactly_the_intents(data_sets: dict[str, list[dict[str
     assert {row["intent"] for row in data_sets[name]} == set(INTENTS)
 
 
-def test_training_has_60_to_100_examples_per_intent(data_sets: dict[str, list[dict[str, Any]]]) -> None:
+def test_training_has_60_to_120_examples_per_intent(data_sets: dict[str, list[dict[str, Any]]]) -> None:
     counts = {intent: 0 for intent in INTENTS}
     for row in data_sets["train"]:
         counts[row["intent"]] += 1
     # The priority intent may have more: a missed safeguarding concern costs most, so its wording varies most.
+    # 120, not 100, since the letter-style, non-native and voice-to-text messages were added (29 Nov): no intent is
+    # more than twice as common as the rarest, so none dominates by sheer numbers.
     ordinary = {intent: count for intent, count in counts.items() if intent not in (OUT_OF_SCOPE, SAFEGUARDING)}
-    assert all(60 <= count <= 100 for count in ordinary.values()), counts
+    assert all(60 <= count <= 120 for count in ordinary.values()), counts
+    assert max(ordinary.values()) <= 2 * min(ordinary.values()), counts
     assert 100 <= counts[SAFEGUARDING] <= 130, counts
     assert counts[OUT_OF_SCOPE] >= 300
 

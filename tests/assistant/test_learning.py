@@ -60,7 +60,8 @@ def test_train_on_poor_labels_is_refused_a_good_one_promoted_then_rolled_back(
     poor = learning.train_candidate(session, method="tfidf+svm", baseline=lambda: product_engine)
     baseline = learning.live_version(session)
     assert baseline is not None and baseline.id != poor.id and baseline.reason == learning.BASELINE_REASON
-    assert poor.status == CANDIDATE and (poor.base_examples, poor.labelled_examples) == (2389, labelled)
+    repository_examples = len(load_examples(DATA_DIR / "train.jsonl"))
+    assert poor.status == CANDIDATE and (poor.base_examples, poor.labelled_examples) == (repository_examples, labelled)
     assert set(poor.metrics) >= {"n", "in_scope_accuracy", "oos_recall", "safeguarding_recall", "per_intent"}
     assert poor.metrics["n"] == len(load_examples(DATA_DIR / "eval.jsonl"))
 
@@ -70,7 +71,9 @@ def test_train_on_poor_labels_is_refused_a_good_one_promoted_then_rolled_back(
     assert "safeguarding_recall" in failed and "safeguarding recall" in refused.value.message
     assert learning.live_version(session) is baseline and poor.status == CANDIDATE
 
-    good = learning.store_version(session, product_engine, base_examples=2389, labelled_examples=0, status=CANDIDATE)
+    good = learning.store_version(
+        session, product_engine, base_examples=repository_examples, labelled_examples=0, status=CANDIDATE
+    )
     promoted = learning.promote(session, version_id=good.id, by="test", reason="same data, new build")
     assert promoted.previous is baseline and all(c.passed for c in promoted.comparisons)
     assert (good.status, baseline.status, good.reason) == (LIVE, RETIRED, "same data, new build")

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from townhall.assistant.engine_store import forget_live_engines
+from townhall.assistant.evaluation import DATA_DIR, load_examples
 from townhall.cli import app
 from townhall.config import get_settings
 
@@ -72,7 +73,9 @@ def test_classify_prints_intent_and_confidence(database: str) -> None:
 def test_train_promote_list_and_roll_back(database: str) -> None:
     trained = run("train")
     assert trained.exit_code == 0, trained.output
-    assert "Version 2 (candidate" in trained.stdout and "2,389 repository examples + 0 labelled" in trained.stdout
+    repository_examples = len(load_examples(DATA_DIR / "train.jsonl"))
+    assert "Version 2 (candidate" in trained.stdout
+    assert f"{repository_examples:,} repository examples + 0 labelled" in trained.stdout
     assert "safeguarding recall 100.0%" in trained.stdout
     listed = run("versions")
     assert listed.exit_code == 0 and "candidate" in listed.stdout and "live" in listed.stdout

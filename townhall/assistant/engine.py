@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import sklearn
 from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from townhall.assistant.calibration import TemperatureScaledClassifier, fit_temperature, softmax
 from townhall.assistant.features import Featurizer, make_featurizer
@@ -123,15 +124,19 @@ class IntentEngine:
         featurizer = make_featurizer(self.features)
         featurizer.fit(texts)
         matrix = featurizer.transform(texts)
-        held_out = [self._held_out(matrix, intents, featurizer, validation, c_value) for c_value in self.c_grid]
-        best = max(held_out, key=lambda candidate: candidate.choice.score)  # first (smallest C) wins ties
+        # One BLAS thread: L-BFGS (logistic regression) makes hundreds of small BLAS calls, and OpenBLAS's thread
+        # hand-offs cost more than they save; on 2 shared cores they made the static engine's fit 3-4x slower.
+        with threadpool_limits(limits=1, user_api="blas"):
+            held_out = [self._held_out(matrix, intents, featurizer, validation, c) for c in self.c_grid]
+            best = max(held_out, key=lambda candidate: candidate.choice.score)  # first (smallest C) wins ties
+            fitted = self._make_classifier(best.c_value).fit(matrix, list(intents))
         self.threshold = best.choice.threshold
         self.priority_bars = {
             intent: priority_bar(best.probabilities, best.labels, best.truth, intent, ceiling=self.threshold)
             for intent in self.priority_intents
             if intent in best.labels
         }
-        self._model = self._probabilistic(self._make_classifier(best.c_value).fit(matrix, list(intents)), best)
+        self._model = self._probabilistic(fitted, best)
         self._featurizer = featurizer
         self._labels = [str(label) for label in self._model.classes_]
         self.metadata = self._describe(texts, intents, best, validation is not None)
