@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     # The assistant's intent engine (docs/assistant-engine.md); tfidf+minilm+svm needs the assistant-embeddings extra.
     assistant_method: Literal["tfidf+svm", "tfidf+static+logreg", "tfidf+minilm+svm"] = "tfidf+svm"
+    # Prepare the assistant's engine in the background when a worker starts (training it, 5-20 s by method, on a
+    # database with no model version yet), so the first resident does not wait. Never in the test environment.
+    assistant_warm_up: bool = True
     # How long assistant conversations are kept (redacted) before `townhall assistant purge` deletes them.
     assistant_transcript_retention_days: int = Field(default=90, ge=1)
     # How often each worker checks whether a new assistant model version has been made live.

@@ -1,11 +1,10 @@
 """The default engine, trained on the team's training set, meets issue 6's targets on the evaluation set."""
 
-import time
 from typing import Any
 
 import pytest
 
-from townhall.assistant.engine import IntentEngine, default_engine
+from townhall.assistant.engine import IntentEngine
 from townhall.assistant.evaluation import evaluate
 from townhall.assistant.intents import OUT_OF_SCOPE, SAFEGUARDING
 
@@ -30,11 +29,3 @@ def test_every_safeguarding_concern_is_recognised(figures: dict[str, Any]) -> No
 def test_the_engine_was_tuned_on_training_folds_only(product_engine: IntentEngine) -> None:
     assert product_engine.metadata["tuned_on"] == "5-fold cross-validation"
     assert product_engine.metadata["method"] == "tfidf + svm"
-
-
-def test_training_takes_seconds_not_minutes(data_sets: dict[str, list[dict[str, Any]]]) -> None:
-    train = data_sets["train"]
-    started = time.perf_counter()
-    default_engine().fit([row["text"] for row in train], [row["intent"] for row in train])
-    # A few seconds on an idle core; the bound leaves room for a machine shared with other test workers.
-    assert time.perf_counter() - started < 30

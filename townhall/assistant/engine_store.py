@@ -6,17 +6,18 @@ live engine in memory and asks the database which version is live at most once e
 `assistant_model_check_seconds`, so a promotion or rollback reaches every worker within that time without a query
 per message.
 
-Training takes a few seconds; the first message a process handles pays for it (or call `product_engine()` at
-start-up to pay early).
+Training takes 5 to 20 seconds by method; `warm_up_in_background` (the web app's start-up) pays for it before the
+first message does.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from townhall.assistant.engine import DEFAULT_METHOD, IntentEngine, default_engine
 from townhall.assistant.evaluation import DATA_DIR, load_examples
@@ -76,6 +77,23 @@ def _load(session: Session, version_id: int | None, method: str) -> IntentEngine
     version = session.get(ModelVersion, version_id)
     assert version is not None
     return IntentEngine.from_bytes(version.model)
+
+
+def warm_up_in_background(session_factory: sessionmaker[Session], settings: Settings) -> threading.Thread:
+    """Load the live engine (on a new installation: train it) in a background thread, so that the first message
+    a worker handles does not wait for it. A message arriving meanwhile waits for the same work, not a second
+    copy of it (``live_engine``'s lock)."""
+
+    def prepare() -> None:
+        try:
+            with session_factory() as session:
+                live_engine(session, settings=settings)
+        except Exception:  # e.g. a database not migrated yet: the first message tries again and reports it
+            logging.getLogger(__name__).exception("The assistant's engine could not be prepared at start-up")
+
+    thread = threading.Thread(target=prepare, name="assistant-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def forget_live_engines() -> None:

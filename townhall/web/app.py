@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         dependencies=[Depends(verify_csrf)],  # every form, present and future, is checked (see web/csrf.py)
         telemetry=None if settings.opentelemetry else NO_TELEMETRY,
-        lifespan=_freeze_start_up_objects,
+        lifespan=_start_up,
     )
     engine = make_engine(settings)
     app.state.settings = settings
@@ -56,10 +56,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 @asynccontextmanager
-async def _freeze_start_up_objects(_app: FastAPI) -> AsyncIterator[None]:
-    """Once a worker has started, the objects it holds for its lifetime (modules, the app's routes, SQLAlchemy's
-    mappers and compiled statements) are moved out of the cyclic collector's sight: otherwise each full collection
-    walks all of them again, a pause of tens of milliseconds that lands on whichever requests are in flight."""
+async def _start_up(app: FastAPI) -> AsyncIterator[None]:
+    """When a worker starts: the assistant's engine prepared in the background (``assistant_warm_up``), then the
+    objects the worker holds for its lifetime (modules, the app's routes, SQLAlchemy's mappers and compiled
+    statements) moved out of the cyclic collector's sight: otherwise each full collection walks all of them again,
+    a pause of tens of milliseconds that lands on whichever requests are in flight."""
+    settings: Settings = app.state.settings
+    if settings.assistant_warm_up and settings.environment != "test":  # each test app would train for 20 s
+        from townhall.assistant.engine_store import warm_up_in_background
+
+        warm_up_in_background(app.state.session_factory, settings)
     gc.collect()
     gc.freeze()
     yield
