@@ -19,6 +19,8 @@ import pytest
 import uvicorn
 
 from townhall.config import Settings
+from townhall.datahub.linkage import LinkageConfig
+from townhall.datahub.service import record_sources, run_linkage, source_registry, usable_contracts
 from townhall.db import make_engine, make_session_factory, session_scope
 from townhall.identity.service import create_user
 from townhall.migrate import upgrade
@@ -29,6 +31,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 OFFICER_EMAIL = "officer@e2e.townhall.example"
 OFFICER_PASSWORD = "officer-e2e-password"
 CONTACT_CENTRE_EMAIL = "contact-centre@e2e.townhall.example"
+EARLY_HELP_EMAIL = "early-help@e2e.townhall.example"
+IG_OFFICER_EMAIL = "ig-officer@e2e.townhall.example"
+# (email, role, display name); all sign in with OFFICER_PASSWORD
+STAFF = (
+    (OFFICER_EMAIL, "officer", "Olu"),
+    (CONTACT_CENTRE_EMAIL, "contact_centre", "Cara Jones"),
+    (EARLY_HELP_EMAIL, "early_help", "Priya Shah"),
+    (IG_OFFICER_EMAIL, "ig_officer", "Gwen Evans"),
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -47,20 +58,30 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def served_council(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A small synthetic council served by uvicorn in a thread; yields the base URL."""
+def served_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The database the browser tests' council is served from: a small synthetic council, its data hub linked,
+    and the staff members the staff pages sign in as."""
     settings = Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}", environment="test")
     upgrade(settings)
     engine = make_engine(settings)
     with engine.begin() as connection:
         build_council(connection, CouncilSpec(size=400, seed=11, as_of=date(2026, 11, 1)))
-    with session_scope(make_session_factory(engine)) as session:  # the staff member staff pages sign in as
-        create_user(session, email=OFFICER_EMAIL, password=OFFICER_PASSWORD, roles=["officer"], display_name="Olu")
-        create_user(session, email=CONTACT_CENTRE_EMAIL, password=OFFICER_PASSWORD, roles=["contact_centre"],
-                    display_name="Cara Jones")  # fmt: skip
+    with session_scope(make_session_factory(engine)) as session:
+        for email, role, name in STAFF:
+            create_user(session, email=email, password=OFFICER_PASSWORD, roles=[role], display_name=name)
+        contracts = usable_contracts(source_registry(), record_sources(session))
+        run_linkage(session, contracts=contracts, config=LinkageConfig(u_max_pairs=2e5))  # the single view's data
     engine.dispose()
+    return settings
+
+
+@pytest.fixture(scope="session")
+def served_council(served_settings: Settings) -> Iterator[str]:
+    """The council served by uvicorn in a thread; yields the base URL."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(served_settings), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

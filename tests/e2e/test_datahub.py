@@ -1,0 +1,122 @@
+"""The data hub's single view in a browser without JavaScript: a practitioner finds a household, gives a purpose,
+sees the services involved, opens a linked person and challenges a link; information governance reviews the
+quarantine. Every page is checked with axe."""
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.e2e.conftest import EARLY_HELP_EMAIL, IG_OFFICER_EMAIL, OFFICER_PASSWORD, assert_accessible
+from townhall.config import Settings
+from townhall.datahub.models import DatahubRecord, LinkedPerson, PersonRecord
+from townhall.db import make_engine, make_session_factory
+from townhall.places.models import Property
+
+PURPOSE = "Keep one accurate record of each resident across council services"
+
+
+def _sign_in(page: Any, base: str, email: str) -> None:
+    page.goto(base + "/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(OFFICER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture(scope="module")
+def busy_household(served_settings: Settings) -> tuple[str, str]:
+    """The household with most linked people, as (household id, its postcode)."""
+    engine = make_engine(served_settings)
+    with make_session_factory(engine)() as session:
+        household_id, uprn = session.execute(
+            select(LinkedPerson.household_id, LinkedPerson.uprn)
+            .where(LinkedPerson.household_id.is_not(None))
+            .group_by(LinkedPerson.household_id, LinkedPerson.uprn)
+            .order_by(func.count().desc(), LinkedPerson.household_id)
+            .limit(1)
+        ).one()
+        postcode = session.scalar(select(Property.postcode).where(Property.uprn == uprn))
+    engine.dispose()
+    assert household_id and postcode
+    return household_id, postcode
+
+
+@pytest.fixture(scope="module")
+def linked_person(served_settings: Settings) -> str:
+    """The person with the most linked records in sources that allow PURPOSE (so there is a link to challenge)."""
+    engine = make_engine(served_settings)
+    with make_session_factory(engine)() as session:
+        person_id = session.scalar(
+            select(PersonRecord.person_id)
+            .join(DatahubRecord, DatahubRecord.record_key == PersonRecord.record_key)
+            .where(DatahubRecord.source.in_(["council_tax", "housing_tenancies", "council_tax_reduction"]))
+            .group_by(PersonRecord.person_id)
+            .order_by(func.count().desc(), PersonRecord.person_id)
+            .limit(1)
+        )
+    engine.dispose()
+    assert person_id is not None
+    return person_id
+
+
+def test_a_practitioner_sees_a_household_only_for_a_purpose(
+    page: Any, served_council: str, busy_household: tuple[str, str]
+) -> None:
+    household_id, postcode = busy_household
+    _sign_in(page, served_council, EARLY_HELP_EMAIL)
+    page.goto(served_council + "/datahub/households")
+    assert page.locator("h1").inner_text() == "Find a household"
+    assert_accessible(page)
+    page.get_by_label("Postcode").fill(postcode.lower())
+    page.get_by_role("button", name="Find address").click()
+    page.locator(f"a[href='/datahub/households/{household_id}']").first.click()
+    assert page.locator("h1").inner_text() == "Why do you need this record?"
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Show the record").click()  # no purpose chosen
+    assert page.locator(".th-error-summary").is_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Purpose").select_option(label=PURPOSE)
+    page.get_by_role("button", name="Show the record").click()
+    assert page.locator("h1").inner_text() == f"Household {household_id}"
+    assert page.get_by_text(f"Purpose: {PURPOSE}").is_visible()
+    services = page.locator("table tbody tr")
+    assert services.count() >= 1 and "@council.example" in services.first.inner_text()
+    assert_accessible(page)
+
+
+def test_a_person_shows_why_records_were_linked_and_a_link_can_be_challenged(
+    page: Any, served_council: str, linked_person: str
+) -> None:
+    _sign_in(page, served_council, EARLY_HELP_EMAIL)
+    page.goto(served_council + f"/datahub/people/{linked_person}")
+    page.get_by_label("Purpose").select_option(label=PURPOSE)
+    page.get_by_role("button", name="Show the record").click()
+    assert page.locator("h1").inner_text() == f"Person {linked_person}"
+    assert page.locator("caption", has_text="Why they were linked").is_visible()
+    assert page.locator("td.th-table__cell--numeric").count() >= 2  # match weight and probability
+    assert_accessible(page)
+
+    page.get_by_label("Why they are not the same person").fill("Different people: a parent and a child")
+    page.get_by_role("button", name="Record: not the same person").click()
+    assert "next linkage run" in page.locator("main").inner_text()
+    assert_accessible(page)
+
+
+def test_information_governance_reviews_the_quarantine(page: Any, served_council: str) -> None:
+    _sign_in(page, served_council, IG_OFFICER_EMAIL)
+    page.goto(served_council + "/datahub/quarantine")
+    assert page.locator("h1").inner_text() == "Rows held back at ingestion"
+    assert page.locator("table tbody tr").count() >= 1
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_label("Why you are exporting the rows").fill("Correcting the source extracts")
+        page.get_by_role("button", name="Export as CSV").click()
+    assert download.value.suggested_filename == "datahub-quarantine.csv"
+
+
+def test_a_practitioner_cannot_open_the_quarantine(page: Any, served_council: str) -> None:
+    _sign_in(page, served_council, EARLY_HELP_EMAIL)
+    response = page.goto(served_council + "/datahub/quarantine")
+    assert response is not None and response.status == 403
