@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import assert_accessible
-from tests.e2e.test_identity_pages import PASSWORD, _served_database, sign_in
+from tests.e2e.test_identity_pages import PASSWORD, sign_in
+from townhall.config import Settings
 from townhall.db import make_engine, make_session_factory, session_scope
 from townhall.identity.service import create_user
 
@@ -17,8 +18,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def contact_centre(served_council: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    engine = make_engine(_served_database(tmp_path_factory))
+def contact_centre(served_council: str, served_settings: Settings) -> str:
+    engine = make_engine(served_settings)
     email = f"editor-{uuid.uuid4().hex[:12]}@example.test"  # unique in the served database other tests share
     with session_scope(make_session_factory(engine)) as session:
         create_user(session, email=email, password=PASSWORD, roles=["contact_centre"])

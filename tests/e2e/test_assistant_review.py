@@ -9,7 +9,8 @@ import pytest
 
 from tests.assistant.learning_factories import make_conversation
 from tests.e2e.conftest import assert_accessible
-from tests.e2e.test_identity_pages import PASSWORD, _served_database, sign_in
+from tests.e2e.test_identity_pages import PASSWORD, sign_in
+from townhall.config import Settings
 from townhall.db import make_engine, make_session_factory, session_scope
 from townhall.identity.service import create_user
 
@@ -17,9 +18,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def reviewer(served_council: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, int]:
+def reviewer(served_council: str, served_settings: Settings) -> tuple[str, int]:
     """A contact-centre officer's email, and the id of a message the assistant did not understand."""
-    engine = make_engine(_served_database(tmp_path_factory))
+    engine = make_engine(served_settings)
     email = f"reviewer-{uuid.uuid4().hex[:12]}@example.test"  # unique in the served database other tests share
     with session_scope(make_session_factory(engine)) as session:
         create_user(session, email=email, password=PASSWORD, roles=["contact_centre"])

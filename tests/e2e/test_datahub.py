@@ -8,19 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.e2e.conftest import EARLY_HELP_EMAIL, IG_OFFICER_EMAIL, OFFICER_PASSWORD, assert_accessible
+from tests.e2e.test_identity_pages import sign_in
 from townhall.config import Settings
 from townhall.datahub.models import DatahubRecord, LinkedPerson, PersonRecord
 from townhall.db import make_engine, make_session_factory
 from townhall.places.models import Property
 
 PURPOSE = "Keep one accurate record of each resident across council services"
-
-
-def _sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(base + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(OFFICER_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +57,7 @@ def test_a_practitioner_sees_a_household_only_for_a_purpose(
     page: Any, served_council: str, busy_household: tuple[str, str]
 ) -> None:
     household_id, postcode = busy_household
-    _sign_in(page, served_council, EARLY_HELP_EMAIL)
+    sign_in(page, served_council, EARLY_HELP_EMAIL, OFFICER_PASSWORD)
     page.goto(served_council + "/datahub/households")
     assert page.locator("h1").inner_text() == "Find a household"
     assert_accessible(page)
@@ -89,7 +83,7 @@ def test_a_practitioner_sees_a_household_only_for_a_purpose(
 def test_a_person_shows_why_records_were_linked_and_a_link_can_be_challenged(
     page: Any, served_council: str, linked_person: str
 ) -> None:
-    _sign_in(page, served_council, EARLY_HELP_EMAIL)
+    sign_in(page, served_council, EARLY_HELP_EMAIL, OFFICER_PASSWORD)
     page.goto(served_council + f"/datahub/people/{linked_person}")
     page.get_by_label("Purpose").select_option(label=PURPOSE)
     page.get_by_role("button", name="Show the record").click()
@@ -105,7 +99,7 @@ def test_a_person_shows_why_records_were_linked_and_a_link_can_be_challenged(
 
 
 def test_information_governance_reviews_the_quarantine(page: Any, served_council: str) -> None:
-    _sign_in(page, served_council, IG_OFFICER_EMAIL)
+    sign_in(page, served_council, IG_OFFICER_EMAIL, OFFICER_PASSWORD)
     page.goto(served_council + "/datahub/quarantine")
     assert page.locator("h1").inner_text() == "Rows held back at ingestion"
     assert page.locator("table tbody tr").count() >= 1
@@ -117,6 +111,6 @@ def test_information_governance_reviews_the_quarantine(page: Any, served_council
 
 
 def test_a_practitioner_cannot_open_the_quarantine(page: Any, served_council: str) -> None:
-    _sign_in(page, served_council, EARLY_HELP_EMAIL)
+    sign_in(page, served_council, EARLY_HELP_EMAIL, OFFICER_PASSWORD)
     response = page.goto(served_council + "/datahub/quarantine")
     assert response is not None and response.status == 403

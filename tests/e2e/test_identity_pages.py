@@ -4,7 +4,6 @@ each checked with axe (WCAG 2.2 AA), including their error states."""
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,17 +19,10 @@ PASSWORD = "correct horse battery staple"
 _numbers = itertools.count(1)
 
 
-def _served_database(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The served council's database (served_council builds it under the session's temporary folder)."""
-    found = sorted(Path(tmp_path_factory.getbasetemp()).glob("e2e*/e2e.db"))
-    assert found, "served_council's database was not found"
-    return Settings(database_url=f"sqlite:///{found[-1]}", environment="test")
-
-
 @pytest.fixture
-def ig_officer(served_council: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+def ig_officer(served_council: str, served_settings: Settings) -> str:
     """An information governance officer's email, with some audit entries about household 4242 to find."""
-    engine = make_engine(_served_database(tmp_path_factory))
+    engine = make_engine(served_settings)
     email = f"ig-{next(_numbers)}@example.test"
     with session_scope(make_session_factory(engine)) as session:
         create_user(session, email=email, password=PASSWORD, roles=["ig_officer"])
