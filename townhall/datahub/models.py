@@ -91,12 +91,11 @@ class PersonRecord(Base):
     """Which lasting person each record belongs to, as of the latest run."""
 
     __tablename__ = "datahub_person_records"
-    # run_id here, in datahub_people and in datahub_matches is not indexed: only the latest run's rows are
-    # kept, so nothing selects by run (migration 0013)
+    # No run id here, in datahub_people or in datahub_matches: a run replaces all their rows, so every row is
+    # the latest run's (migration 0013)
 
     record_key: Mapped[str] = mapped_column(String(140), primary_key=True)
     person_id: Mapped[str] = mapped_column(String(20), index=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("datahub_linkage_runs.id"))
 
 
 class LinkedPerson(Base):
@@ -105,7 +104,6 @@ class LinkedPerson(Base):
     __tablename__ = "datahub_people"
 
     person_id: Mapped[str] = mapped_column(String(20), primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("datahub_linkage_runs.id"))
     records: Mapped[int] = mapped_column(Integer)
     uprn: Mapped[int | None] = mapped_column(BigInteger)
     household_id: Mapped[str | None] = mapped_column(String(20), index=True)
@@ -119,7 +117,6 @@ class MatchEvidence(Base):
 
     record_l: Mapped[str] = mapped_column(String(140), primary_key=True)
     record_r: Mapped[str] = mapped_column(String(140), primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("datahub_linkage_runs.id"))
     match_weight: Mapped[float] = mapped_column(Float)
     match_probability: Mapped[float] = mapped_column(Float)
 

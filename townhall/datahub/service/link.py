@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from itertools import repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -264,20 +263,20 @@ def _write(
         bulk_insert(
             connection,
             PersonRecord,
-            ("record_key", "person_id", "run_id"),
-            [(key, person_ids[key], run_id) for key in sorted(person_ids)],
+            ("record_key", "person_id"),
+            sorted(person_ids.items()),
         )
         bulk_insert(
             connection,
             LinkedPerson,
-            ("person_id", "run_id", "records", "uprn", "household_id"),
-            _people_rows(people, run_id),
+            ("person_id", "records", "uprn", "household_id"),
+            _people_rows(people),
         )
         bulk_insert(
             connection,
             MatchEvidence,
-            ("record_l", "record_r", "run_id", "match_weight", "match_probability"),
-            _match_rows(edges, run_id),
+            ("record_l", "record_r", "match_weight", "match_probability"),
+            _match_rows(edges),
         )
         bulk_insert(
             connection,
@@ -295,21 +294,20 @@ def _write(
         )
 
 
-def _people_rows(people: pd.DataFrame, run_id: int) -> Any:
+def _people_rows(people: pd.DataFrame) -> Any:
     """People in person id order (as ``_people`` gives them), as plain Python values."""
     uprns = people["uprn"].astype(object).where(people["uprn"].notna(), None).tolist()
     households = people["household_id"].astype(object).where(people["household_id"].notna(), None).tolist()
     return zip(
         people["person_id"].tolist(),
-        repeat(run_id),
         people["records"].astype(int).tolist(),
         [None if uprn is None else int(uprn) for uprn in uprns],
         households,
-        strict=False,  # repeat() is endless
+        strict=True,
     )
 
 
-def _match_rows(edges: pd.DataFrame, run_id: int) -> list[tuple[Any, ...]]:
+def _match_rows(edges: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Each matched pair once, the smaller record key first, in key order."""
     import numpy as np
 
@@ -319,7 +317,6 @@ def _match_rows(edges: pd.DataFrame, run_id: int) -> list[tuple[Any, ...]]:
     rows = zip(
         low,
         high,
-        [run_id] * len(edges),
         edges["match_weight"].astype(float).tolist(),
         edges["match_probability"].astype(float).tolist(),
         strict=True,
