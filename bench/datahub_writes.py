@@ -3,7 +3,8 @@
 A million rows shaped like `datahub_records` (keys in primary-key order, as `ingest` writes them) inserted with
 `executemany` in batches of 20,000, in WAL mode with the bulk write's 256 MB page cache, into the table with the
 indexes it had before migration 0013 (source, batch, UPRN: the reference) and with those it has now (source),
-each in a fresh database file, in the same run. The first insert of a process runs slower (allocator and page
+each in a fresh database file, in the same run. Both keep the batch column (0013 also removed it) so that only
+the indexes differ. The first insert of a process runs slower (allocator and page
 cache warming up), so an unmeasured warm-up insert comes first.
 
     .venv/bin/python bench/datahub_writes.py [--rows 1000000]

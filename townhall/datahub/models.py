@@ -41,7 +41,6 @@ class DatahubRecord(Base):
     record_key: Mapped[str] = mapped_column(String(140), primary_key=True)
     source: Mapped[str] = mapped_column(String(60), index=True)
     source_record_id: Mapped[str] = mapped_column(String(80))
-    batch_id: Mapped[int] = mapped_column(ForeignKey("datahub_ingest_batches.id"))
     first_name: Mapped[str | None] = mapped_column(String(80))
     middle_name: Mapped[str | None] = mapped_column(String(120))
     last_name: Mapped[str | None] = mapped_column(String(80))
@@ -54,8 +53,8 @@ class DatahubRecord(Base):
     uprn_match: Mapped[str] = mapped_column(String(12))  # source | exact | fuzzy | none
     address_is_home: Mapped[str] = mapped_column(String(1))  # Y, or N where the address is e.g. an incident's
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # No index on uprn or batch_id: no query reads by them, and each cost seconds per million-record ingest
-    # (migration 0013)
+    # No index on uprn: no query reads by it, and it cost seconds per million-record ingest. No batch: a source's
+    # records all belong to its newest batch (``ingest.latest_batches``). Migration 0013.
 
 
 class QuarantinedRow(Base):

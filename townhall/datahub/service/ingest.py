@@ -13,7 +13,6 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +35,6 @@ RECORD_COLUMNS = (
     "record_key",
     "source",
     "source_record_id",
-    "batch_id",
     "first_name",
     "middle_name",
     "last_name",
@@ -120,7 +118,7 @@ def ingest_extract(
         )
     ).inserted_primary_key[0]  # type: ignore[index]
     with roomy_sqlite_cache(connection):
-        bulk_insert(connection, DatahubRecord, RECORD_COLUMNS, _record_rows(clean, batch_id), dates_as_text=True)
+        bulk_insert(connection, DatahubRecord, RECORD_COLUMNS, _record_rows(clean), dates_as_text=True)
         bulk_insert(
             connection,
             QuarantinedRow,
@@ -169,7 +167,7 @@ def _text(value: Any) -> Any:
     return value if isinstance(value, str | int | bool) else str(value)
 
 
-def _record_rows(clean: pd.DataFrame, batch_id: int) -> Iterator[tuple[Any, ...]]:
+def _record_rows(clean: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
     """Rows in ``RECORD_COLUMNS`` order, as plain Python values (the SQLite driver stores NumPy ints as bytes),
     sorted by record key so the primary key's index grows at its end (``writes``). Each column is put in key
     order as a whole and the rows zipped lazily from the columns: a million rows built as lists of lists cost
@@ -181,9 +179,6 @@ def _record_rows(clean: pd.DataFrame, batch_id: int) -> Iterator[tuple[Any, ...]
     order = sorted(range(len(keys)), key=keys.__getitem__)
     columns: list[Any] = []
     for column in RECORD_COLUMNS:
-        if column == "batch_id":
-            columns.append(repeat(batch_id, len(keys)))
-            continue
         if column == "record_key":
             values = keys
         elif column == "uprn":
