@@ -1,4 +1,4 @@
-"""data hub: indexes no query uses, and run ids no query reads, dropped
+"""data hub: indexes no query uses, and columns no query reads, dropped
 
 Revision ID: 0013
 Revises: 0012
