@@ -62,7 +62,7 @@ async def _start_up(app: FastAPI) -> AsyncIterator[None]:
     statements) moved out of the cyclic collector's sight: otherwise each full collection walks all of them again,
     a pause of tens of milliseconds that lands on whichever requests are in flight."""
     settings: Settings = app.state.settings
-    if settings.assistant_warm_up and settings.environment != "test":  # each test app would train for 20 s
+    if settings.assistant_warm_up and settings.environment != "test":  # each test app would train for 5-20 s
         from townhall.assistant.engine_store import warm_up_in_background
 
         warm_up_in_background(app.state.session_factory, settings)

@@ -82,10 +82,15 @@ def record_sources(session: Session) -> list[str]:
     return list(session.scalars(select(DatahubRecord.source).distinct().order_by(DatahubRecord.source)))
 
 
+def any_linkage_run(session: Session) -> bool:
+    """Whether `townhall datahub link` has ever run on this database."""
+    return session.scalar(select(LinkageRun.id).limit(1)) is not None
+
+
 def needs_first_linkage(session: Session) -> bool:
     """True when records have been ingested but never linked (no run yet)."""
     has_records = session.scalar(select(DatahubRecord.record_key).limit(1)) is not None
-    return has_records and session.scalar(select(LinkageRun.id).limit(1)) is None
+    return has_records and not any_linkage_run(session)
 
 
 def linkage_input(records: pd.DataFrame, *, inferred_uprns: bool = True) -> pd.DataFrame:

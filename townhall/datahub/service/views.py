@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from townhall.datahub.models import (
     DatahubRecord,
     IngestBatch,
-    LinkageRun,
     LinkedPerson,
     MatchEvidence,
     OfficerDecision,
@@ -32,6 +31,7 @@ from townhall.datahub.schemas import (
     PersonView,
     ServiceInvolvement,
 )
+from townhall.datahub.service.link import any_linkage_run
 from townhall.datahub.stable_ids import ConflictingDecisionsError, apply_officer_decisions
 from townhall.datahub.stable_ids import OfficerDecision as Decision
 from townhall.datahub.standardise import parse_date
@@ -112,7 +112,7 @@ def household_view(
 
 def _not_linked(session: Session) -> str | None:
     """Why nothing can be found when no linkage run has been made yet (else None)."""
-    if session.scalar(select(LinkageRun.id).limit(1)) is not None:
+    if any_linkage_run(session):
         return None
     return (
         "The data hub has not linked its records yet, so there are no people or households to show. "
