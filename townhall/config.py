@@ -65,7 +65,9 @@ class Settings(BaseSettings):
     smtp_from: str = "no-reply@wexmoor.example"
     smtp_starttls: bool = True
     # The assistant's intent engine (docs/assistant-engine.md); tfidf+minilm+svm needs the assistant-embeddings extra.
-    assistant_method: Literal["tfidf+svm", "tfidf+static+logreg", "tfidf+minilm+svm"] = "tfidf+svm"
+    assistant_method: Literal["tfidf+minilm-onnx+svm", "tfidf+svm", "tfidf+static+logreg", "tfidf+minilm+svm"] = (
+        "tfidf+minilm-onnx+svm"
+    )
     # Prepare the assistant's engine in the background when a worker starts (training it, 5-20 s by method, on a
     # database with no model version yet), so the first resident does not wait. Never in the test environment.
     assistant_warm_up: bool = True

@@ -15,4 +15,5 @@ def product_engine() -> IntentEngine:
 
 @pytest.fixture(scope="session")
 def data_sets() -> dict[str, list[dict[str, Any]]]:
-    return {name: load_examples(DATA_DIR / f"{name}.jsonl") for name in ("train", "eval", "eval_external")}
+    names = ("train", "eval", "eval_external", "eval_outside")
+    return {name: load_examples(DATA_DIR / f"{name}.jsonl") for name in names}

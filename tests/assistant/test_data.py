@@ -42,7 +42,7 @@ def test_near_duplicate_check_catches_rephrasings_that_keep_the_words() -> None:
     assert not near_duplicates(["what band is my house"], ["my neighbour is in a lower band, why"])
 
 
-@pytest.mark.parametrize("held_out", ["eval", "eval_external"])
+@pytest.mark.parametrize("held_out", ["eval", "eval_external", "eval_outside"])
 def test_no_evaluation_text_is_a_near_duplicate_of_a_training_text(
     data_sets: dict[str, list[dict[str, Any]]], held_out: str
 ) -> None:
@@ -50,27 +50,32 @@ def test_no_evaluation_text_is_a_near_duplicate_of_a_training_text(
     assert near_duplicates(train, [row["text"] for row in data_sets[held_out]]) == []
 
 
-def test_the_two_evaluation_sets_do_not_share_near_duplicates(data_sets: dict[str, list[dict[str, Any]]]) -> None:
-    team = [row["text"] for row in data_sets["eval"]]
-    assert near_duplicates(team, [row["text"] for row in data_sets["eval_external"]]) == []
+@pytest.mark.parametrize(
+    ("first", "second"), [("eval", "eval_external"), ("eval", "eval_outside"), ("eval_external", "eval_outside")]
+)
+def test_the_evaluation_sets_do_not_share_near_duplicates(
+    data_sets: dict[str, list[dict[str, Any]]], first: str, second: str
+) -> None:
+    texts = [row["text"] for row in data_sets[first]]
+    assert near_duplicates(texts, [row["text"] for row in data_sets[second]]) == []
 
 
-@pytest.mark.parametrize("name", ["train", "eval", "eval_external"])
+@pytest.mark.parametrize("name", ["train", "eval", "eval_external", "eval_outside"])
 def test_every_set_covers_exactly_the_intents(data_sets: dict[str, list[dict[str, Any]]], name: str) -> None:
     assert {row["intent"] for row in data_sets[name]} == set(INTENTS)
 
 
-def test_training_has_60_to_120_examples_per_intent(data_sets: dict[str, list[dict[str, Any]]]) -> None:
+def test_training_has_60_to_140_examples_per_intent(data_sets: dict[str, list[dict[str, Any]]]) -> None:
     counts = {intent: 0 for intent in INTENTS}
     for row in data_sets["train"]:
         counts[row["intent"]] += 1
     # The priority intent may have more: a missed safeguarding concern costs most, so its wording varies most.
-    # 120, not 100, since the letter-style, non-native and voice-to-text messages were added (29 Nov): no intent is
-    # more than twice as common as the rarest, so none dominates by sheer numbers.
+    # 140, not 100, since messages from two more writers were added (29 Nov, twice): no intent is more than twice as
+    # common as the rarest, so none dominates by sheer numbers.
     ordinary = {intent: count for intent, count in counts.items() if intent not in (OUT_OF_SCOPE, SAFEGUARDING)}
-    assert all(60 <= count <= 120 for count in ordinary.values()), counts
+    assert all(60 <= count <= 140 for count in ordinary.values()), counts
     assert max(ordinary.values()) <= 2 * min(ordinary.values()), counts
-    assert 100 <= counts[SAFEGUARDING] <= 130, counts
+    assert 100 <= counts[SAFEGUARDING] <= 160, counts
     assert counts[OUT_OF_SCOPE] >= 300
 
 

@@ -117,7 +117,8 @@ def test_default_engine_follows_the_method_setting() -> None:
     from townhall.assistant.engine import default_engine
     from townhall.config import Settings
 
-    assert default_engine(Settings().assistant_method).features == "tfidf"
+    assert default_engine(Settings().assistant_method).features == "tfidf+minilm-onnx"
+    assert default_engine("tfidf+svm").features == "tfidf"
     assert default_engine("tfidf+minilm+svm").features == "tfidf+minilm"
     static = default_engine("tfidf+static+logreg")
     assert (static.features, static.classifier, static.c_grid) == ("tfidf+static", "logreg", (30.0,))

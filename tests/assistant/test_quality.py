@@ -28,4 +28,4 @@ def test_every_safeguarding_concern_is_recognised(figures: dict[str, Any]) -> No
 
 def test_the_engine_was_tuned_on_training_folds_only(product_engine: IntentEngine) -> None:
     assert product_engine.metadata["tuned_on"] == "5-fold cross-validation"
-    assert product_engine.metadata["method"] == "tfidf + svm"
+    assert product_engine.metadata["method"] == "tfidf+minilm-onnx + svm"

@@ -65,7 +65,7 @@ def test_the_weight_scales_the_block() -> None:
 
 def test_an_engine_with_static_features_trains_predicts_and_round_trips() -> None:
     texts, intents = make_data()
-    engine = IntentEngine(features="tfidf+static", c_grid=(10.0,), folds=3).fit(texts, intents, oos_label="oos")
+    engine = IntentEngine(features="tfidf+static", c_grid=(1.0,), folds=3).fit(texts, intents, oos_label="oos")
     assert [p.intent for p in engine.predict(["when will the bin men come", "council tax band for my house"])] == [
         "bins",
         "tax",
@@ -78,8 +78,25 @@ def test_an_engine_with_static_features_trains_predicts_and_round_trips() -> Non
 
 def test_an_engine_refuses_vectors_it_was_not_trained_with() -> None:
     texts, intents = make_data()
-    engine = IntentEngine(features="tfidf+static", c_grid=(10.0,), folds=3).fit(texts, intents, oos_label="oos")
+    engine = IntentEngine(features="tfidf+static", c_grid=(1.0,), folds=3).fit(texts, intents, oos_label="oos")
     loaded = IntentEngine.from_bytes(engine.to_bytes())
     loaded._featurizer._parts[1]._sha256 = "0" * 64  # type: ignore[union-attr]  # as if the file had changed
     with pytest.raises(ValueError, match="not the one this engine was trained with"):
         loaded.predict(["bin day"])
+
+
+def test_a_message_with_no_known_word_gets_no_embedding() -> None:
+    featurizer = StaticEmbeddingFeaturizer(weight=2.0)
+    featurizer.fit(["hii there", "thx m8"])
+    rows = featurizer.transform(["qwxz plorf", "asdf jkl", "hii", "thx", "hello", "Café", "ZX1 0BL"])
+    embedded = [bool(np.abs(row).sum()) for row in rows]
+    # keyboard mashing and a bare postcode: no word known; training words, vocabulary words and accents: known
+    assert embedded == [False, False, True, True, True, True, False]
+
+
+def test_an_engine_stored_before_the_known_word_rule_embeds_every_message() -> None:
+    featurizer = StaticEmbeddingFeaturizer()
+    state = featurizer.__getstate__()
+    del state["training_words"]  # how engines stored before the rule were pickled
+    featurizer.__setstate__(state)
+    assert np.abs(featurizer.transform(["qwxz plorf"])).sum() > 0

@@ -48,7 +48,7 @@ def _comparison_table(comparisons: list[Comparison], live_id: int, candidate_id:
 @friendly_errors
 def train(
     method: str | None = typer.Option(
-        None, help="tfidf+svm, tfidf+static+logreg or tfidf+minilm+svm; default: the setting."
+        None, help="tfidf+minilm-onnx+svm, tfidf+svm, tfidf+static+logreg or tfidf+minilm+svm; default: the setting."
     ),
 ) -> None:
     """Build a candidate version from the repository's training data plus the labelled messages."""

@@ -1,9 +1,10 @@
 """Turning messages into numbers: the featurisers the intent engine can be trained with.
 
 `tfidf` needs only scikit-learn. `static` (mean word-piece vectors distilled from all-MiniLM-L6-v2, shipped in
-the package) needs numpy, tokenizers and safetensors; `tfidf+static` joins them. `minilm` (the packaged
-all-MiniLM-L6-v2 model itself) needs the optional `assistant-embeddings` extra with torch; `tfidf+minilm` joins it
-to TF-IDF.
+the package) needs numpy, tokenizers and safetensors; `tfidf+static` joins them. `minilm-onnx` (all-MiniLM-L6-v2
+exported to ONNX with int8 weights, shipped in the package) needs onnxruntime and tokenizers; `tfidf+minilm-onnx`
+joins it to TF-IDF. `minilm` (the packaged all-MiniLM-L6-v2 model itself, in torch) needs the optional
+`assistant-embeddings` extra; `tfidf+minilm` joins it to TF-IDF.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-FEATURE_SETS = ("tfidf", "static", "tfidf+static", "minilm", "tfidf+minilm")
+FEATURE_SETS = ("tfidf", "static", "tfidf+static", "minilm", "tfidf+minilm", "minilm-onnx", "tfidf+minilm-onnx")
 # How much the static embedding block counts beside TF-IDF (whose two blocks are each of unit length).
 STATIC_WEIGHT = 2.0  # measured: 1, 2, 3 (docs/assistant-engine.md)
 
@@ -80,6 +81,11 @@ def make_featurizer(name: str) -> Featurizer:
 
         static = StaticEmbeddingFeaturizer(weight=STATIC_WEIGHT)
         return static if name == "static" else CombinedFeaturizer([TfidfFeaturizer(), static])
+    if name in ("minilm-onnx", "tfidf+minilm-onnx"):
+        from townhall.assistant.onnx_embeddings import OnnxSentenceEmbeddingFeaturizer
+
+        onnx = OnnxSentenceEmbeddingFeaturizer()
+        return onnx if name == "minilm-onnx" else CombinedFeaturizer([TfidfFeaturizer(), onnx])
     if name == "minilm":
         from townhall.assistant.embeddings import SentenceEmbeddingFeaturizer
 

@@ -9,6 +9,8 @@ embedding is the mean of its word pieces' vectors, unit length: the same arithme
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ TOKENIZER_FILE = "tokenizer.json"
 MAX_TOKENS = 512  # model2vec's default truncation; residents' messages are far shorter
 # model2vec cuts a text at MAX_TOKENS times the median word-piece length before tokenising; MiniLM's is 6.
 MAX_CHARACTERS = MAX_TOKENS * 6
+_WORD = re.compile(r"[^\W\d_]+")  # runs of letters, in any alphabet
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +78,14 @@ def encode(model: StaticModel, texts: Sequence[str]) -> NDArray[np.float32]:
 class StaticEmbeddingFeaturizer:
     """Static embeddings scaled by `weight`, which sets how much they count beside the TF-IDF block.
 
-    Fitting is a no-op (the vectors are pretrained). A stored engine keeps only the weight and the vectors'
-    checksum, not the vectors: they are read from the package, and a changed file is refused rather than used
-    with a classifier trained on other vectors.
+    The vectors are pretrained; fitting only records the words of the training messages. A message with no word
+    that is either one of those or a whole word in the tokenizer's vocabulary gets no embedding (a zero row), so
+    the classifier judges it on its TF-IDF block alone. Without that, keyboard mashing ("qwxz plorf") is a mean of
+    short word pieces, which lies close to the short greetings of the training data, and nonsense was greeted
+    instead of not being understood (docs/assistant-engine.md, "Gibberish").
+
+    A stored engine keeps the weight, the training words and the vectors' checksum, not the vectors: they are read
+    from the package, and a changed file is refused rather than used with a classifier trained on other vectors.
     """
 
     name = "static"
@@ -86,9 +94,11 @@ class StaticEmbeddingFeaturizer:
         self.weight = weight
         self._directory = directory
         self._sha256 = load_static_model(directory).sha256
+        # None (engines stored before the rule): every message is embedded
+        self._training_words: frozenset[str] | None = None
 
     def fit(self, texts: Sequence[str]) -> None:
-        del texts  # the vectors learn nothing from our data
+        self._training_words = frozenset(word for text in texts for word in words_of(text))
 
     def transform(self, texts: Sequence[str]) -> NDArray[np.float32]:
         model = load_static_model(self._directory)
@@ -96,15 +106,34 @@ class StaticEmbeddingFeaturizer:
             raise ValueError(
                 "the installed static model is not the one this engine was trained with; train a new version"
             )
-        return encode(model, texts) * np.float32(self.weight)
+        embedded = encode(model, texts) * np.float32(self.weight)
+        if self._training_words is not None:
+            for row, text in enumerate(texts):
+                if not self.has_known_word(model, text):
+                    embedded[row] = 0.0
+        return embedded
+
+    def has_known_word(self, model: StaticModel, text: str) -> bool:
+        """Whether any word of `text` was in the training messages or is a whole word the tokenizer knows."""
+        known = self._training_words or frozenset()
+        return any(word in known or model.tokenizer.token_to_id(word) is not None for word in words_of(text))
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"weight": self.weight, "sha256": self._sha256}
+        words = None if self._training_words is None else sorted(self._training_words)
+        return {"weight": self.weight, "sha256": self._sha256, "training_words": words}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.weight = state["weight"]
         self._sha256 = state["sha256"]
+        words = state.get("training_words")
+        self._training_words = None if words is None else frozenset(words)
         self._directory = STATIC_MODEL_DIR
+
+
+def words_of(text: str) -> list[str]:
+    """The lower-case words of a message, as the uncased tokenizer's vocabulary spells whole words."""
+    decomposed = unicodedata.normalize("NFKD", text[:MAX_CHARACTERS].lower())
+    return _WORD.findall("".join(character for character in decomposed if not unicodedata.combining(character)))
 
 
 _models: ComputedOnce[Path, StaticModel] = ComputedOnce(_read)

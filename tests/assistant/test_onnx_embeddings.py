@@ -1,0 +1,84 @@
+"""The shipped ONNX MiniLM: its checksum, its embeddings against MiniLM's own in torch, and an engine that uses it."""
+
+import re
+
+import numpy as np
+import pytest
+
+from tests.assistant.test_engine import make_data
+from townhall.assistant.engine import IntentEngine
+from townhall.assistant.onnx_embeddings import (
+    ONNX_MODEL_DIR,
+    OnnxSentenceEmbeddingFeaturizer,
+    encode,
+    load_encoder,
+    model_sha256,
+)
+
+SAMPLE = [
+    "when is my bin day",
+    "Dear Sir or Madam, I am writing regarding the pothole outside number 12",
+    "the rubbish car did not take my bin",
+    "wen is bin day m8",
+    "HMRC tax code",
+    "café crème, naïve résumé",
+    "",
+    "?!",
+    "word " * 2000,  # longer than the 256 word pieces the model reads
+]
+
+
+def test_the_shipped_model_is_the_one_the_readme_names() -> None:
+    readme = (ONNX_MODEL_DIR / "README.md").read_text(encoding="utf-8")
+    named = re.search(r"model\.onnx[^\n]*?([0-9a-f]{64})", readme)
+    assert named is not None, "the README must give the model's SHA-256"
+    assert model_sha256() == named.group(1)
+
+
+def test_the_shipped_model_is_small() -> None:
+    assert (ONNX_MODEL_DIR / "model.onnx").stat().st_size < 25_000_000
+
+
+def test_embeddings_are_unit_length_rows_in_the_order_given() -> None:
+    together = encode(load_encoder(), SAMPLE)
+    assert together.shape == (len(SAMPLE), 384)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-4)
+    alone = np.vstack([encode(load_encoder(), [text]) for text in SAMPLE])
+    np.testing.assert_allclose(together, alone, atol=1e-6)  # each message is encoded alone, as in service
+
+
+def test_embeddings_agree_with_minilm_in_torch() -> None:
+    """int8 weights move the embeddings a little; they must stay close to the float model's own."""
+    pytest.importorskip("sentence_transformers")
+    from townhall.assistant.embeddings import SentenceEmbeddingFeaturizer
+
+    texts = SAMPLE[:6]
+    cosines = (encode(load_encoder(), texts) * SentenceEmbeddingFeaturizer().transform(texts)).sum(axis=1)
+    assert cosines.min() > 0.93 and np.median(cosines) > 0.98, cosines
+
+
+def test_different_meanings_are_further_apart_than_rephrasings() -> None:
+    bins, rephrased, unrelated = encode(
+        load_encoder(), ["when is my bin collected", "what day do the bins get emptied", "my passport expired"]
+    )
+    assert bins @ rephrased > bins @ unrelated + 0.2
+
+
+def test_an_engine_with_onnx_features_trains_predicts_and_round_trips() -> None:
+    texts, intents = make_data()
+    engine = IntentEngine(features="tfidf+minilm-onnx", c_grid=(1.0,), folds=3).fit(texts, intents, oos_label="oos")
+    assert [p.intent for p in engine.predict(["when will the bin men come", "council tax band for my house"])] == [
+        "bins",
+        "tax",
+    ]
+    stored = engine.to_bytes()
+    assert len(stored) < 1_000_000  # the model stays in the package, not in every stored version
+    loaded = IntentEngine.from_bytes(stored)
+    np.testing.assert_allclose(loaded.predict_proba(["bin day"]), engine.predict_proba(["bin day"]))
+
+
+def test_an_engine_refuses_a_model_it_was_not_trained_with() -> None:
+    featurizer = OnnxSentenceEmbeddingFeaturizer()
+    featurizer.__setstate__({"sha256": "0" * 64})  # as if the file had changed since the engine was stored
+    with pytest.raises(ValueError, match="not the one this engine was trained with"):
+        featurizer.transform(["bin day"])
