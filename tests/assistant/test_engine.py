@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from townhall.assistant.engine import EngineNotTrainedError, IntentEngine, Prediction, training_data_hash
@@ -26,6 +27,20 @@ def make_data(repeat: int = 3) -> tuple[list[str], list[str]]:
             texts += group
             intents += [label] * len(group)
     return texts, intents
+
+
+def assert_embedding_engine_trains_predicts_and_round_trips(features: str) -> None:
+    """An engine with embedding features learns the toy intents, and a stored copy stays small and agrees."""
+    texts, intents = make_data()
+    engine = IntentEngine(features=features, c_grid=(1.0,), folds=3).fit(texts, intents, oos_label="oos")
+    assert [p.intent for p in engine.predict(["when will the bin men come", "council tax band for my house"])] == [
+        "bins",
+        "tax",
+    ]
+    stored = engine.to_bytes()
+    assert len(stored) < 1_000_000  # the model stays in the package, not in every stored version
+    loaded = IntentEngine.from_bytes(stored)
+    np.testing.assert_allclose(loaded.predict_proba(["bin day"]), engine.predict_proba(["bin day"]))
 
 
 def trained_engine() -> IntentEngine:

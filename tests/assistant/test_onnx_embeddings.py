@@ -5,8 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from tests.assistant.test_engine import make_data
-from townhall.assistant.engine import IntentEngine
+from tests.assistant.test_engine import assert_embedding_engine_trains_predicts_and_round_trips
 from townhall.assistant.onnx_embeddings import (
     ONNX_MODEL_DIR,
     OnnxSentenceEmbeddingFeaturizer,
@@ -65,16 +64,7 @@ def test_different_meanings_are_further_apart_than_rephrasings() -> None:
 
 
 def test_an_engine_with_onnx_features_trains_predicts_and_round_trips() -> None:
-    texts, intents = make_data()
-    engine = IntentEngine(features="tfidf+minilm-onnx", c_grid=(1.0,), folds=3).fit(texts, intents, oos_label="oos")
-    assert [p.intent for p in engine.predict(["when will the bin men come", "council tax band for my house"])] == [
-        "bins",
-        "tax",
-    ]
-    stored = engine.to_bytes()
-    assert len(stored) < 1_000_000  # the model stays in the package, not in every stored version
-    loaded = IntentEngine.from_bytes(stored)
-    np.testing.assert_allclose(loaded.predict_proba(["bin day"]), engine.predict_proba(["bin day"]))
+    assert_embedding_engine_trains_predicts_and_round_trips("tfidf+minilm-onnx")
 
 
 def test_an_engine_refuses_a_model_it_was_not_trained_with() -> None:
