@@ -140,3 +140,13 @@ def test_default_engine_follows_the_method_setting() -> None:
     assert static.in_scope_budget == 0.005 and static.priority_intents == ("safeguarding.concern",)
     with pytest.raises(ValueError, match="unknown assistant method"):
         default_engine("bert")
+
+
+def test_calibrated_scores_are_the_svms_decision_function() -> None:
+    from townhall.assistant.calibration import TemperatureScaledClassifier
+
+    engine = trained_engine()
+    calibrated = engine._model
+    assert isinstance(calibrated, TemperatureScaledClassifier)
+    matrix = engine._featurizer.transform(["bin day", "what band is my house", "passport", ""])  # type: ignore[union-attr]
+    np.testing.assert_allclose(calibrated.scores(matrix), calibrated.model.decision_function(matrix), atol=1e-12)

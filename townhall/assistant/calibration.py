@@ -54,5 +54,16 @@ class TemperatureScaledClassifier:
         return classes
 
     def predict_proba(self, matrix: Any) -> NDArray[np.float64]:
-        scores = np.asarray(self.model.decision_function(matrix), dtype=np.float64)
-        return softmax(scores, self.temperature)
+        return softmax(self.scores(matrix), self.temperature)
+
+    def scores(self, matrix: Any) -> NDArray[np.float64]:
+        """The model's decision function (one column per class), computed directly as features @ weights + bias.
+
+        For a resident's single message, scikit-learn's own input and feature-name checks in `decision_function`
+        cost more than the product itself (profiled: 4% of a whole API request).
+        """
+        weights, bias = self.model.coef_, self.model.intercept_
+        if weights.shape[0] == 1:  # two classes: one column of scores, which decision_function shapes for us
+            return np.asarray(self.model.decision_function(matrix), dtype=np.float64)
+        scores: NDArray[np.float64] = np.asarray(matrix @ weights.T, dtype=np.float64) + bias
+        return scores
