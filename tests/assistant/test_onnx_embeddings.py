@@ -1,10 +1,9 @@
 """The shipped ONNX MiniLM: its checksum, its embeddings against MiniLM's own in torch, and an engine that uses it."""
 
-import re
-
 import numpy as np
 import pytest
 
+from tests.assistant.shipped_models import SAMPLE_MESSAGES, checksum_named_in_readme
 from tests.assistant.test_engine import assert_embedding_engine_trains_predicts_and_round_trips
 from townhall.assistant.onnx_embeddings import (
     ONNX_MODEL_DIR,
@@ -14,24 +13,9 @@ from townhall.assistant.onnx_embeddings import (
     model_sha256,
 )
 
-SAMPLE = [
-    "when is my bin day",
-    "Dear Sir or Madam, I am writing regarding the pothole outside number 12",
-    "the rubbish car did not take my bin",
-    "wen is bin day m8",
-    "HMRC tax code",
-    "café crème, naïve résumé",
-    "",
-    "?!",
-    "word " * 2000,  # longer than the 256 word pieces the model reads
-]
-
 
 def test_the_shipped_model_is_the_one_the_readme_names() -> None:
-    readme = (ONNX_MODEL_DIR / "README.md").read_text(encoding="utf-8")
-    named = re.search(r"model\.onnx[^\n]*?([0-9a-f]{64})", readme)
-    assert named is not None, "the README must give the model's SHA-256"
-    assert model_sha256() == named.group(1)
+    assert model_sha256() == checksum_named_in_readme(ONNX_MODEL_DIR, "model.onnx")
 
 
 def test_the_shipped_model_is_small() -> None:
@@ -39,10 +23,10 @@ def test_the_shipped_model_is_small() -> None:
 
 
 def test_embeddings_are_unit_length_rows_in_the_order_given() -> None:
-    together = encode(load_encoder(), SAMPLE)
-    assert together.shape == (len(SAMPLE), 384)
+    together = encode(load_encoder(), SAMPLE_MESSAGES)
+    assert together.shape == (len(SAMPLE_MESSAGES), 384)
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-4)
-    alone = np.vstack([encode(load_encoder(), [text]) for text in SAMPLE])
+    alone = np.vstack([encode(load_encoder(), [text]) for text in SAMPLE_MESSAGES])
     np.testing.assert_allclose(together, alone, atol=1e-6)  # each message is encoded alone, as in service
 
 
@@ -51,7 +35,7 @@ def test_embeddings_agree_with_minilm_in_torch() -> None:
     pytest.importorskip("sentence_transformers")
     from townhall.assistant.embeddings import SentenceEmbeddingFeaturizer
 
-    texts = SAMPLE[:6]
+    texts = SAMPLE_MESSAGES[:6]
     cosines = (encode(load_encoder(), texts) * SentenceEmbeddingFeaturizer().transform(texts)).sum(axis=1)
     assert cosines.min() > 0.93 and np.median(cosines) > 0.98, cosines
 

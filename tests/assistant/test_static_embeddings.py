@@ -1,10 +1,9 @@
 """The shipped static model: its checksum, our encoding against model2vec's, and an engine that uses it."""
 
-import re
-
 import numpy as np
 import pytest
 
+from tests.assistant.shipped_models import SAMPLE_MESSAGES, checksum_named_in_readme
 from tests.assistant.test_engine import assert_embedding_engine_trains_predicts_and_round_trips, make_data
 from townhall.assistant.engine import IntentEngine
 from townhall.assistant.static_embeddings import (
@@ -15,25 +14,11 @@ from townhall.assistant.static_embeddings import (
     vectors_sha256,
 )
 
-SAMPLE = [
-    "when is my bin day",
-    "Dear Sir or Madam, I am writing regarding the pothole outside number 12",
-    "the rubbish car did not take my bin",
-    "wen is bin day m8",
-    "HMRC tax code",
-    "café crème, naïve résumé",  # accents: the tokenizer strips them
-    "",  # no word pieces: a zero row, as model2vec gives
-    "?!",
-    "x" * 5000,  # one over-long word: the unknown piece, dropped
-    "word " * 2000,  # longer than the truncation
-]
+SAMPLE = [*SAMPLE_MESSAGES, "x" * 5000]  # one over-long word: the unknown piece, dropped
 
 
 def test_the_shipped_vectors_are_the_ones_the_readme_names() -> None:
-    readme = (STATIC_MODEL_DIR / "README.md").read_text(encoding="utf-8")
-    named = re.search(r"model\.safetensors[^\n]*?([0-9a-f]{64})", readme)
-    assert named is not None, "the README must give the vectors' SHA-256"
-    assert vectors_sha256() == named.group(1)
+    assert vectors_sha256() == checksum_named_in_readme(STATIC_MODEL_DIR, "model.safetensors")
 
 
 def test_the_shipped_model_is_small() -> None:
