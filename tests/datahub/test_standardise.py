@@ -87,6 +87,26 @@ def test_standardise_address_expands_abbreviations_and_parses_flat_and_number():
     assert s.standardise_address("") is None
 
 
+@pytest.mark.parametrize(
+    ("raw", "order", "expected"),
+    [
+        ("Mary Anne Smith", "first_last", ("MARY", "ANNE", "SMITH")),
+        ("Dr Mary-Jane O'Neil", "first_last", ("MARY", "JANE", "ONEIL")),
+        ("Cher", "first_last", ("CHER", None, None)),
+        ("SMITH-JONES, Mary Anne Louise", "last_comma_first", ("MARY", "ANNE LOUISE", "SMITH JONES")),
+        ("Smith", "last_comma_first", (None, None, "SMITH")),
+        (", Mary", "last_comma_first", ("MARY", None, None)),
+        ("  ", "first_last", (None, None, None)),
+        (None, "last_comma_first", (None, None, None)),
+    ],
+)
+def test_split_full_name_finds_first_middle_and_last_names(raw, order, expected):
+    assert s.split_full_name(raw, order) == expected
+    first, middle, last = s.full_name_columns(pd.Series([raw, raw, None], dtype=object), order)
+    assert (first.iloc[1], middle.iloc[1], last.iloc[1]) == expected
+    assert (first.iloc[2], middle.iloc[2], last.iloc[2]) == (None, None, None)
+
+
 def test_column_functions_match_the_scalar_rules():
     names = pd.Series(["bob", "Bob", None, "Liz"])
     assert list(s.name_column(names)) == ["BOB", "BOB", None, "LIZ"]

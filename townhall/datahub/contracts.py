@@ -12,7 +12,7 @@ import tomllib
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -178,7 +178,8 @@ def standardise_extract(
 
     check_extract_columns(contract, raw)
     mapping = contract.columns
-    raw = raw.reset_index(drop=True)
+    if not raw.index.equals(pd.RangeIndex(len(raw))):  # copying a million rows only when the index needs it
+        raw = raw.reset_index(drop=True)
     clean = pd.DataFrame(index=raw.index)
     clean["source"] = contract.name
     clean["source_record_id"] = raw[mapping.source_id].astype(str).where(raw[mapping.source_id].notna(), None)
@@ -208,7 +209,16 @@ def standardise_extract(
     quarantine = raw[bad].assign(reason=reason[bad])
     columns = [*PERSON_COLUMNS, *(f"fact_{fact}" for fact in mapping.service_facts)]
     quarantine.insert(0, "row_number", quarantine.index + 1)  # 1 = the file's first data row
-    return clean.loc[~bad, columns].reset_index(drop=True), quarantine.reset_index(drop=True)
+    return _rows_kept(clean, columns, ~bad), quarantine.reset_index(drop=True)
+
+
+def _rows_kept(clean: pd.DataFrame, columns: list[str], keep: Any) -> pd.DataFrame:
+    """``clean``'s ``columns`` at the ``keep`` rows, numbered from 0. Built column by column: the frame was
+    built a column at a time, and ``.loc`` then ``reset_index`` first merged every column into one block and
+    copied it twice (0.7 s of the 4.6 s a million rows take to standardise)."""
+    import pandas as pd
+
+    return pd.DataFrame({column: clean[column].to_numpy()[keep] for column in columns})
 
 
 def _names(mapping: ColumnMapping, raw: pd.DataFrame, clean: pd.DataFrame) -> None:
@@ -217,20 +227,8 @@ def _names(mapping: ColumnMapping, raw: pd.DataFrame, clean: pd.DataFrame) -> No
         clean["last_name"] = standardise.name_column(raw[mapping.last_name])
         clean["middle_name"] = None
         return
-    text = raw[mapping.full_name].astype(object)
-    if mapping.full_name_order == "last_comma_first":
-        parts = text.str.split(",", n=1, expand=True).reindex(columns=[0, 1])
-        last, given = standardise.name_column(parts[0]), standardise.name_column(parts[1])
-        clean["first_name"] = given.str.split(" ").str[0]
-        middle = given.str.split(" ", n=1).str[1]
-        clean["middle_name"] = middle.where(middle.notna(), None)
-        clean["last_name"] = last
-        return
-    full = standardise.name_column(text)
-    words = full.str.split(" ")
-    clean["first_name"] = words.str[0]
-    clean["last_name"] = words.str[-1].where(words.str.len() > 1, None)
-    clean["middle_name"] = words.map(lambda w: " ".join(w[1:-1]) or None if isinstance(w, list) else None)
+    parts = standardise.full_name_columns(raw[mapping.full_name], mapping.full_name_order)
+    clean["first_name"], clean["middle_name"], clean["last_name"] = parts
 
 
 def _dates_of_birth(mapping: ColumnMapping, raw: pd.DataFrame, clean: pd.DataFrame, today: date) -> pd.Series:

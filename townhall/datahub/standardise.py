@@ -57,6 +57,26 @@ def standardise_name(text: object) -> str | None:
     return " ".join(words) or None
 
 
+def split_full_name(text: object, order: str = "first_last") -> tuple[str | None, str | None, str | None]:
+    """(first, middle, last) names from one field holding a whole name, each standardised.
+
+    ``order`` "first_last": "Mary Anne Smith" -> ("MARY", "ANNE", "SMITH"), and a single word is a first name.
+    "last_comma_first": "Smith, Mary Anne" -> the same; without a comma the text is a last name only.
+    """
+    if order == "last_comma_first":
+        if _is_blank(text):
+            return None, None, None
+        last, comma, given = str(text).partition(",")
+        given_name = standardise_name(given) if comma else None
+        first, _, middle = given_name.partition(" ") if given_name else (None, "", "")
+        return first, middle or None, standardise_name(last)
+    full = standardise_name(text)
+    if full is None:
+        return None, None, None
+    words = full.split(" ")
+    return words[0], " ".join(words[1:-1]) or None, words[-1] if len(words) > 1 else None
+
+
 @dataclass(frozen=True, slots=True)
 class _Nickname:
     formal: str
@@ -221,6 +241,20 @@ def _address_line(text: object) -> str | None:
 def name_column(values: pd.Series) -> pd.Series:
     """``standardise_name`` over a column, each distinct value worked out once."""
     return _map_distinct(values, standardise_name)
+
+
+def full_name_columns(values: pd.Series, order: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """``split_full_name`` over a column: (first, middle, last) columns, each distinct value split once."""
+    import numpy as np
+    import pandas as pd
+
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    splits = [split_full_name(text, order) for text in distinct] + [split_full_name(None, order)]  # -1: missing
+    first, middle, last = (
+        pd.Series(np.array([parts[i] for parts in splits], dtype=object)[codes], index=values.index, dtype=object)
+        for i in (0, 1, 2)
+    )
+    return first, middle, last
 
 
 def canonical_first_name_column(first_names: pd.Series, sexes: pd.Series) -> pd.Series:

@@ -25,7 +25,7 @@ from townhall.datahub.service.uprns import MATCH_METHODS, gazetteer_addresses, m
 from townhall.datahub.service.writes import roomy_sqlite_cache
 from townhall.db import table_of
 from townhall.platform import clock
-from townhall.platform.bulk import bulk_insert
+from townhall.platform.bulk import bulk_insert, collector_paused
 from townhall.platform.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ def read_extract(path: Path) -> pd.DataFrame:
     raise InvalidInput(f"{path.name} is not a CSV or Parquet file (the name must end .csv or .parquet).")
 
 
+@collector_paused()
 def ingest_extract(
     session: Session,
     *,

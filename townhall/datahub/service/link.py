@@ -27,7 +27,7 @@ from townhall.datahub.service.writes import indexes_built_after, roomy_sqlite_ca
 from townhall.datahub.stable_ids import ConflictingDecisionsError, Merge, apply_officer_decisions, assign_stable_ids
 from townhall.datahub.stable_ids import OfficerDecision as Decision
 from townhall.platform import clock
-from townhall.platform.bulk import bulk_insert
+from townhall.platform.bulk import bulk_insert, collector_paused
 from townhall.platform.errors import InvalidInput
 from townhall.platform.progress import ProgressCallback
 
@@ -105,6 +105,7 @@ def linkage_input(records: pd.DataFrame, *, inferred_uprns: bool = True) -> pd.D
     return records.assign(uprn=records["uprn"].where(records["uprn_match"] == "source", None))
 
 
+@collector_paused()
 def run_linkage(
     session: Session,
     *,
