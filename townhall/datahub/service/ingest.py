@@ -194,8 +194,7 @@ def _record_rows(clean: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
 
 def _text_column(clean: pd.DataFrame, name: str) -> Any:
     """A text column as an object array, missing values (None or NaN) as None."""
-    values = clean[name]
-    return values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
+    return clean[name].to_numpy(dtype=object, na_value=None)
 
 
 def _facts_json(clean: pd.DataFrame) -> list[str]:
