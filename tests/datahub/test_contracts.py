@@ -1,4 +1,5 @@
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -133,3 +134,10 @@ def test_surname_comma_forename_names_are_split():
     row = clean.iloc[0]
     assert (row.first_name, row.middle_name, row.last_name) == ("MARY", "ANNE", "SMITH JONES")
     assert (row.date_of_birth, row.postcode) == ("1990-04-03", "ZX1 2AB")
+
+
+def test_a_contract_with_an_unknown_encoding_does_not_load() -> None:
+    text = resources.files("townhall.datahub").joinpath("sources/council_tax.toml").read_text(encoding="utf-8")
+    with pytest.raises(ContractError, match="not a text encoding"):
+        parse_contract(text.replace('contact = "', 'encoding = "klingon"\ncontact = "', 1), origin="council_tax.toml")
+    assert parse_contract(text.replace('contact = "', 'encoding = "Windows-1252"\ncontact = "', 1)).encoding == "cp1252"

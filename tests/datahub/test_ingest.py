@@ -150,3 +150,20 @@ def test_service_facts_are_stored_as_json_text_or_null_whatever_the_value() -> N
         {"band": None, "weekly_award": True},
     ]
     assert _facts_json(clean[["first_name"]]) == ["{}"] * 4
+
+
+def test_a_windows_1252_extract_is_read_when_its_contract_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "ctr.csv"
+    path.write_bytes("claim_ref,name\nC1,Siân Jones £\n".encode("cp1252"))
+    with pytest.raises(InvalidInput) as error:
+        read_extract(path)
+    assert "is not utf-8 text: byte E2 at position" in error.value.message
+    assert 'encoding = "cp1252"' in error.value.message and "Nothing was loaded" in error.value.message
+    frame = read_extract(path, "cp1252")
+    assert frame.loc[0, "name"] == "Siân Jones £"
+
+
+def test_a_utf8_extract_may_start_with_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "ctr.csv"
+    path.write_bytes("claim_ref,name\nC1,Siân\n".encode("utf-8-sig"))
+    assert list(read_extract(path).columns) == ["claim_ref", "name"]

@@ -55,7 +55,7 @@ def ingest(
 
     current, factory = open_database()
     contract = usable_contract(source_registry(current.datahub_sources), source)
-    raw = read_extract(file)
+    raw = read_extract(file, contract.encoding)
     started = time.perf_counter()
     with session_scope(factory) as session:
         report = ingest_extract(session, contract=contract, raw=raw, file_name=file.name, today=clock.today())

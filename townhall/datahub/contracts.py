@@ -8,13 +8,14 @@ trust into a quarantine frame with a reason, instead of guessing or dropping the
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from townhall.datahub import standardise
 
@@ -104,6 +105,17 @@ class SourceContract(_Strict):
     # False where the address is not where the person lives (an incident's location): it then says nothing
     # about their household
     address_is_home: bool = True
+    # How the source's CSV files are encoded: "utf-8" (a byte-order mark is allowed), or e.g. "cp1252" for a system
+    # that exports Windows-1252, as Excel's "CSV" does
+    encoding: str = "utf-8"
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            return codecs.lookup(value).name
+        except LookupError:
+            raise ValueError(f"'{value}' is not a text encoding Python knows, e.g. 'utf-8' or 'cp1252'") from None
 
     @model_validator(mode="after")
     def _conditions_for_sensitive_data(self) -> SourceContract:

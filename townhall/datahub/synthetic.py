@@ -105,10 +105,11 @@ class DatahubPart:
         gazetteer = gazetteer_addresses(session)
         for done, source in enumerate(silos.extracts, start=1):
             path = folder / f"{source}.csv"
+            contract = usable_contract(registry, source)
             report = ingest_extract(
                 session,
-                contract=usable_contract(registry, source),
-                raw=read_extract(path),
+                contract=contract,
+                raw=read_extract(path, contract.encoding),
                 file_name=path.name,
                 today=world.spec.as_of,
                 gazetteer=gazetteer,

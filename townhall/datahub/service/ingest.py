@@ -8,6 +8,7 @@ contract, or that has no rows, is refused before anything is written.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from townhall.datahub.service.uprns import MATCH_METHODS, gazetteer_addresses, m
 from townhall.datahub.service.writes import roomy_sqlite_cache
 from townhall.db import table_of
 from townhall.platform import clock
-from townhall.platform.bulk import bulk_insert, collector_paused
+from townhall.platform.bulk import bulk_insert
 from townhall.platform.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -61,26 +62,46 @@ class IngestReport:
     uprns_matched: dict[str, int]
 
 
-def read_extract(path: Path) -> pd.DataFrame:
-    """A CSV or Parquet extract as text columns (blank cells missing); a clear error for anything else."""
+def read_extract(path: Path, encoding: str = "utf-8") -> pd.DataFrame:
+    """A CSV or Parquet extract as text columns (blank cells missing); a clear error for anything else.
+
+    ``encoding`` is the source contract's, for CSV files; UTF-8 may start with a byte-order mark.
+    """
     import pandas as pd
 
     if not path.is_file():
         raise InvalidInput(f"There is no file at {path}.")
     suffix = path.suffix.lower()
+    csv_encoding = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
     try:
         if suffix == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding=csv_encoding)
         if suffix in (".parquet", ".pq"):
             return pd.read_parquet(path)
     except pd.errors.EmptyDataError:
         raise InvalidInput(f"{path.name} is empty: it has no header and no rows.") from None
-    except (ValueError, UnicodeDecodeError, OSError) as error:
+    except UnicodeDecodeError as error:
+        raise InvalidInput(_not_in_encoding(path, encoding, error)) from None
+    except (ValueError, OSError) as error:
         raise InvalidInput(f"{path.name} could not be read: {error}") from None
     raise InvalidInput(f"{path.name} is not a CSV or Parquet file (the name must end .csv or .parquet).")
 
 
-@collector_paused()
+def _not_in_encoding(path: Path, encoding: str, error: UnicodeDecodeError) -> str:
+    """Where the file stops being ``encoding`` text, and what to do about it."""
+    byte = error.object[error.start : error.start + 1].hex().upper()
+    advice = (
+        'If the system that exports it writes Windows-1252 (as Excel\'s "CSV" does), set encoding = "cp1252" in '
+        "the source's contract."
+        if codecs.lookup(encoding).name == "utf-8"
+        else "Check the encoding in the source's contract."
+    )
+    return (
+        f"{path.name} is not {encoding} text: byte {byte} at position {error.start:,} cannot be read. "
+        f"Nothing was loaded. {advice}"
+    )
+
+
 def ingest_extract(
     session: Session,
     *,
