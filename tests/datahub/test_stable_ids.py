@@ -150,3 +150,42 @@ def test_without_decisions_clusters_are_labelled_by_their_smallest_record():
     assert apply_officer_decisions({"b": "c", "c": "c", "a": "a"}, [], []) == {"b": "b", "c": "b", "a": "a"}
     decided = apply_officer_decisions({"b": "c", "c": "c", "a": "a"}, [], [OfficerDecision("x", "y", True)])
     assert decided == {"b": "b", "c": "b", "a": "a"}  # decisions about records no longer held change nothing
+
+
+def _greedy_oracle(previous, clusters, issued_up_to):
+    """The rule as first written: every (cluster, previous id) pair sorted and walked, events from every record."""
+    from collections import Counter, defaultdict
+
+    overlap = Counter((cluster, previous[record]) for record, cluster in clusters.items() if record in previous)
+    first = {}
+    for record, cluster in clusters.items():
+        first[cluster] = min(first.get(cluster, record), record)
+    chosen, taken = {}, set()
+    for (cluster, old_id), _ in sorted(overlap.items(), key=lambda item: (-item[1], item[0][1], first[item[0][0]])):
+        if cluster not in chosen and old_id not in taken:
+            chosen[cluster], _ = old_id, taken.add(old_id)
+    counter = issued_up_to
+    for cluster in sorted(first.keys() - chosen.keys(), key=first.__getitem__):
+        counter += 1
+        chosen[cluster] = f"TH{counter:08d}"
+    person_ids = {record: chosen[cluster] for record, cluster in clusters.items()}
+    olds, news = defaultdict(set), defaultdict(set)
+    for record, new_id in person_ids.items():
+        if record in previous:
+            olds[new_id].add(previous[record])
+            news[previous[record]].add(new_id)
+    events = [Merge(n, tuple(sorted(o))) for n, o in sorted(olds.items()) if len(o) > 1]
+    events += [Split(o, tuple(sorted(n))) for o, n in sorted(news.items()) if len(n) > 1]
+    return person_ids, events
+
+
+previous_ids = st.dictionaries(
+    st.sampled_from([f"r{i:02d}" for i in range(30)]), st.integers(1, 12).map(lambda n: f"TH{n:08d}")
+)
+
+
+@given(previous_ids, partitions)
+def test_only_contested_pairs_are_walked_yet_the_result_is_the_greedy_rule(previous, clusters):
+    """Previous ids drawn at random, so neither their order nor their sizes follow the records' order."""
+    result = assign_stable_ids(previous, clusters, issued_up_to=20)
+    assert (result.person_ids, result.events) == _greedy_oracle(previous, clusters, 20)

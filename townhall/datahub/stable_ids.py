@@ -199,16 +199,11 @@ def assign_stable_ids(
     smallest record key). Other clusters get new ids numbered after ``issued_up_to`` (by default the largest
     previous id). Merges and splits come back as events, in a deterministic order.
     """
-    overlap = Counter((cluster, previous[record]) for record, cluster in clusters.items() if record in previous)
+    overlap = _Overlap(
+        Counter((cluster, previous[record]) for record, cluster in clusters.items() if record in previous)
+    )
     first_record = _smallest_record_of(clusters)
-    chosen: dict[str, PersonId] = {}
-    taken: set[PersonId] = set()
-    for (cluster, old_id), _count in sorted(
-        overlap.items(), key=lambda item: (-item[1], item[0][1], first_record[item[0][0]])
-    ):
-        if cluster not in chosen and old_id not in taken:
-            chosen[cluster] = old_id
-            taken.add(old_id)
+    chosen = overlap.kept_ids(first_record)
     counter = (
         issued_up_to if issued_up_to is not None else max((_number_of(p, prefix) for p in previous.values()), default=0)
     )
@@ -216,18 +211,52 @@ def assign_stable_ids(
         counter += 1
         chosen[cluster] = format_person_id(counter, prefix)
     person_ids = {record: chosen[cluster] for record, cluster in clusters.items()}
-    return StableIds(person_ids, _events(previous, person_ids), counter)
+    return StableIds(person_ids, overlap.events(chosen), counter)
 
 
-def _events(previous: Mapping[RecordKey, PersonId], current: Mapping[RecordKey, PersonId]) -> list[Merge | Split]:
-    old_ids_of_new: dict[PersonId, set[PersonId]] = defaultdict(set)
-    new_ids_of_old: dict[PersonId, set[PersonId]] = defaultdict(set)
-    for record, new_id in current.items():
-        if record in previous:
-            old_ids_of_new[new_id].add(previous[record])
-            new_ids_of_old[previous[record]].add(new_id)
-    events: list[Merge | Split] = [
-        Merge(new_id, tuple(sorted(olds))) for new_id, olds in sorted(old_ids_of_new.items()) if len(olds) > 1
-    ]
-    events += [Split(old_id, tuple(sorted(news))) for old_id, news in sorted(new_ids_of_old.items()) if len(news) > 1]
-    return events
+class _Overlap:
+    """How many records each (new cluster, previous id) pair shares, and which pairs compete.
+
+    A cluster that shares records with one previous id only, which shares records with no other cluster, simply
+    keeps that id: nothing competes for either. Re-linking a million records leaves a few thousand pairs that do
+    compete, so only those are sorted and walked in Python, and only they can be merges or splits.
+    """
+
+    def __init__(self, shared: Counter[tuple[str, PersonId]]) -> None:
+        self.shared = shared
+        self.ids_of_cluster = Counter(cluster for cluster, _ in shared)
+        self.clusters_of_id = Counter(old_id for _, old_id in shared)
+        self.contested = [
+            pair for pair in shared if self.ids_of_cluster[pair[0]] > 1 or self.clusters_of_id[pair[1]] > 1
+        ]
+
+    def kept_ids(self, first_record: Mapping[str, RecordKey]) -> dict[str, PersonId]:
+        """Cluster -> the previous id it keeps: greedily, most shared records first, then the smallest id, then
+        the cluster with the smallest record; each previous id to one cluster at most."""
+        chosen = {cluster: old_id for cluster, old_id in self.shared if self.ids_of_cluster[cluster] == 1}
+        for cluster, _ in self.contested:  # a contested cluster is chosen below, not here
+            chosen.pop(cluster, None)
+        taken: set[PersonId] = set()
+        for cluster, old_id in sorted(
+            self.contested, key=lambda pair: (-self.shared[pair], pair[1], first_record[pair[0]])
+        ):
+            if cluster not in chosen and old_id not in taken:
+                chosen[cluster] = old_id
+                taken.add(old_id)
+        return chosen
+
+    def events(self, chosen: Mapping[str, PersonId]) -> list[Merge | Split]:
+        """A merge where a cluster holds records of several previous ids; a split where a previous id's records
+        are now in several clusters (each cluster has its own id, so several ids)."""
+        old_ids_of_new: dict[PersonId, set[PersonId]] = defaultdict(set)
+        new_ids_of_old: dict[PersonId, set[PersonId]] = defaultdict(set)
+        for cluster, old_id in self.contested:
+            if self.ids_of_cluster[cluster] > 1:
+                old_ids_of_new[chosen[cluster]].add(old_id)
+            if self.clusters_of_id[old_id] > 1:
+                new_ids_of_old[old_id].add(chosen[cluster])
+        events: list[Merge | Split] = [
+            Merge(new_id, tuple(sorted(olds))) for new_id, olds in sorted(old_ids_of_new.items())
+        ]
+        events += [Split(old_id, tuple(sorted(news))) for old_id, news in sorted(new_ids_of_old.items())]
+        return events
