@@ -56,3 +56,40 @@ def test_production_refuses_the_placeholder_secret(environment) -> None:
     result = runner.invoke(app, ["db", "current"])
     assert result.exit_code == 1
     assert "TOWNHALL_SECRET_KEY" in result.output
+
+
+def test_a_database_refusal_is_reported_without_the_values_it_was_given(capsys) -> None:
+    import typer
+    from sqlalchemy.exc import DataError
+
+    from townhall.cli_support import friendly_errors
+
+    @friendly_errors
+    def load() -> None:
+        raise DataError(
+            "INSERT INTO datahub_records (first_name) VALUES (%s)",
+            {"first_name": "Siân"},
+            Exception("value too long for type character varying(80)\nDETAIL: the value was 'Siân'"),
+        )
+
+    with pytest.raises(typer.Exit):
+        load()
+    printed = " ".join(capsys.readouterr().err.split())  # as one line, however the console wrapped it
+    assert "the database refused the change, so nothing was saved" in printed
+    assert "value too long for type character varying(80)" in printed
+    assert "Siân" not in printed and "INSERT" not in printed
+
+
+def test_a_message_with_brackets_is_printed_as_written(capsys) -> None:
+    import typer
+
+    from townhall.cli_support import friendly_errors
+    from townhall.platform.errors import InvalidInput
+
+    @friendly_errors
+    def ingest() -> None:
+        raise InvalidInput("unexpected columns ['FORENAME.1']")
+
+    with pytest.raises(typer.Exit):
+        ingest()
+    assert "['FORENAME.1']" in " ".join(capsys.readouterr().err.split())

@@ -8,7 +8,12 @@ from townhall.cli_support import console, friendly_errors, settings
 
 __all__ = ["app", "console", "friendly_errors", "main", "settings"]
 
-app = typer.Typer(no_args_is_help=True, help="Townhall: a council's digital front door and data back office.")
+# No local variables in a traceback: they may hold residents' personal data (an extract, a record)
+app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="Townhall: a council's digital front door and data back office.",
+)
 db_app = typer.Typer(no_args_is_help=True, help="The database: migrations.")
 app.add_typer(db_app, name="db")
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from sqlalchemy.exc import DBAPIError
 
 from townhall.config import ConfigurationError, Settings, get_settings
 from townhall.platform.errors import TownhallError
@@ -30,7 +32,16 @@ def friendly_errors(function: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return function(*args, **kwargs)
         except (TownhallError, ConfigurationError) as error:
-            console.print(f"[bold red]Error:[/] {error}")
+            console.print(f"[bold red]Error:[/] {escape(str(error))}")  # a message may hold [brackets]
+            raise typer.Exit(1) from None
+        except DBAPIError as error:
+            # The driver's message only: SQLAlchemy's own text repeats the statement and its parameters, which
+            # may be a resident's personal data
+            message = str(error.orig).strip()
+            first_line = message.splitlines()[0] if message else type(error.orig).__name__
+            console.print(
+                f"[bold red]Error:[/] the database refused the change, so nothing was saved: {escape(first_line)}"
+            )
             raise typer.Exit(1) from None
 
     return wrapper

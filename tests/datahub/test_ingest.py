@@ -25,9 +25,10 @@ def _ctr(rows: list[list[object]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CTR_COLUMNS)
 
 
-def _ingest(session: Session, raw: pd.DataFrame, source: str = "council_tax_reduction"):
+def _ingest(session: Session, raw: pd.DataFrame, source: str = "council_tax_reduction", *, force: bool = True):
+    """Ingest ``raw``; forced by default, as these small hand-made extracts replace the test council's large ones."""
     contract = usable_contract(source_registry(), source)
-    return ingest_extract(session, contract=contract, raw=raw, file_name="test.csv", today=TODAY)
+    return ingest_extract(session, contract=contract, raw=raw, file_name="test.csv", today=TODAY, force=force)
 
 
 def _count(session: Session, source: str) -> int:
@@ -150,6 +151,17 @@ def test_service_facts_are_stored_as_json_text_or_null_whatever_the_value() -> N
         {"band": None, "weekly_award": True},
     ]
     assert _facts_json(clean[["first_name"]]) == ["{}"] * 4
+    stamps = pd.DataFrame(  # a Parquet extract's date-time column: a date at midnight, else to the second
+        {
+            "fact_start": pd.to_datetime(["2011-02-08", "2011-02-08 13:45:10.5", None], format="ISO8601"),
+            "fact_on": [date(2020, 1, 2)] * 3,
+        }
+    )
+    assert [json.loads(text) for text in _facts_json(stamps)] == [
+        {"start": "2011-02-08", "on": "2020-01-02"},
+        {"start": "2011-02-08T13:45:10", "on": "2020-01-02"},
+        {"start": None, "on": "2020-01-02"},
+    ]
 
 
 def test_a_windows_1252_extract_is_read_when_its_contract_says_so(tmp_path: Path) -> None:
@@ -167,3 +179,58 @@ def test_a_utf8_extract_may_start_with_a_byte_order_mark(tmp_path: Path) -> None
     path = tmp_path / "ctr.csv"
     path.write_bytes("claim_ref,name\nC1,Siân\n".encode("utf-8-sig"))
     assert list(read_extract(path).columns) == ["claim_ref", "name"]
+
+
+def test_a_header_naming_a_column_twice_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "ctr.csv"
+    path.write_text("claim_no,first_name,first_name\nC1,Ann,Lee\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="names the column first_name more than once"):
+        read_extract(path)
+
+
+def test_an_extract_that_looks_wrong_is_refused_and_the_previous_one_kept(session: Session) -> None:
+    _ingest(session, _ctr([[f"C{i}", "Ann", "Lee", "3 Mar 1984", "F", "1 High St", "ZX1 1AB", "1"] for i in range(10)]))
+    reformatted = _ctr([[f"C{i}", "Ann", "Lee", "1984-03-03", "F", "1 High St", "ZX1 1AB", "1"] for i in range(10)])
+    with pytest.raises(InvalidInput) as error:  # every date of birth now in another format
+        _ingest(session, reformatted, force=False)
+    assert "none of its 10 rows can be loaded" in error.value.message
+    assert "for 10 rows: date '…' is not in the format" in error.value.message
+    mostly_bad = pd.concat(
+        [reformatted.iloc[:7], _ctr([["C8", "Ann", "Lee", "3 Mar 1984", "F", "1 High St", "ZX1 1AB", "1"]] * 1)]
+    )
+    mostly_bad = pd.concat(
+        [mostly_bad, _ctr([[f"D{i}", "Bo", "Li", "3 Mar 1984", "M", "2 High St", "ZX1 1AB", "1"] for i in range(2)])]
+    )
+    with pytest.raises(InvalidInput, match=r"7 of its 10 rows would be quarantined.*--force"):
+        _ingest(session, mostly_bad, force=False)
+    cut_short = _ctr([[f"C{i}", "Ann", "Lee", "3 Mar 1984", "F", "1 High St", "ZX1 1AB", "1"] for i in range(4)])
+    with pytest.raises(InvalidInput, match="replace the source's 10 records with 4"):
+        _ingest(session, cut_short, force=False)
+    assert _count(session, "council_tax_reduction") == 10
+    with pytest.raises(InvalidInput, match="none of its 10 rows"):  # not even when forced
+        _ingest(session, reformatted, force=True)
+    assert _ingest(session, cut_short, force=True).rows_loaded == 4
+
+
+def test_values_outside_the_contract_are_quarantined_not_dropped(session: Session) -> None:
+    rows = [
+        ["C1", "Ann", "Lee", "3 Mar 1984", " f ", "1 High St", "ZX1 1AB", "1"],
+        ["C2", "Ann", "Lee", "3 Mar 1984", "Unknown", "1 High St", "ZX1 1AB", "1"],
+        ["C3", "Ann", "Lee", "3 Mar 1984", "X", "1 High St", "ZX1 1AB", "1"],
+        ["C4", "A" * 81, "Lee", "3 Mar 1984", "F", "1 High St", "ZX1 1AB", "1"],
+        ["C5", "Ann", "Lee", "3 Mar 1984", "F", "9" * 301, "ZX1 1AB", "1"],
+    ]
+    report = _ingest(session, _ctr(rows))
+    reasons = {row.raw["claim_no"]: row.reason for row in quarantined_rows(session, source="council_tax_reduction")}
+    assert report.rows_loaded == 2 and set(reasons) == {"C3", "C4", "C5"}
+    assert reasons["C3"] == "sex 'X' is not one of the contract's values (F, M)"
+    assert reasons["C4"] == "first name is longer than 80 characters (81)"
+    assert reasons["C5"] == "address is longer than 300 characters (301)"
+    sexes = dict(
+        session.execute(
+            select(DatahubRecord.source_record_id, DatahubRecord.sex).where(
+                DatahubRecord.source == "council_tax_reduction"
+            )
+        ).all()
+    )
+    assert sexes == {"C1": "F", "C2": None}

@@ -53,3 +53,12 @@ def test_explanations_mask_personal_values(linked_inputs, linked):
     assert "Final score" in text and "Prior" in text
     first = records.set_index("unique_id").loc[pairs.iloc[0]["unique_id_l"]]
     assert first["last_name"] not in text
+
+
+@pytest.mark.parametrize("size", [1, 5, 40])
+def test_too_few_records_to_train_on_is_a_clear_error(linked_inputs, size):
+    from townhall.datahub.linkage import TrainingFailed
+
+    records, _ = linked_inputs
+    with pytest.raises(TrainingFailed):
+        link_people(records.iloc[:size], config=LinkageConfig(u_max_pairs=1e4))

@@ -47,8 +47,16 @@ def sources() -> None:
 def ingest(
     source: str = typer.Argument(..., help="The source's name, as in `townhall datahub sources`."),
     file: Path = typer.Argument(..., help="The extract: a .csv or .parquet file."),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Load it even if most rows are quarantined or it holds fewer than half the source's records.",
+    ),
 ) -> None:
-    """Check an extract against its contract and load it, replacing the source's previous extract."""
+    """Check an extract against its contract and load it, replacing the source's previous extract.
+
+    An extract that looks wrong (most rows quarantined, or fewer than half the records of the one it replaces)
+    is refused and the previous one kept, unless --force. One with no loadable row is always refused."""
     from townhall.datahub.service import ingest_extract, read_extract, source_registry, usable_contract
     from townhall.db import session_scope
     from townhall.platform import clock
@@ -58,7 +66,9 @@ def ingest(
     raw = read_extract(file, contract.encoding)
     started = time.perf_counter()
     with session_scope(factory) as session:
-        report = ingest_extract(session, contract=contract, raw=raw, file_name=file.name, today=clock.today())
+        report = ingest_extract(
+            session, contract=contract, raw=raw, file_name=file.name, today=clock.today(), force=force
+        )
     methods = ", ".join(f"{method} {count:,}" for method, count in report.uprns_matched.items())
     console.print(
         f"{source}: read {report.rows_read:,} rows, loaded {report.rows_loaded:,}, quarantined "

@@ -26,6 +26,12 @@ Article6Basis = Literal[
     "consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests"
 ]
 
+# The longest text each field may hold, as the records table stores it: longer values are quarantined with a
+# reason (PostgreSQL would refuse the whole extract; SQLite would store them, unlike PostgreSQL)
+FIELD_LENGTHS = {"source_record_id": 80, "first_name": 80, "middle_name": 120, "last_name": 80, "address": 300}
+_FIELD_NAMES = {"source_record_id": "record identifier", "first_name": "first name", "middle_name": "middle name",
+                "last_name": "last name", "address": "address"}  # fmt: skip
+
 PERSON_COLUMNS = (
     "unique_id", "source", "source_record_id", "first_name", "middle_name", "last_name",
     "first_name_canonical", "date_of_birth", "sex", "address", "postcode", "uprn", "address_is_home",
@@ -53,7 +59,7 @@ class LawfulBasis(_Strict):
     article_10_authority: str | None = None
 
 
-def _same_letters() -> dict[str, Literal["F", "M"]]:
+def _same_letters() -> dict[str, Literal["F", "M", ""]]:
     return {"F": "F", "M": "M"}
 
 
@@ -68,7 +74,8 @@ class ColumnMapping(_Strict):
     date_of_birth: str | None = None
     date_of_birth_format: str | None = None
     sex: str | None = None
-    sex_values: dict[str, Literal["F", "M"]] = Field(default_factory=_same_letters)
+    # The source's values -> F or M, or "" for a value meaning "not known" (blank, Unknown and N/A always do)
+    sex_values: dict[str, Literal["F", "M", ""]] = Field(default_factory=_same_letters)
     address: str | None = None
     postcode: str | None = None
     uprn: str | None = None
@@ -90,7 +97,8 @@ class ColumnMapping(_Strict):
 
 
 class SourceContract(_Strict):
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    # At most 59 characters, so "<name>:<record id>" fits the 140-character record key
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=59)
     owning_service: str
     description: str = ""
     lawful_basis: LawfulBasis
@@ -183,8 +191,9 @@ def standardise_extract(
 
     Clean rows have the columns in ``PERSON_COLUMNS`` plus ``fact_<name>`` for each service fact. A row is
     quarantined, not cleaned, when its date of birth or postcode cannot be read, its date of birth is
-    impossible, or it has no identifier or no name. Raises ExtractError before any work if the extract is
-    empty or its columns do not match the contract.
+    impossible, it has no identifier or no name, its UPRN is not a UPRN, its sex is a value the contract does
+    not list, or a field is longer than the records table holds (``FIELD_LENGTHS``). Raises ExtractError before
+    any work if the extract is empty or its columns do not match the contract.
     """
     import pandas as pd
 
@@ -197,13 +206,17 @@ def standardise_extract(
     clean["source_record_id"] = raw[mapping.source_id].astype(str).where(raw[mapping.source_id].notna(), None)
     clean["unique_id"] = contract.name + ":" + clean["source_record_id"].fillna("")
     _names(mapping, raw, clean)
-    clean["sex"] = raw[mapping.sex].map(mapping.sex_values).astype(object) if mapping.sex else None
-    clean["sex"] = clean["sex"].where(clean["sex"].notna(), None)
-    clean["first_name_canonical"] = standardise.canonical_first_name_column(clean["first_name"], clean["sex"])
     reasons: list[pd.Series] = [
         clean["source_record_id"].isna().map({True: "no record identifier", False: None}),
         (clean["first_name"].isna() & clean["last_name"].isna()).map({True: "no name", False: None}),
+        *(_too_long(clean[field], field) for field in ("source_record_id", "first_name", "middle_name", "last_name")),
     ]
+    if mapping.sex:
+        clean["sex"], sex_reasons = standardise.sex_column(raw[mapping.sex], mapping.sex_values)
+        reasons.append(sex_reasons)
+    else:
+        clean["sex"] = None
+    clean["first_name_canonical"] = standardise.canonical_first_name_column(clean["first_name"], clean["sex"])
     reasons.append(_dates_of_birth(mapping, raw, clean, today))
     if mapping.postcode:
         clean["postcode"], postcode_reasons = standardise.postcode_column(raw[mapping.postcode])
@@ -211,7 +224,12 @@ def standardise_extract(
     else:
         clean["postcode"] = None
     clean["address"] = standardise.address_column(raw[mapping.address]) if mapping.address else None
-    clean["uprn"] = _uprns(raw[mapping.uprn]) if mapping.uprn else None
+    reasons.append(_too_long(clean["address"], "address"))
+    if mapping.uprn:
+        clean["uprn"], uprn_reasons = standardise.uprn_column(raw[mapping.uprn])
+        reasons.append(uprn_reasons)
+    else:
+        clean["uprn"] = None
     # "N" where the source's address is not where the person lives (an incident's location)
     clean["address_is_home"] = "Y" if contract.address_is_home else "N"
     for fact, column in mapping.service_facts.items():
@@ -254,9 +272,16 @@ def _dates_of_birth(mapping: ColumnMapping, raw: pd.DataFrame, clean: pd.DataFra
     return reasons
 
 
-def _uprns(values: pd.Series) -> pd.Series:
-    as_text = values.astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
-    return as_text.where(as_text.str.fullmatch(r"[0-9]{1,12}").fillna(False), None).astype(object)
+def _too_long(values: pd.Series, field: str) -> pd.Series:
+    """A reason for each value longer than the records table holds for ``field``, else None."""
+    import pandas as pd
+
+    limit = FIELD_LENGTHS[field]
+    lengths = pd.Series([len(v) if isinstance(v, str) else 0 for v in values.to_numpy()], index=values.index)
+    reasons = pd.Series(None, index=values.index, dtype=object)
+    long = lengths > limit
+    reasons[long] = [f"{_FIELD_NAMES[field]} is longer than {limit} characters ({n:,})" for n in lengths[long]]
+    return reasons
 
 
 def _join_reasons(reasons: list[pd.Series]) -> pd.Series:

@@ -174,8 +174,27 @@ def person_model_settings() -> Any:
     )
 
 
+class TrainingFailed(ValueError):
+    """The model could not be estimated from these records (too few, or too few that look alike)."""
+
+
 def train_person_model(linker: Any, config: LinkageConfig) -> None:
-    """Estimate the model's parameters in place, without labels."""
+    """Estimate the model's parameters in place, without labels; TrainingFailed if the records do not allow it.
+
+    Splink fails in several ways on too little data: no pair for a training rule (EMTrainingException), no
+    deterministic match to set the prior from (a logarithm of zero, ValueError) or no pair at all
+    (ZeroDivisionError). All mean the same to a council: there is not enough data to learn from yet.
+    """
+    from splink.internals.exceptions import EMTrainingException
+
+    try:
+        _estimate_parameters(linker, config)
+    except (EMTrainingException, ValueError, ZeroDivisionError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise TrainingFailed(first_line) from error
+
+
+def _estimate_parameters(linker: Any, config: LinkageConfig) -> None:
     from splink import block_on
 
     strict_rules = [

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from townhall.datahub.contracts import FIELD_LENGTHS
 from townhall.db import Base
 
 
@@ -40,14 +41,14 @@ class DatahubRecord(Base):
 
     record_key: Mapped[str] = mapped_column(String(140), primary_key=True)
     source: Mapped[str] = mapped_column(String(60), index=True)
-    source_record_id: Mapped[str] = mapped_column(String(80))
-    first_name: Mapped[str | None] = mapped_column(String(80))
-    middle_name: Mapped[str | None] = mapped_column(String(120))
-    last_name: Mapped[str | None] = mapped_column(String(80))
+    source_record_id: Mapped[str] = mapped_column(String(FIELD_LENGTHS["source_record_id"]))
+    first_name: Mapped[str | None] = mapped_column(String(FIELD_LENGTHS["first_name"]))
+    middle_name: Mapped[str | None] = mapped_column(String(FIELD_LENGTHS["middle_name"]))
+    last_name: Mapped[str | None] = mapped_column(String(FIELD_LENGTHS["last_name"]))
     first_name_canonical: Mapped[str | None] = mapped_column(String(80))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     sex: Mapped[str | None] = mapped_column(String(1))
-    address: Mapped[str | None] = mapped_column(String(300))
+    address: Mapped[str | None] = mapped_column(String(FIELD_LENGTHS["address"]))
     postcode: Mapped[str | None] = mapped_column(String(8))
     uprn: Mapped[int | None] = mapped_column(BigInteger)
     uprn_match: Mapped[str] = mapped_column(String(12))  # source | exact | fuzzy | none

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -245,15 +245,7 @@ def name_column(values: pd.Series) -> pd.Series:
 
 def full_name_columns(values: pd.Series, order: str) -> tuple[pd.Series, pd.Series, pd.Series]:
     """``split_full_name`` over a column: (first, middle, last) columns, each distinct value split once."""
-    import numpy as np
-    import pandas as pd
-
-    codes, distinct = pd.factorize(values, use_na_sentinel=True)
-    splits = [split_full_name(text, order) for text in distinct] + [split_full_name(None, order)]  # -1: missing
-    first, middle, last = (
-        pd.Series(np.array([parts[i] for parts in splits], dtype=object)[codes], index=values.index, dtype=object)
-        for i in (0, 1, 2)
-    )
+    first, middle, last = _columns_by_distinct(values, lambda text: split_full_name(text, order), 3)
     return first, middle, last
 
 
@@ -273,22 +265,72 @@ def canonical_first_name_column(first_names: pd.Series, sexes: pd.Series) -> pd.
 
 def postcode_column(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(canonical postcodes, reasons) for a column; a malformed postcode gives None and a reason."""
-    import numpy as np
-    import pandas as pd
-
-    # each distinct value parsed once, and both results spread back to the rows by code (not per row)
-    codes, distinct = pd.factorize(values, use_na_sentinel=True)
-    outcomes = [standardise_postcode(value) for value in distinct] + [standardise_postcode(None)]
-    postcodes, reasons = (np.array([outcome[i] for outcome in outcomes], dtype=object) for i in (0, 1))
-    return (
-        pd.Series(postcodes[codes], index=values.index, dtype=object),
-        pd.Series(reasons[codes], index=values.index, dtype=object),
-    )
+    return _pairs_by_distinct(values, standardise_postcode)
 
 
 def address_column(values: pd.Series) -> pd.Series:
     """The canonical address line for a column of free-text addresses."""
     return _map_distinct(values, _address_line)
+
+
+def sex_column(values: pd.Series, sex_values: Mapping[str, str]) -> tuple[pd.Series, pd.Series]:
+    """(sexes, reasons) for a column, by the contract's ``sex_values`` (source value -> "F", "M", or "" for
+    "recorded as not known"), matched ignoring case and surrounding spaces. Blank values ("", "Unknown", "N/A"...)
+    are missing; any other value the contract does not list gives None and a reason, since it may mean the
+    column holds something else."""
+    lookup = {key.strip().casefold(): value or None for key, value in sex_values.items()}
+    listed = ", ".join(sex_values)
+
+    def read(text: object) -> tuple[str | None, str | None]:
+        if _is_blank(text):
+            return None, None
+        key = str(text).strip().casefold()
+        if key in lookup:
+            return lookup[key], None
+        return None, f"sex '{str(text).strip()}' is not one of the contract's values ({listed})"
+
+    return _pairs_by_distinct(values, read)
+
+
+_UPRN = re.compile(r"([0-9]{1,12})(?:\.0)?")
+
+
+def uprn_column(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(UPRNs as digits, reasons) for a column: a UPRN is 1 to 12 digits ("123.0", as a spreadsheet may write it,
+    is read as 123); a blank is missing, anything else gives None and a reason."""
+
+    def read(value: object) -> tuple[str | None, str | None]:
+        if _is_blank(value):
+            return None, None
+        text = str(value).strip()
+        match = _UPRN.fullmatch(text)
+        if match is None:
+            return None, f"UPRN '{text}' is not a number of 1 to 12 digits"
+        return match[1], None
+
+    return _pairs_by_distinct(values, read)
+
+
+def _pairs_by_distinct(values: pd.Series, function: Callable[[Any], tuple[Any, ...]]) -> tuple[pd.Series, pd.Series]:
+    """``function`` giving (value, reason) over each distinct value once, spread back to every row as two columns."""
+    first, second = _columns_by_distinct(values, function, 2)
+    return first, second
+
+
+def _columns_by_distinct(
+    values: pd.Series, function: Callable[[Any], tuple[Any, ...]], count: int
+) -> tuple[pd.Series, ...]:
+    """``function``, giving a tuple of ``count`` results, over each distinct value once (a million rows hold far
+    fewer distinct names, postcodes or codes), spread back to every row as ``count`` columns by code."""
+    import numpy as np
+    import pandas as pd
+
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    outcomes = [function(value) for value in distinct] + [function(None)]  # the last for missing values (-1)
+    return tuple(
+        pd.Series(np.array([outcome[i] for outcome in outcomes], dtype=object)[codes], index=values.index, dtype=object)
+        for i in range(count)
+    )
 
 
 def date_column(values: pd.Series, date_format: str | None) -> tuple[pd.Series, pd.Series]:

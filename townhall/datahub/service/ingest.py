@@ -9,15 +9,16 @@ contract, or that has no rows, is refused before anything is written.
 from __future__ import annotations
 
 import codecs
+import csv
 import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from townhall.datahub.contracts import ExtractError, SourceContract, check_extract_columns, standardise_extract
@@ -75,6 +76,7 @@ def read_extract(path: Path, encoding: str = "utf-8") -> pd.DataFrame:
     csv_encoding = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
     try:
         if suffix == ".csv":
+            _refuse_repeated_columns(path, csv_encoding)
             return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding=csv_encoding)
         if suffix in (".parquet", ".pq"):
             return pd.read_parquet(path)
@@ -85,6 +87,18 @@ def read_extract(path: Path, encoding: str = "utf-8") -> pd.DataFrame:
     except (ValueError, OSError) as error:
         raise InvalidInput(f"{path.name} could not be read: {error}") from None
     raise InvalidInput(f"{path.name} is not a CSV or Parquet file (the name must end .csv or .parquet).")
+
+
+def _refuse_repeated_columns(path: Path, encoding: str) -> None:
+    """A header that names a column twice is refused by name (pandas would rename the second "NAME.1")."""
+    with path.open(encoding=encoding, newline="") as file:
+        header = next(csv.reader(file), [])
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise InvalidInput(
+            f"{path.name} names the column{'s' if len(repeated) > 1 else ''} {', '.join(repeated)} more than once "
+            "in its header, so its values cannot be told apart. Nothing was loaded."
+        )
 
 
 def _not_in_encoding(path: Path, encoding: str, error: UnicodeDecodeError) -> str:
@@ -110,11 +124,13 @@ def ingest_extract(
     file_name: str,
     today: date,
     gazetteer: pd.DataFrame | None = None,
+    force: bool = False,
 ) -> IngestReport:
     """Load one extract for ``contract``'s source, replacing its previous extract. Never commits.
 
     ``gazetteer`` (``uprns.gazetteer_addresses``) saves reading the gazetteer again when loading several
-    extracts in a row; by default it is read from the database.
+    extracts in a row; by default it is read from the database. An extract that looks wrong is refused and the
+    previous one kept (``looks_wrong``) unless ``force``; one in which no row can be loaded is always refused.
     """
     try:
         check_extract_columns(contract, raw)
@@ -123,6 +139,9 @@ def ingest_extract(
     clean, quarantine = standardise_extract(contract, raw, today=today)
     clean, duplicates = _split_duplicate_ids(clean, raw, contract)
     quarantine = _concat(quarantine, duplicates)
+    problem = looks_wrong(len(clean), quarantine["reason"], _record_count(session, contract.name), force=force)
+    if problem:
+        raise InvalidInput(f"{file_name}: {problem}")
     clean = match_uprns(clean, gazetteer if gazetteer is not None else gazetteer_addresses(session))
     methods = {method: int((clean["uprn_match"] == method).sum()) for method in MATCH_METHODS}
     connection = session.connection()
@@ -150,6 +169,54 @@ def ingest_extract(
     return IngestReport(contract.name, batch_id, len(raw), len(clean), len(quarantine), replaced, methods)
 
 
+# An extract with more of its rows quarantined than this, or that would leave fewer than this share of the
+# source's records, is more likely a changed export (a new date format, a truncated file) than a true change
+MOST_ROWS_QUARANTINED = 0.5
+LEAST_RECORDS_KEPT = 0.5
+
+
+def looks_wrong(loaded: int, reasons: pd.Series, previous: int, *, force: bool = False) -> str | None:
+    """Why an extract should not replace the source's previous one, or None.
+
+    ``loaded`` rows would be loaded, ``reasons`` are the quarantined rows' reasons and ``previous`` the source's
+    records now. No loadable row at all is always refused: loading it would say everyone left. Most rows
+    quarantined, or fewer than half the records kept, is refused unless ``force``.
+    """
+    quarantined = len(reasons)
+    kept = "Nothing was loaded; the previous extract is kept."
+    if loaded == 0:
+        return f"none of its {quarantined:,} rows can be loaded ({_commonest(reasons)}). {kept}"
+    if force:
+        return None
+    if quarantined > MOST_ROWS_QUARANTINED * (loaded + quarantined):
+        return (
+            f"{quarantined:,} of its {loaded + quarantined:,} rows would be quarantined ({_commonest(reasons)}), "
+            f"so the export has probably changed. {kept} Fix the extract or the contract, or load it anyway with "
+            "--force."
+        )
+    if previous and loaded < LEAST_RECORDS_KEPT * previous:
+        return (
+            f"it would replace the source's {previous:,} records with {loaded:,}, fewer than half, so the file may be "
+            f"cut short. {kept} If the source really has shrunk, load it with --force."
+        )
+    return None
+
+
+def _commonest(reasons: pd.Series) -> str:
+    """The commonest reason, with the quoted values that differ from row to row left out."""
+    shapes = reasons.astype(str)
+    for varying, stand_in in ((r"'[^']*'", "'…'"), (r"\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b", "…"), (r"\([0-9,]+\)", "(…)")):
+        shapes = shapes.str.replace(varying, stand_in, regex=True)
+    shape, count = next(iter(shapes.value_counts().items()))
+    return f"the commonest reason, for {count:,} rows: {shape}"
+
+
+def _record_count(session: Session, source: str) -> int:
+    return int(
+        session.scalar(select(func.count()).select_from(DatahubRecord).where(DatahubRecord.source == source)) or 0
+    )
+
+
 def _remove_previous(session: Session, source: str) -> int:
     """Delete the source's previous records and quarantine (same transaction as the new load)."""
     replaced = session.execute(delete(DatahubRecord).where(DatahubRecord.source == source)).rowcount  # type: ignore[attr-defined]
@@ -168,7 +235,7 @@ def _split_duplicate_ids(
     id_column = raw[contract.columns.source_id].astype(str)
     bad_rows = raw[id_column.isin(ids).to_numpy()]
     bad_rows = bad_rows.assign(
-        reason=[f"record identifier {value} appears more than once" for value in id_column[bad_rows.index]]
+        reason=[f"record identifier '{value}' appears more than once" for value in id_column[bad_rows.index]]
     )
     bad_rows.insert(0, "row_number", bad_rows.index + 1)
     return clean[~repeated].reset_index(drop=True), bad_rows
@@ -230,9 +297,22 @@ def _facts_json(clean: pd.DataFrame) -> list[str]:
     facts = facts.astype(object).where(facts.notna(), None)
     if any(pd.api.types.infer_dtype(facts[c], skipna=True) not in ("string", "empty") for c in facts.columns):
         # other than text (a Parquet extract's numbers, dates): as text, as the JSON column stores them
-        facts = facts.map(lambda value: value if value is None or isinstance(value, str | int | bool) else str(value))
+        facts = facts.map(_fact_value)
     encoded: str = facts.to_json(orient="records", lines=True, force_ascii=True)
     return encoded.splitlines()
+
+
+def _fact_value(value: Any) -> Any:
+    """A service fact as the JSON column keeps it: text, a whole number or true/false as they are; a date or a
+    date-time (a Parquet extract's) as ISO text, the date alone at midnight, so the household view can read it
+    as a date; anything else as its text."""
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 def _quarantine_rows(quarantine: pd.DataFrame, batch_id: int, source: str) -> Any:

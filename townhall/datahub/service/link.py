@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from townhall.datahub.contracts import SourceContract
-from townhall.datahub.linkage import MODEL_COLUMNS, Engine, LinkageConfig, link_people
+from townhall.datahub.linkage import MODEL_COLUMNS, Engine, LinkageConfig, TrainingFailed, link_people
 from townhall.datahub.models import (
     DatahubRecord,
     LinkageEvent,
@@ -142,7 +142,15 @@ def run_linkage(
     if reuse_model and previous_run is None:
         raise InvalidInput("There is no earlier run whose model could be reused: link once without reusing.")
     model = previous_run.model if previous_run is not None else None
-    result = link_people(model_records, config=config, engine=engine, spark=spark, model=model)
+    try:
+        result = link_people(model_records, config=config, engine=engine, spark=spark, model=model)
+    except TrainingFailed as error:
+        how_many = f"{len(records):,} record{'' if len(records) == 1 else 's'}"
+        raise InvalidInput(
+            f"The linkage model could not be trained on {how_many} ({error}). Training without "
+            "labels learns from records that share names, dates of birth and addresses across sources, so it needs "
+            "many of them: link when more extracts are in, or score with an earlier run's model (--reuse-model)."
+        ) from None
     report(STEPS[1], 1, 1)
     clusters = dict(zip(result.clusters["unique_id"].tolist(), result.clusters["cluster_id"].tolist(), strict=True))
     edges = zip(
