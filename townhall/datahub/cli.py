@@ -118,6 +118,34 @@ def link(
     )
 
 
+@datahub_app.command("withdraw")
+@friendly_errors
+def withdraw(
+    source: str = typer.Argument(..., help="The source's name, as its records carry it."),
+    reason: str = typer.Option(..., help="Why, for the audit log: e.g. the data-sharing agreement that ended."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Delete everything the hub holds from a source (records, quarantine, links), audited with the reason."""
+    from townhall.datahub.service.withdraw import holdings, withdraw_source
+    from townhall.db import session_scope
+
+    _, factory = open_database()
+    with factory() as session:
+        records, quarantined = holdings(session, source)
+    if (records or quarantined) and not yes:
+        typer.confirm(
+            f"Delete {records:,} records and {quarantined:,} quarantined rows from {source}, and their links?",
+            abort=True,
+        )
+    with session_scope(factory) as session:
+        done = withdraw_source(session, source=source, reason=reason)
+    console.print(
+        f"{source} withdrawn: {done.records:,} records, {done.quarantined:,} quarantined rows and "
+        f"{done.matches:,} matched pairs deleted; {done.people_removed:,} people known only through it removed. "
+        "Run `townhall datahub link` to work out people and households again without it."
+    )
+
+
 @datahub_app.command("evaluate")
 @friendly_errors
 def evaluate(
