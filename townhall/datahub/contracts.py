@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import codecs
 import tomllib
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -206,30 +208,20 @@ def standardise_extract(
     clean["source_record_id"] = raw[mapping.source_id].astype(str).where(raw[mapping.source_id].notna(), None)
     clean["unique_id"] = contract.name + ":" + clean["source_record_id"].fillna("")
     _names(mapping, raw, clean)
-    reasons: list[pd.Series] = [
+    reasons: list[pd.Series | None] = [
         clean["source_record_id"].isna().map({True: "no record identifier", False: None}),
         (clean["first_name"].isna() & clean["last_name"].isna()).map({True: "no name", False: None}),
         *(_too_long(clean[field], field) for field in ("source_record_id", "first_name", "middle_name", "last_name")),
+        _checked(
+            clean, "sex", _column(raw, mapping.sex), partial(standardise.sex_column, sex_values=mapping.sex_values)
+        ),
+        _dates_of_birth(mapping, raw, clean, today),
+        _checked(clean, "postcode", _column(raw, mapping.postcode), standardise.postcode_column),
+        _checked(clean, "uprn", _column(raw, mapping.uprn), standardise.uprn_column),
     ]
-    if mapping.sex:
-        clean["sex"], sex_reasons = standardise.sex_column(raw[mapping.sex], mapping.sex_values)
-        reasons.append(sex_reasons)
-    else:
-        clean["sex"] = None
     clean["first_name_canonical"] = standardise.canonical_first_name_column(clean["first_name"], clean["sex"])
-    reasons.append(_dates_of_birth(mapping, raw, clean, today))
-    if mapping.postcode:
-        clean["postcode"], postcode_reasons = standardise.postcode_column(raw[mapping.postcode])
-        reasons.append(postcode_reasons)
-    else:
-        clean["postcode"] = None
     clean["address"] = standardise.address_column(raw[mapping.address]) if mapping.address else None
     reasons.append(_too_long(clean["address"], "address"))
-    if mapping.uprn:
-        clean["uprn"], uprn_reasons = standardise.uprn_column(raw[mapping.uprn])
-        reasons.append(uprn_reasons)
-    else:
-        clean["uprn"] = None
     # "N" where the source's address is not where the person lives (an incident's location)
     clean["address_is_home"] = "Y" if contract.address_is_home else "N"
     for fact, column in mapping.service_facts.items():
@@ -272,6 +264,25 @@ def _dates_of_birth(mapping: ColumnMapping, raw: pd.DataFrame, clean: pd.DataFra
     return reasons
 
 
+def _column(raw: pd.DataFrame, name: str | None) -> pd.Series | None:
+    return raw[name] if name else None
+
+
+def _checked(
+    clean: pd.DataFrame,
+    field: str,
+    values: pd.Series | None,
+    read: Callable[[pd.Series], tuple[pd.Series, pd.Series]],
+) -> pd.Series | None:
+    """Put ``read(values)``'s values in ``clean[field]`` and return its reasons; a field the source does not have
+    (``values`` None) is missing throughout, with no reason."""
+    if values is None:
+        clean[field] = None
+        return None
+    clean[field], reasons = read(values)
+    return reasons
+
+
 def _too_long(values: pd.Series, field: str) -> pd.Series:
     """A reason for each value longer than the records table holds for ``field``, else None."""
     import pandas as pd
@@ -284,10 +295,10 @@ def _too_long(values: pd.Series, field: str) -> pd.Series:
     return reasons
 
 
-def _join_reasons(reasons: list[pd.Series]) -> pd.Series:
+def _join_reasons(reasons: list[pd.Series | None]) -> pd.Series:
     import pandas as pd
 
-    frame = pd.concat([reason.rename(i) for i, reason in enumerate(reasons)], axis=1)
+    frame = pd.concat([reason.rename(i) for i, reason in enumerate(reasons) if reason is not None], axis=1)
     has_reason = frame.notna().any(axis=1)
     joined = pd.Series(None, index=frame.index, dtype=object)
     # Only the few bad rows are joined row by row; a million clean rows skip it
