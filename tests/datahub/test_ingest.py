@@ -15,6 +15,7 @@ from townhall.datahub.service import (
     source_registry,
     usable_contract,
 )
+from townhall.datahub.service.ingest import INGEST_STEPS
 from townhall.platform.errors import InvalidInput
 
 TODAY = date(2026, 11, 1)
@@ -234,3 +235,20 @@ def test_values_outside_the_contract_are_quarantined_not_dropped(session: Sessio
         ).all()
     )
     assert sexes == {"C1": "F", "C2": None}
+
+
+def test_an_ingest_reports_each_step_as_it_starts_and_ends(session: Session) -> None:
+    steps: list[tuple[str, int, int]] = []
+    contract = usable_contract(source_registry(), "council_tax_reduction")
+    raw = _ctr([[f"C{i}", "Ann", "Lee", "3 Mar 1984", "F", "1 High St", "ZX1 1AB", "1"] for i in range(3)])
+    ingest_extract(
+        session,
+        contract=contract,
+        raw=raw,
+        file_name="t.csv",
+        today=TODAY,
+        force=True,
+        progress=lambda *s: steps.append(s),
+    )
+    assert [step for step in steps if step[1] == 1] == [(name, 1, 1) for name in INGEST_STEPS]
+    assert [step for step in steps if step[1] == 0] == [(name, 0, 1) for name in INGEST_STEPS]

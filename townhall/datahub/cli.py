@@ -60,14 +60,23 @@ def ingest(
     from townhall.datahub.service import ingest_extract, read_extract, source_registry, usable_contract
     from townhall.db import session_scope
     from townhall.platform import clock
+    from townhall.platform.progress import progress_bars
 
     current, factory = open_database()
     contract = usable_contract(source_registry(current.datahub_sources), source)
-    raw = read_extract(file, contract.encoding)
     started = time.perf_counter()
-    with session_scope(factory) as session:
+    with progress_bars(console) as progress, session_scope(factory) as session:
+        progress(f"read {file.name}", 0, 0)
+        raw = read_extract(file, contract.encoding)
+        progress(f"read {file.name}", len(raw), len(raw))
         report = ingest_extract(
-            session, contract=contract, raw=raw, file_name=file.name, today=clock.today(), force=force
+            session,
+            contract=contract,
+            raw=raw,
+            file_name=file.name,
+            today=clock.today(),
+            force=force,
+            progress=progress,
         )
     methods = ", ".join(f"{method} {count:,}" for method, count in report.uprns_matched.items())
     console.print(

@@ -29,6 +29,7 @@ from townhall.db import table_of
 from townhall.platform import clock
 from townhall.platform.bulk import bulk_insert
 from townhall.platform.errors import InvalidInput
+from townhall.platform.progress import ProgressCallback
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,6 +51,9 @@ RECORD_COLUMNS = (
     "address_is_home",
     "facts",
 )
+
+
+INGEST_STEPS = ("check and standardise", "match addresses to UPRNs", "load records")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +129,7 @@ def ingest_extract(
     today: date,
     gazetteer: pd.DataFrame | None = None,
     force: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """Load one extract for ``contract``'s source, replacing its previous extract. Never commits.
 
@@ -136,13 +141,19 @@ def ingest_extract(
         check_extract_columns(contract, raw)
     except ExtractError as error:
         raise InvalidInput(f"{file_name}: {error}. Nothing was loaded.") from None
+    report = progress or (lambda what, done, total: None)  # each step shown from its start, done at its end
+    report(INGEST_STEPS[0], 0, 1)
     clean, quarantine = standardise_extract(contract, raw, today=today)
     clean, duplicates = _split_duplicate_ids(clean, raw, contract)
     quarantine = _concat(quarantine, duplicates)
     problem = looks_wrong(len(clean), quarantine["reason"], _record_count(session, contract.name), force=force)
     if problem:
         raise InvalidInput(f"{file_name}: {problem}")
+    report(INGEST_STEPS[0], 1, 1)
+    report(INGEST_STEPS[1], 0, 1)
     clean = match_uprns(clean, gazetteer if gazetteer is not None else gazetteer_addresses(session))
+    report(INGEST_STEPS[1], 1, 1)
+    report(INGEST_STEPS[2], 0, 1)
     methods = {method: int((clean["uprn_match"] == method).sum()) for method in MATCH_METHODS}
     connection = session.connection()
     replaced = _remove_previous(session, contract.name)
@@ -166,6 +177,7 @@ def ingest_extract(
             ("batch_id", "source", "row_number", "reason", "raw"),
             _quarantine_rows(quarantine, batch_id, contract.name),
         )
+    report(INGEST_STEPS[2], 1, 1)
     return IngestReport(contract.name, batch_id, len(raw), len(clean), len(quarantine), replaced, methods)
 
 
