@@ -24,6 +24,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -188,6 +189,19 @@ def stand_in_gazetteer(people: pd.DataFrame) -> pd.DataFrame:
     return homes
 
 
+def ingest_file(factory: Any, registry: Any, source: str, path: Path, gazetteer: pd.DataFrame) -> None:
+    """What `townhall datahub ingest SOURCE FILE` does, in its own transaction."""
+    with session_scope(factory) as session:
+        ingest_extract(
+            session,
+            contract=usable_contract(registry, source),
+            raw=read_extract(path),
+            file_name=path.name,
+            today=TODAY,
+            gazetteer=gazetteer,
+        )
+
+
 def townhall_pipeline(
     paths: dict[str, Path], gazetteer: pd.DataFrame, database_url: str, *, inferred_uprns: bool
 ) -> dict[str, float]:
@@ -199,15 +213,7 @@ def townhall_pipeline(
     times: dict[str, float] = {}
     started = time.perf_counter()
     for source, path in paths.items():
-        with session_scope(factory) as session:
-            ingest_extract(
-                session,
-                contract=usable_contract(registry, source),
-                raw=read_extract(path),
-                file_name=path.name,
-                today=TODAY,
-                gazetteer=gazetteer,
-            )
+        ingest_file(factory, registry, source, path, gazetteer)
     times["ingest"] = time.perf_counter() - started
     started = time.perf_counter()
     steps: dict[str, float] = {}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from linkage import RECORDS_PER_PERSON, TODAY, stand_in_gazetteer, write_extracts
+from linkage import RECORDS_PER_PERSON, ingest_file, stand_in_gazetteer, write_extracts
 from sqlalchemy import select
 
 from townhall.config import Settings
@@ -29,11 +29,9 @@ from townhall.datahub.models import PersonRecord
 from townhall.datahub.people import make_people
 from townhall.datahub.service import (
     LinkageReport,
-    ingest_extract,
     read_extract,
     run_linkage,
     source_registry,
-    usable_contract,
 )
 from townhall.datahub.service import usable_contracts as contracts_for
 from townhall.db import make_engine, make_session_factory, session_scope
@@ -79,15 +77,7 @@ def main() -> None:
         upgrade(settings)
         factory = make_session_factory(make_engine(settings))
         for source, path in paths.items():
-            with session_scope(factory) as session:
-                ingest_extract(
-                    session,
-                    contract=usable_contract(registry, source),
-                    raw=read_extract(path),
-                    file_name=path.name,
-                    today=TODAY,
-                    gazetteer=gazetteer,
-                )
+            ingest_file(factory, registry, source, path, gazetteer)
         contracts = contracts_for(registry, list(paths))
         with session_scope(factory) as session:
             first_report = run_linkage(session, contracts=contracts, config=LinkageConfig())
@@ -95,15 +85,7 @@ def main() -> None:
         month, copied_from = next_month(read_extract(paths["council_tax"]), np.random.default_rng(7))
         month_path = folder / "council_tax_next_month.csv"
         month.to_csv(month_path, index=False)
-        with session_scope(factory) as session:
-            ingest_extract(
-                session,
-                contract=usable_contract(registry, "council_tax"),
-                raw=read_extract(month_path),
-                file_name=month_path.name,
-                today=TODAY,
-                gazetteer=gazetteer,
-            )
+        ingest_file(factory, registry, "council_tax", month_path, gazetteer)
         started = time.perf_counter()
         with session_scope(factory) as session:
             second_report = run_linkage(session, contracts=contracts, config=LinkageConfig())
