@@ -27,6 +27,8 @@ QUICK = LinkageConfig(u_max_pairs=2e5)  # fewer random pairs for u: faster train
 OFFICER = Actor("user", 1, is_staff=True)
 PURPOSE = "Keep one accurate record of each resident across council services"
 EARLY_HELP_ADULTS = "Find residents who may need early help, for a practitioner to review"
+REGISTRY = source_registry()
+DECIDE = {"purpose": PURPOSE, "registry": REGISTRY, "viewer": OFFICER}
 
 
 def _contracts():
@@ -72,6 +74,8 @@ def test_a_second_run_keeps_every_person_id_and_an_officer_split_is_respected(se
         same_person=False,
         reason="Different people: father and son",
         decided_by="officer.one",
+        purpose=PURPOSE,
+        registry=REGISTRY,
         viewer=OFFICER,
     )
     third = run_linkage(session, contracts=_contracts(), reuse_model=True)
@@ -88,17 +92,13 @@ def test_a_second_run_keeps_every_person_id_and_an_officer_split_is_respected(se
 def test_contradicting_or_unknown_decisions_are_refused(session: Session) -> None:
     keys = sorted(_truth(session).index)[:3]
     a, b, c = keys
-    record_officer_decision(
-        session, record_a=a, record_b=b, same_person=True, reason="r", decided_by="o", viewer=OFFICER
-    )
-    record_officer_decision(
-        session, record_a=b, record_b=c, same_person=True, reason="r", decided_by="o", viewer=OFFICER
-    )
+    record_officer_decision(session, record_a=a, record_b=b, same_person=True, reason="r", decided_by="o", **DECIDE)
+    record_officer_decision(session, record_a=b, record_b=c, same_person=True, reason="r", decided_by="o", **DECIDE)
     with pytest.raises(Conflict, match="contradicts"):
         record_officer_decision(
-            session, record_a=a, record_b=c, same_person=False, reason="r", decided_by="o", viewer=OFFICER
+            session, record_a=a, record_b=c, same_person=False, reason="r", decided_by="o", **DECIDE
         )
-    with pytest.raises(NotFound):
+    with pytest.raises(InvalidInput, match="no record council_tax:nope"):
         record_officer_decision(
             session,
             record_a=a,
@@ -106,12 +106,10 @@ def test_contradicting_or_unknown_decisions_are_refused(session: Session) -> Non
             same_person=True,
             reason="r",
             decided_by="o",
-            viewer=OFFICER,
+            **DECIDE,
         )
     with pytest.raises(InvalidInput):
-        record_officer_decision(
-            session, record_a=a, record_b=b, same_person=True, reason=" ", decided_by="o", viewer=OFFICER
-        )
+        record_officer_decision(session, record_a=a, record_b=b, same_person=True, reason=" ", decided_by="o", **DECIDE)
 
 
 def test_the_views_show_only_sources_that_allow_the_purpose(session: Session) -> None:
@@ -122,20 +120,22 @@ def test_the_views_show_only_sources_that_allow_the_purpose(session: Session) ->
         .where(PersonRecord.record_key.like("school_attendance:%"), LinkedPerson.household_id.is_not(None))
         .limit(1)
     ).scalar_one()
-    full = household_view(session, household_id=household, purpose=PURPOSE, viewer=OFFICER)
+    full = household_view(session, household_id=household, purpose=PURPOSE, registry=REGISTRY, viewer=OFFICER)
     sources = {service.source for service in full.services}
     assert "school_attendance" in sources
     assert all(service.lead_contact.endswith("@council.example") for service in full.services)
     council_tax = next((s for s in full.services if s.source == "council_tax"), None)
     assert council_tax is None or council_tax.since is not None
-    narrower = household_view(session, household_id=household, purpose=EARLY_HELP_ADULTS, viewer=OFFICER)
+    narrower = household_view(
+        session, household_id=household, purpose=EARLY_HELP_ADULTS, registry=REGISTRY, viewer=OFFICER
+    )
     assert "school_attendance" not in {service.source for service in narrower.services}
     with pytest.raises(Forbidden):
-        household_view(session, household_id=household, purpose="Marketing", viewer=OFFICER)
+        household_view(session, household_id=household, purpose="Marketing", registry=REGISTRY, viewer=OFFICER)
     with pytest.raises(NotFound):
-        household_view(session, household_id="H0", purpose=PURPOSE, viewer=OFFICER)
+        household_view(session, household_id="H0", purpose=PURPOSE, registry=REGISTRY, viewer=OFFICER)
     person = full.people[0]
-    view = person_view(session, person_id=person, purpose=PURPOSE, viewer=OFFICER)
+    view = person_view(session, person_id=person, purpose=PURPOSE, registry=REGISTRY, viewer=OFFICER)
     assert view.household_id == household and view.records
     keys = {record.record_key for record in view.records}
     assert all(match.record_a in keys and match.record_b in keys for match in view.matches)
@@ -190,8 +190,8 @@ def test_before_the_first_run_the_views_say_the_records_are_not_linked_yet(sessi
     assert needs_first_linkage(session)  # the synthetic council ingested its extracts but never linked them
     for view, subject in ((household_view, {"household_id": "H1"}), (person_view, {"person_id": "TH00000001"})):
         with pytest.raises(NotFound, match="has not linked its records yet"):
-            view(session, purpose=PURPOSE, viewer=OFFICER, **subject)  # type: ignore[operator]
+            view(session, purpose=PURPOSE, registry=REGISTRY, viewer=OFFICER, **subject)  # type: ignore[operator]
     run_linkage(session, contracts=_contracts(), config=QUICK)
     assert not needs_first_linkage(session)
     with pytest.raises(NotFound, match="no household H1 in the latest linkage run"):
-        household_view(session, household_id="H1", purpose=PURPOSE, viewer=OFFICER)
+        household_view(session, household_id="H1", purpose=PURPOSE, registry=REGISTRY, viewer=OFFICER)

@@ -62,7 +62,8 @@ class PersonView(BaseModel):
     purpose: str
     records: list[LinkedRecord]
     matches: list[MatchReason]
-    decisions: list[DecisionSummary]
+    decisions: list[DecisionSummary]  # only those whose records both come from sources the purpose allows
+    decisions_left_out: int = 0  # decisions about these records that involve a source the purpose does not cover
 
 
 class QuarantineEntry(BaseModel):
@@ -71,3 +72,22 @@ class QuarantineEntry(BaseModel):
     row_number: int
     reason: str
     raw: dict[str, str | int | float | bool | None]
+
+
+class QuarantineSource(BaseModel):
+    """One source's quarantined rows: how many, and the extract they came from (the latest with any)."""
+
+    source: str
+    rows: int
+    batch_id: int
+    file_name: str
+    ingested_at: datetime
+
+
+class QuarantinePage(BaseModel):
+    """A page of quarantined rows (newest extract first), and how many there are in all."""
+
+    source: str | None
+    total: int
+    offset: int
+    entries: list[QuarantineEntry]

@@ -83,6 +83,7 @@ def _include_modules(app: FastAPI) -> None:
     from townhall.counciltax import api as counciltax_api
     from townhall.counciltax import pages as counciltax_pages
     from townhall.datahub import pages as datahub_pages
+    from townhall.datahub import quarantine_pages as datahub_quarantine_pages
     from townhall.identity import account_pages, audit_pages
     from townhall.identity import api as identity_api
     from townhall.identity import pages as identity_pages
@@ -118,6 +119,7 @@ def _include_modules(app: FastAPI) -> None:
     app.include_router(service_requests_pages.router)
     app.include_router(officer_pages.router)
     app.include_router(datahub_pages.router)
+    app.include_router(datahub_quarantine_pages.router)
     app.include_router(assistant_chat_pages.router)
     app.include_router(assistant_staff_pages.router)
     app.include_router(assistant_review_pages.router)

@@ -1,20 +1,22 @@
-"""The single view: a household across services, a person and the evidence that linked their records, and
-officers' decisions that correct the model.
+"""The single view: a household across services, and a person with the evidence that linked their records.
 
-Every view takes the purpose the member of staff gave and shows only sources whose contract (as ingested)
-allows that purpose; other sources are left out without a trace. Each view and decision is written to the audit
-log, with its purpose, in the same transaction: if the audit write fails, nothing is shown.
+Every view takes the purpose the member of staff gave and shows only sources that may be used for it, both as
+their data was ingested and under their contract today (see `allowed_contracts`); other sources are left out
+without a trace. Each view is written to the audit log, with its purpose, in the same transaction: if the audit
+write fails, nothing is shown. Officers' decisions that correct the model are in `decisions.py`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from townhall.datahub.contracts import SourceContract
 from townhall.datahub.models import (
     DatahubRecord,
     IngestBatch,
@@ -32,50 +34,85 @@ from townhall.datahub.schemas import (
     ServiceInvolvement,
 )
 from townhall.datahub.service.link import any_linkage_run
-from townhall.datahub.stable_ids import ConflictingDecisionsError, apply_officer_decisions
-from townhall.datahub.stable_ids import OfficerDecision as Decision
+from townhall.datahub.service.sources import RegisteredSource
 from townhall.datahub.standardise import parse_date
-from townhall.platform import clock
 from townhall.platform.audit import Actor, record_access
-from townhall.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
+from townhall.platform.errors import Forbidden, InvalidInput, NotFound
+
+Registry = Mapping[str, RegisteredSource]
 
 
 def _same_purpose(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def allowed_contracts(session: Session, *, purpose: str) -> dict[str, dict[str, Any]]:
-    """The contracts (as ingested) of the sources whose records may be shown for ``purpose``, by source.
+def allowed_contracts(session: Session, *, purpose: str, registry: Registry) -> dict[str, SourceContract]:
+    """The current contracts of the sources whose records may be shown for ``purpose``, by source.
 
-    Raises Forbidden when no source allows the purpose, so a mistyped purpose is not an empty page.
+    A purpose must be allowed both when the data was collected and now: a source is shown only if the contract
+    stored with its latest ingest batch listed the purpose, AND its contract in the registry today (the
+    deployment's ``TOWNHALL_DATAHUB_SOURCES``) is usable (lawful basis, Article 9 or 10 condition, ...) and
+    still lists it. Removing a purpose, or breaking a contract, hides the source's records at once; adding a
+    purpose reaches only data ingested after the change. Raises InvalidInput for a blank purpose, and Forbidden
+    when no source allows it, so a mistyped purpose is not an empty page.
     """
     if not purpose.strip():
         raise InvalidInput("Say why you need to see this record: a purpose is required.")
-    latest: dict[str, dict[str, Any]] = {}
+    ingested: dict[str, dict[str, Any]] = {}
     for source, contract in session.execute(
         select(IngestBatch.source, IngestBatch.contract).order_by(IngestBatch.id.desc())
     ):
-        latest.setdefault(source, contract)
-    allowed = {
-        source: contract
-        for source, contract in latest.items()
-        if any(_same_purpose(purpose, listed) for listed in contract["purposes"])
-    }
+        ingested.setdefault(source, contract)
+    allowed: dict[str, SourceContract] = {}
+    for source, contract in ingested.items():
+        registered = registry.get(source)
+        current = registered.contract if registered is not None else None
+        if current is not None and _lists(contract["purposes"], purpose) and _lists(current.purposes, purpose):
+            allowed[source] = current
     if not allowed:
         raise Forbidden(f"No data hub source may be used for the purpose '{purpose}'.")
     return allowed
 
 
+def usable_purposes(session: Session, *, registry: Registry) -> list[str]:
+    """Every purpose for which `allowed_contracts` allows at least one source, for the purpose list on forms."""
+    ingested: dict[str, list[str]] = {}
+    for source, contract in session.execute(
+        select(IngestBatch.source, IngestBatch.contract).order_by(IngestBatch.id.desc())
+    ):
+        ingested.setdefault(source, contract.get("purposes", []))
+    purposes: set[str] = set()
+    for source, then in ingested.items():
+        registered = registry.get(source)
+        if registered is not None and registered.contract is not None:
+            purposes.update(p for p in registered.contract.purposes if _lists(then, p))
+    return sorted(purposes)
+
+
+def _lists(purposes: list[str], purpose: str) -> bool:
+    return any(_same_purpose(purpose, listed) for listed in purposes)
+
+
 def household_view(
-    session: Session, *, household_id: str, purpose: str, viewer: Actor, client: str | None = None
+    session: Session,
+    *,
+    household_id: str,
+    purpose: str,
+    registry: Registry,
+    viewer: Actor,
+    client: str | None = None,
 ) -> HouseholdView:
-    """Which services are involved with a household, since when, and whom to contact in each."""
+    """Which services are involved with a household, since when, and whom to contact in each.
+
+    The people listed are those at least one allowed source knows: a member known only to other services is
+    neither counted nor named.
+    """
     members = session.execute(
         select(LinkedPerson.person_id, LinkedPerson.uprn).where(LinkedPerson.household_id == household_id)
     ).all()
     if not members:
         raise NotFound(_not_linked(session) or f"There is no household {household_id} in the latest linkage run.")
-    contracts = allowed_contracts(session, purpose=purpose)
+    contracts = allowed_contracts(session, purpose=purpose, registry=registry)
     rows = session.execute(
         select(PersonRecord.person_id, DatahubRecord.source, DatahubRecord.facts)
         .join(DatahubRecord, DatahubRecord.record_key == PersonRecord.record_key)
@@ -83,17 +120,17 @@ def household_view(
         .where(DatahubRecord.source.in_(contracts))
     ).all()
     people: dict[str, set[str]] = defaultdict(set)
-    since: dict[str, date | None] = {}
+    since: dict[str, date] = {}
     for person_id, source, facts in rows:
         people[source].add(person_id)
         started = _involved_since(contracts[source], facts)
-        if started is not None and (since.get(source) is None or started < since[source]):  # type: ignore[operator]
+        if started is not None and (source not in since or started < since[source]):
             since[source] = started
     services = [
         ServiceInvolvement(
             source=source,
-            owning_service=contracts[source]["owning_service"],
-            lead_contact=contracts[source]["contact"],
+            owning_service=contracts[source].owning_service,
+            lead_contact=contracts[source].contact,
             since=since.get(source),
             people=sorted(people[source]),
         )
@@ -105,7 +142,7 @@ def household_view(
         household_id=household_id,
         uprn=members[0].uprn,
         purpose=purpose,
-        people=sorted(m.person_id for m in members),
+        people=sorted(set().union(*people.values())),
         services=services,
     )
 
@@ -120,20 +157,45 @@ def _not_linked(session: Session) -> str | None:
     )
 
 
-def _involved_since(contract: dict[str, Any], facts: dict[str, Any]) -> date | None:
-    fact = contract.get("involved_since")
-    return parse_date(facts.get(fact)).value if fact else None
+def _involved_since(contract: SourceContract, facts: dict[str, Any]) -> date | None:
+    """The date in the contract's `involved_since` fact, if it has one and it reads as a date."""
+    if contract.involved_since is None:
+        return None
+    value = facts.get(contract.involved_since)
+    parsed = parse_date(value).value
+    if parsed is None and isinstance(value, str):
+        parsed = _iso_date_time(value)
+    return parsed
+
+
+def _iso_date_time(text: str) -> date | None:
+    """The date part of ISO date-time text, as a Parquet timestamp is stored ("2011-02-08 00:00:00",
+    "2011-02-08T00:00:00+00:00"); the date as written, not moved to another time zone."""
+    try:
+        return datetime.fromisoformat(text.strip()).date()
+    except ValueError:
+        return None
 
 
 def person_view(
-    session: Session, *, person_id: str, purpose: str, viewer: Actor, client: str | None = None
+    session: Session,
+    *,
+    person_id: str,
+    purpose: str,
+    registry: Registry,
+    viewer: Actor,
+    client: str | None = None,
 ) -> PersonView:
     """A person's linked records from the sources the purpose allows, the match evidence between them, and
-    officers' decisions about them."""
+    officers' decisions about them.
+
+    A decision is shown only if both its records come from allowed sources; the others are counted in
+    `decisions_left_out`, without their records or reasons.
+    """
     person = session.get(LinkedPerson, person_id)
     if person is None:
         raise NotFound(_not_linked(session) or f"There is no person {person_id} in the latest linkage run.")
-    contracts = allowed_contracts(session, purpose=purpose)
+    contracts = allowed_contracts(session, purpose=purpose, registry=registry)
     records = session.scalars(
         select(DatahubRecord)
         .join(PersonRecord, PersonRecord.record_key == DatahubRecord.record_key)
@@ -146,11 +208,9 @@ def person_view(
         .where(MatchEvidence.record_l.in_(keys), MatchEvidence.record_r.in_(keys))
         .order_by(MatchEvidence.match_weight.desc())
     ).all()
-    decisions = session.scalars(
-        select(OfficerDecision)
-        .where(or_(OfficerDecision.record_a.in_(keys), OfficerDecision.record_b.in_(keys)))
-        .order_by(OfficerDecision.decided_at)
-    ).all()
+    decisions = _decisions_about(session, keys)
+    source_of = _sources_of(session, {key for d in decisions for key in (d.record_a, d.record_b)})
+    shown = [d for d in decisions if source_of[d.record_a] in contracts and source_of[d.record_b] in contracts]
     record_access(session, actor=viewer, action="view_linked_person", subject_type="person",
                   subject_id=person_id, purpose=purpose, client=client)  # fmt: skip
     return PersonView(
@@ -167,15 +227,39 @@ def person_view(
             )
             for m in matches
         ],
-        decisions=[_decision_summary(d) for d in decisions],
+        decisions=[decision_summary(d) for d in shown],
+        decisions_left_out=len(decisions) - len(shown),
     )
 
 
-def _linked_record(record: DatahubRecord, contract: dict[str, Any]) -> LinkedRecord:
+def _decisions_about(session: Session, keys: list[str]) -> list[OfficerDecision]:
+    if not keys:
+        return []
+    return list(
+        session.scalars(
+            select(OfficerDecision)
+            .where(or_(OfficerDecision.record_a.in_(keys), OfficerDecision.record_b.in_(keys)))
+            .order_by(OfficerDecision.decided_at, OfficerDecision.id)
+        )
+    )
+
+
+def _sources_of(session: Session, keys: set[str]) -> dict[str, str]:
+    """Each record's source; a record no longer ingested counts under the source its key names."""
+    found: dict[str, str] = {
+        key: source
+        for key, source in session.execute(
+            select(DatahubRecord.record_key, DatahubRecord.source).where(DatahubRecord.record_key.in_(keys))
+        )
+    }
+    return {key: found.get(key, key.partition(":")[0]) for key in keys}
+
+
+def _linked_record(record: DatahubRecord, contract: SourceContract) -> LinkedRecord:
     return LinkedRecord(
         record_key=record.record_key,
         source=record.source,
-        owning_service=contract["owning_service"],
+        owning_service=contract.owning_service,
         source_record_id=record.source_record_id,
         first_name=record.first_name,
         last_name=record.last_name,
@@ -186,7 +270,7 @@ def _linked_record(record: DatahubRecord, contract: dict[str, Any]) -> LinkedRec
     )
 
 
-def _decision_summary(decision: OfficerDecision) -> DecisionSummary:
+def decision_summary(decision: OfficerDecision) -> DecisionSummary:
     return DecisionSummary(
         record_a=decision.record_a,
         record_b=decision.record_b,
@@ -195,63 +279,3 @@ def _decision_summary(decision: OfficerDecision) -> DecisionSummary:
         decided_by=decision.decided_by,
         decided_at=decision.decided_at,
     )
-
-
-def record_officer_decision(
-    session: Session,
-    *,
-    record_a: str,
-    record_b: str,
-    same_person: bool,
-    reason: str,
-    decided_by: str,
-    viewer: Actor,
-    client: str | None = None,
-) -> DecisionSummary:
-    """Record that two records are (or are not) the same person; the next linkage run honours it.
-
-    Refuses unknown records, a record paired with itself, a missing reason, and a decision that contradicts
-    earlier ones (A = B and B = C, then A ≠ C).
-    """
-    if record_a == record_b:
-        raise InvalidInput("A decision needs two different records.")
-    if not reason.strip() or not decided_by.strip():
-        raise InvalidInput("Give the reason for the decision and who made it.")
-    found = set(
-        session.scalars(select(DatahubRecord.record_key).where(DatahubRecord.record_key.in_([record_a, record_b])))
-    )
-    missing = sorted({record_a, record_b} - found)
-    if missing:
-        raise NotFound(f"There is no ingested record {', '.join(missing)}.")
-    _check_consistent(session, Decision(record_a, record_b, same_person))
-    decision = OfficerDecision(
-        record_a=record_a,
-        record_b=record_b,
-        same_person=same_person,
-        reason=reason.strip(),
-        decided_by=decided_by.strip(),
-        decided_at=clock.now(),
-    )
-    session.add(decision)
-    session.flush()
-    record_access(session, actor=viewer, action="record_link_decision", subject_type="datahub_record",
-                  subject_id=f"{record_a}|{record_b}", purpose=f"correct a record link: {reason.strip()}"[:200],
-                  client=client)  # fmt: skip
-    return _decision_summary(decision)
-
-
-def _check_consistent(session: Session, new: Decision) -> None:
-    earlier = [
-        Decision(a, b, same)
-        for a, b, same in session.execute(
-            select(OfficerDecision.record_a, OfficerDecision.record_b, OfficerDecision.same_person).order_by(
-                OfficerDecision.decided_at, OfficerDecision.id
-            )
-        )
-    ]
-    decisions = [*earlier, new]
-    alone = {key: key for d in decisions for key in (d.record_a, d.record_b)}
-    try:
-        apply_officer_decisions(alone, [], decisions)
-    except ConflictingDecisionsError as error:
-        raise Conflict(f"That decision contradicts earlier ones: {error}") from None
