@@ -78,6 +78,8 @@ def test_the_quarantine_page_and_its_audited_export(client: TestClient, session:
     signed_in(client, session, role="ig_officer")
     page = client.get("/datahub/quarantine")
     assert page.status_code == 200 and "Rows held back at ingestion" in page.text
+    viewed = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert viewed is not None and (viewed.action, viewed.subject_id) == ("view_quarantine", "all")
     token = form_token(client, "/datahub/quarantine")
     assert client.post("/datahub/quarantine.csv", data={"purpose": "", "csrf_token": token}).status_code == 422
     export = client.post("/datahub/quarantine.csv", data={"purpose": "Fix the extract", "csrf_token": token})

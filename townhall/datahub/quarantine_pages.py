@@ -1,8 +1,9 @@
 """Information governance's view of the ingestion quarantine: rows that failed their source's contract.
 
 The page shows how many rows each source has held back and from which extract, and the reasons row by row (a
-source at a time, or all, newest extract first), a page at a time. The rows as received hold personal data, so
-they are only in the CSV export, which needs a purpose and is audited.
+source at a time, or all, newest extract first), a page at a time. The reasons can name a value from the row, so
+each showing is audited (with the IG officer's standing purpose). The rows as received are only in the CSV export,
+which needs a purpose given for it and is audited too.
 """
 
 from __future__ import annotations
@@ -37,9 +38,23 @@ def _chosen_source(text: str) -> str | None:
     return text if SOURCE_NAME.match(text) else None
 
 
+# The reasons name values from the rows (a date of birth, a postcode), so every showing of them is audited. The
+# page is for information governance officers alone, whose role is this purpose.
+VIEW_PURPOSE = "Information governance: review rows that failed their source's contract"
+
+
 def _quarantine_page(
-    request: Request, session: Session, *, source: str | None, page: int, purpose: str = "", error: str | None = None
+    request: Request,
+    session: Session,
+    user: User,
+    *,
+    source: str | None,
+    page: int,
+    purpose: str = "",
+    error: str | None = None,
 ) -> HTMLResponse:
+    record_access(session, actor=actor_for(user), action="view_quarantine", subject_type="datahub_quarantine",
+                  subject_id=source or "all", purpose=VIEW_PURPOSE, client=client_address(request))  # fmt: skip
     summary = service.quarantine_summary(session)
     pages = page_count(
         sum(s.rows for s in summary if source is None or s.source == source), PAGE_SIZE
@@ -62,7 +77,7 @@ def quarantine_page(request: Request, session: SessionDep, user: IgOfficer) -> H
     """
     params = request.query_params
     page = params.get("page", "1")[:6]
-    return _quarantine_page(request, session, source=_chosen_source(params.get("source", "")[:60]),
+    return _quarantine_page(request, session, user, source=_chosen_source(params.get("source", "")[:60]),
                             page=int(page) if page.isdigit() else 1)  # fmt: skip
 
 
@@ -78,7 +93,7 @@ def quarantine_export(
                       subject_id=chosen or "all", purpose=purpose, client=client_address(request))  # fmt: skip
     except InvalidInput:
         error = "Enter why you are exporting the rows"
-        return _quarantine_page(request, session, source=chosen, page=1, purpose=purpose, error=error)
+        return _quarantine_page(request, session, user, source=chosen, page=1, purpose=purpose, error=error)
     body = service.quarantine_csv(session, source=chosen)
     name = f"datahub-quarantine-{chosen}.csv" if chosen else "datahub-quarantine.csv"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
