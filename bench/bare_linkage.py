@@ -44,8 +44,10 @@ def _name_columns(mapping: ColumnMapping) -> str:
 
 def _select(source: str, contract: SourceContract, path: Path) -> str:
     mapping = contract.columns
+    formats = mapping.date_of_birth_format
+    formats_sql = ", ".join(f"'{f}'" for f in ([formats] if isinstance(formats, str) else formats or []))
     dob = (
-        f"strftime(try_strptime(\"{mapping.date_of_birth}\", '{mapping.date_of_birth_format}'), '%Y-%m-%d')"
+        f"strftime(try_strptime(\"{mapping.date_of_birth}\", [{formats_sql}]), '%Y-%m-%d')"
         if mapping.date_of_birth
         else "NULL"
     )

@@ -141,3 +141,26 @@ def test_a_contract_with_an_unknown_encoding_does_not_load() -> None:
     with pytest.raises(ContractError, match="not a text encoding"):
         parse_contract(text.replace('contact = "', 'encoding = "klingon"\ncontact = "', 1), origin="council_tax.toml")
     assert parse_contract(text.replace('contact = "', 'encoding = "Windows-1252"\ncontact = "', 1)).encoding == "cp1252"
+
+
+def test_a_contract_may_accept_several_date_of_birth_formats():
+    text = resources.files("townhall.datahub").joinpath("sources/council_tax.toml").read_text(encoding="utf-8")
+    contract = parse_contract(text.replace('"%d/%m/%Y"', '["%d/%m/%Y", "%Y-%m-%d"]', 1))
+    assert contract.columns.date_of_birth_format == ["%d/%m/%Y", "%Y-%m-%d"]
+    raw = pd.DataFrame(
+        {
+            "ACCOUNT_REF": ["A1", "A2"],
+            "FORENAME": ["Ann", "Bo"],
+            "SURNAME": ["Lee", "Li"],
+            "DOB": ["03/04/1990", "1991-05-06"],
+            "PROPERTY_UPRN": ["1", "2"],
+            "ADDRESS_LINE": ["1 High St", "2 High St"],
+            "POSTCODE": ["ZX1 1AB", "ZX1 1AB"],
+            "BAND": ["A", "B"],
+            "LIABILITY_START": ["01/01/2020", "01/01/2021"],
+        }
+    )
+    clean, quarantine = standardise_extract(contract, raw, today=TODAY)
+    assert list(clean["date_of_birth"]) == ["1990-04-03", "1991-05-06"] and quarantine.empty
+    with pytest.raises(ContractError, match="date_of_birth_format"):
+        parse_contract(text.replace('"%d/%m/%Y"', "[]", 1))

@@ -149,3 +149,18 @@ def test_date_of_birth_column_gives_the_scalar_rules_for_every_value(fmt):
             assert (iso, reason) == (parsed.value.isoformat(), problem), text
     assert isos.iloc[-1] is None and reasons.iloc[-1] is None
     assert reasons.notna().sum() >= 2  # the future and the too-old dates at least
+
+
+def test_several_date_formats_are_tried_in_order():
+    formats = ["%d/%m/%Y", "%Y-%m-%d"]
+    assert s.parse_date("03/04/1990", formats).value == date(1990, 4, 3)
+    assert s.parse_date("1990-04-03", formats).value == date(1990, 4, 3)
+    assert s.parse_date("3 Apr 1990", formats).reason == (
+        "date '3 Apr 1990' is not in any of the formats %d/%m/%Y, %Y-%m-%d"
+    )
+    values = pd.Series(["03/04/1990", "1990-04-03", "31/02/1990", "2999-01-01", None])
+    isos, reasons = s.date_of_birth_column(values, formats, today=date(2025, 4, 1))
+    assert list(isos) == ["1990-04-03", "1990-04-03", None, "2999-01-01", None]
+    assert reasons.iloc[2] == "date '31/02/1990' is not in any of the formats %d/%m/%Y, %Y-%m-%d"
+    assert reasons.iloc[3] == "date of birth 2999-01-01 is in the future"
+    assert reasons.iloc[0] is None and reasons.iloc[1] is None and reasons.iloc[4] is None

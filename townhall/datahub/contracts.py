@@ -74,7 +74,8 @@ class ColumnMapping(_Strict):
     full_name: str | None = None
     full_name_order: Literal["first_last", "last_comma_first"] = "first_last"
     date_of_birth: str | None = None
-    date_of_birth_format: str | None = None
+    # A strptime pattern, or several tried in order (an export that changed format, old rows and new)
+    date_of_birth_format: str | list[str] | None = None
     sex: str | None = None
     # The source's values -> F or M, or "" for a value meaning "not known" (blank, Unknown and N/A always do)
     sex_values: dict[str, Literal["F", "M", ""]] = Field(default_factory=_same_letters)
@@ -87,8 +88,8 @@ class ColumnMapping(_Strict):
     def _names_are_mapped(self) -> ColumnMapping:
         if self.full_name is None and (self.first_name is None or self.last_name is None):
             raise ValueError("map either full_name, or both first_name and last_name")
-        if self.date_of_birth is not None and self.date_of_birth_format is None:
-            raise ValueError("date_of_birth needs date_of_birth_format, e.g. '%d/%m/%Y'")
+        if self.date_of_birth is not None and not self.date_of_birth_format:
+            raise ValueError("date_of_birth needs date_of_birth_format, e.g. '%d/%m/%Y' or ['%d/%m/%Y', '%Y-%m-%d']")
         return self
 
     def source_columns(self) -> list[str]:

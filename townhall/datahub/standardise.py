@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -137,8 +137,18 @@ class ParsedDate:
     reason: str | None = None
 
 
-def parse_date(text: object, date_format: str | None = None) -> ParsedDate:
-    """Parse a date written in ``date_format`` (a strptime pattern), or else any common UK format.
+DateFormats = str | Sequence[str] | None  # one strptime pattern, several tried in order, or None: the common ones
+
+
+def _formats(date_format: DateFormats) -> tuple[str, ...]:
+    if isinstance(date_format, str):
+        return (date_format,)
+    return tuple(date_format) if date_format else ()
+
+
+def parse_date(text: object, date_format: DateFormats = None) -> ParsedDate:
+    """Parse a date written in ``date_format`` (a strptime pattern, or several tried in order), or else any
+    common UK format.
 
     Returns ``ParsedDate(None, None)`` for a blank field (missing is not an error) and
     ``ParsedDate(None, reason)`` for text that is not a date.
@@ -150,12 +160,16 @@ def parse_date(text: object, date_format: str | None = None) -> ParsedDate:
     if isinstance(text, date):
         return ParsedDate(text)
     cleaned = _SPACES.sub(" ", str(text).strip())
-    for candidate in (date_format,) if date_format else _COMMON_DATE_FORMATS:
+    formats = _formats(date_format)
+    for candidate in formats or _COMMON_DATE_FORMATS:
         try:
             return ParsedDate(datetime.strptime(cleaned, candidate).date())  # noqa: DTZ007 - a calendar date
         except ValueError:
             continue
-    expected = f"the format {date_format}" if date_format else "a recognised date format"
+    if not formats:
+        expected = "a recognised date format"
+    else:
+        expected = f"the format {formats[0]}" if len(formats) == 1 else f"any of the formats {', '.join(formats)}"
     return ParsedDate(None, f"date '{cleaned}' is not in {expected}")
 
 
@@ -333,7 +347,7 @@ def _columns_by_distinct(
     )
 
 
-def date_column(values: pd.Series, date_format: str | None) -> tuple[pd.Series, pd.Series]:
+def date_column(values: pd.Series, date_format: DateFormats) -> tuple[pd.Series, pd.Series]:
     """(dates, reasons) for a column; an unparseable date gives None and a reason.
 
     With a known format the distinct values are parsed by pandas in one vectorised call; only the values it
@@ -347,7 +361,7 @@ def date_column(values: pd.Series, date_format: str | None) -> tuple[pd.Series, 
     return dates, reasons
 
 
-def date_of_birth_column(values: pd.Series, date_format: str | None, *, today: date) -> tuple[pd.Series, pd.Series]:
+def date_of_birth_column(values: pd.Series, date_format: DateFormats, *, today: date) -> tuple[pd.Series, pd.Series]:
     """(ISO dates of birth, reasons) for a column: ``parse_date`` then ``date_of_birth_problem``, each distinct
     value worked out once (a million rows hold some hundreds of thousands of dates), and those pandas can read
     in the source's format checked and written as text in vectorised passes. The rest (unreadable, blank, or
@@ -360,9 +374,12 @@ def date_of_birth_column(values: pd.Series, date_format: str | None, *, today: d
     isos = pd.Series(None, index=distinct.index, dtype=object)
     reasons = pd.Series(None, index=distinct.index, dtype=object)
     readable = pd.Series(False, index=distinct.index)
-    if date_format and len(distinct):
+    if _formats(date_format) and len(distinct):
         cleaned = distinct.map(lambda text: _SPACES.sub(" ", str(text).strip()))
-        stamps = pd.to_datetime(cleaned, format=date_format, errors="coerce", exact=True)
+        stamps = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[ns]")
+        for candidate in _formats(date_format):  # each format reads what the ones before it could not
+            unread = stamps.isna()
+            stamps[unread] = pd.to_datetime(cleaned[unread], format=candidate, errors="coerce", exact=True)
         readable = stamps.notna()
         iso_text = stamps[readable].dt.strftime("%Y-%m-%d")
         isos[readable] = iso_text
@@ -401,10 +418,10 @@ def _map_distinct(values: pd.Series, function: Callable[[Any], Any]) -> pd.Serie
     return pd.Series(results[codes], index=values.index, dtype=object)
 
 
-def _parse_dates_fast(texts: Any, date_format: str | None) -> list[ParsedDate]:
+def _parse_dates_fast(texts: Any, date_format: DateFormats) -> list[ParsedDate]:
     import pandas as pd
 
-    if not date_format or len(texts) == 0:
+    if not isinstance(date_format, str) or len(texts) == 0:  # vectorised for one known format only
         return [parse_date(text, date_format) for text in texts]
     cleaned = pd.Series(texts, dtype=object).map(lambda text: _SPACES.sub(" ", str(text).strip()))
     stamps = pd.to_datetime(cleaned, format=date_format, errors="coerce", exact=True)
