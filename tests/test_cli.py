@@ -93,3 +93,26 @@ def test_a_message_with_brackets_is_printed_as_written(capsys) -> None:
     with pytest.raises(typer.Exit):
         ingest()
     assert "['FORENAME.1']" in " ".join(capsys.readouterr().err.split())
+
+
+def test_datahub_ingest_refuses_a_cut_short_extract_unless_forced_and_withdraw_removes_a_source(
+    environment, tmp_path: Path
+) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'd.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    header = "claim_no,first_name,last_name,dob,sex,addr,post_code,weekly_award\n"
+    rows = [f"C{i},Ann,Lee,3 Mar 1984,F,{i} High St,ZX1 1AB,12.50\n" for i in range(10)]
+    (tmp_path / "full.csv").write_text(header + "".join(rows), encoding="utf-8")
+    (tmp_path / "short.csv").write_text(header + "".join(rows[:3]), encoding="utf-8")
+    first = runner.invoke(app, ["datahub", "ingest", "council_tax_reduction", str(tmp_path / "full.csv")])
+    assert first.exit_code == 0 and "loaded 10" in first.output, first.output
+    refused = runner.invoke(app, ["datahub", "ingest", "council_tax_reduction", str(tmp_path / "short.csv")])
+    assert refused.exit_code == 1 and "fewer than half" in " ".join(refused.output.split())
+    forced = runner.invoke(app, ["datahub", "ingest", "council_tax_reduction", str(tmp_path / "short.csv"), "--force"])
+    assert forced.exit_code == 0 and "loaded 3" in forced.output, forced.output
+    args = ["datahub", "withdraw", "council_tax_reduction", "--reason", "Sharing agreement ended in November"]
+    assert runner.invoke(app, args, input="n\n").exit_code == 1  # not confirmed: nothing deleted
+    withdrawn = runner.invoke(app, [*args, "--yes"])
+    assert withdrawn.exit_code == 0 and "3 records" in withdrawn.output, withdrawn.output
+    again = runner.invoke(app, [*args, "--yes"])
+    assert again.exit_code == 1 and "holds nothing" in again.output
