@@ -252,3 +252,18 @@ def test_an_ingest_reports_each_step_as_it_starts_and_ends(session: Session) -> 
     )
     assert [step for step in steps if step[1] == 1] == [(name, 1, 1) for name in INGEST_STEPS]
     assert [step for step in steps if step[1] == 0] == [(name, 0, 1) for name in INGEST_STEPS]
+
+
+def test_an_involved_since_date_that_is_not_a_date_is_quarantined(session: Session) -> None:
+    contract = usable_contract(source_registry(), "council_tax")
+    header = ["ACCOUNT_REF", "FORENAME", "SURNAME", "DOB", "PROPERTY_UPRN", "ADDRESS_LINE", "POSTCODE", "BAND"]
+    rows = [
+        ["T1", "Ann", "Lee", "03/04/1990", "1", "1 High St", "ZX1 1AB", "A", "08/11/2021"],
+        ["T2", "Bo", "Li", "03/04/1991", "2", "2 High St", "ZX1 1AB", "B", "not a date"],
+        ["T3", "Cy", "Lu", "03/04/1992", "3", "3 High St", "ZX1 1AB", "C", None],
+    ]
+    raw = pd.DataFrame(rows, columns=[*header, "LIABILITY_START"])
+    report = ingest_extract(session, contract=contract, raw=raw, file_name="t.csv", today=TODAY, force=True)
+    assert (report.rows_loaded, report.rows_quarantined) == (2, 1)
+    (held,) = quarantined_rows(session, source="council_tax")
+    assert held.reason == "liability start: date 'not a date' is not in a recognised date format"

@@ -164,3 +164,17 @@ def test_several_date_formats_are_tried_in_order():
     assert reasons.iloc[2] == "date '31/02/1990' is not in any of the formats %d/%m/%Y, %Y-%m-%d"
     assert reasons.iloc[3] == "date of birth 2999-01-01 is in the future"
     assert reasons.iloc[0] is None and reasons.iloc[1] is None and reasons.iloc[4] is None
+
+
+def test_iso_date_time_text_reads_as_its_date_when_no_format_is_given():
+    assert s.parse_date("2011-02-08 00:00:00").value == date(2011, 2, 8)
+    assert s.parse_date("2011-02-08T23:30:00+00:00").value == date(2011, 2, 8)
+    assert s.parse_date("2011-02-08 00:00:00", "%Y-%m-%d").value is None  # a stated format is kept to
+
+
+def test_a_date_fact_that_is_not_a_date_has_a_reason():
+    values = pd.Series(["08/11/2021", "2018-08-25", "2011-02-08 00:00:00", None, "", "soon", "31/02/2020"])
+    reasons = s.date_fact_problems(values, "liability start")
+    assert list(reasons[:5]) == [None] * 5
+    assert reasons.iloc[5] == "liability start: date 'soon' is not in a recognised date format"
+    assert reasons.iloc[6].startswith("liability start: date '31/02/2020'")

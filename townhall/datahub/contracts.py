@@ -195,7 +195,8 @@ def standardise_extract(
     Clean rows have the columns in ``PERSON_COLUMNS`` plus ``fact_<name>`` for each service fact. A row is
     quarantined, not cleaned, when its date of birth or postcode cannot be read, its date of birth is
     impossible, it has no identifier or no name, its UPRN is not a UPRN, its sex is a value the contract does
-    not list, or a field is longer than the records table holds (``FIELD_LENGTHS``). Raises ExtractError before
+    not list, its ``involved_since`` fact is given but is not a date, or a field is longer than the records
+    table holds (``FIELD_LENGTHS``). Raises ExtractError before
     any work if the extract is empty or its columns do not match the contract.
     """
     import pandas as pd
@@ -223,6 +224,9 @@ def standardise_extract(
     clean["first_name_canonical"] = standardise.canonical_first_name_column(clean["first_name"], clean["sex"])
     clean["address"] = standardise.address_column(raw[mapping.address]) if mapping.address else None
     reasons.append(_too_long(clean["address"], "address"))
+    if contract.involved_since is not None:  # the household view says since when from this date
+        facts_column = raw[mapping.service_facts[contract.involved_since]]
+        reasons.append(standardise.date_fact_problems(facts_column, contract.involved_since.replace("_", " ")))
     # "N" where the source's address is not where the person lives (an incident's location)
     clean["address_is_home"] = "Y" if contract.address_is_home else "N"
     for fact, column in mapping.service_facts.items():

@@ -167,7 +167,10 @@ def parse_date(text: object, date_format: DateFormats = None) -> ParsedDate:
         except ValueError:
             continue
     if not formats:
-        expected = "a recognised date format"
+        try:  # ISO date-time text, as a Parquet timestamp is kept: "2011-02-08 00:00:00", "2011-02-08T09:30:00+00:00"
+            return ParsedDate(datetime.fromisoformat(cleaned).date())
+        except ValueError:
+            expected = "a recognised date format"
     else:
         expected = f"the format {formats[0]}" if len(formats) == 1 else f"any of the formats {', '.join(formats)}"
     return ParsedDate(None, f"date '{cleaned}' is not in {expected}")
@@ -304,6 +307,18 @@ def sex_column(values: pd.Series, sex_values: Mapping[str, str]) -> tuple[pd.Ser
         return None, f"sex '{str(text).strip()}' is not one of the contract's values ({listed})"
 
     return _pairs_by_distinct(values, read)
+
+
+def date_fact_problems(values: pd.Series, label: str) -> pd.Series:
+    """A reason for each value of a column of dates (a service fact, such as when a tenancy started) that is given
+    but is not a date ``parse_date`` reads without a format; None for dates and blanks."""
+
+    def read(value: object) -> tuple[str | None]:
+        reason = parse_date(value).reason
+        return (f"{label}: {reason}" if reason else None,)
+
+    (reasons,) = _columns_by_distinct(values, read, 1)
+    return reasons
 
 
 _UPRN = re.compile(r"([0-9]{1,12})(?:\.0)?")

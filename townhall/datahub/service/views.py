@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -158,23 +158,10 @@ def _not_linked(session: Session) -> str | None:
 
 
 def _involved_since(contract: SourceContract, facts: dict[str, Any]) -> date | None:
-    """The date in the contract's `involved_since` fact, if it has one and it reads as a date."""
+    """The date in the contract's `involved_since` fact (checked at ingest: a date, ISO date-time text, or blank)."""
     if contract.involved_since is None:
         return None
-    value = facts.get(contract.involved_since)
-    parsed = parse_date(value).value
-    if parsed is None and isinstance(value, str):
-        parsed = _iso_date_time(value)
-    return parsed
-
-
-def _iso_date_time(text: str) -> date | None:
-    """The date part of ISO date-time text, as a Parquet timestamp is stored ("2011-02-08 00:00:00",
-    "2011-02-08T00:00:00+00:00"); the date as written, not moved to another time zone."""
-    try:
-        return datetime.fromisoformat(text.strip()).date()
-    except ValueError:
-        return None
+    return parse_date(facts.get(contract.involved_since)).value
 
 
 def person_view(
