@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from tests.datahub.test_link_service import EARLY_HELP_ADULTS, OFFICER, PURPOSE, REGISTRY
 from townhall.datahub.models import DatahubRecord, OfficerDecision
 from townhall.datahub.service import ContradictingDecision, DecisionRefused, record_officer_decision
+from townhall.platform.audit.models import AuditEntry
 
 pytestmark = pytest.mark.slow
 
@@ -84,6 +85,8 @@ def test_the_same_decision_twice_is_recorded_once(session: Session) -> None:
     again = _decide(session, b, a, same=False, reason="Double-clicked")
     assert (again.record_a, again.record_b, again.reason) == (first.record_a, first.record_b, first.reason)
     assert session.scalar(select(func.count()).select_from(OfficerDecision)) == 1
+    audited = session.scalars(select(AuditEntry).where(AuditEntry.action == "record_link_decision")).all()
+    assert [entry.purpose for entry in audited] == [PURPOSE]  # the purpose seen under, not the reason's free text
 
 
 def test_a_changed_mind_is_recorded_and_changing_back_is_recorded_again(session: Session) -> None:

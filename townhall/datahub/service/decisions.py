@@ -86,9 +86,10 @@ def record_officer_decision(
     )
     session.add(decision)
     session.flush()
+    # Audited under the purpose the records were seen for, as every view is; the officer's reason, which may be
+    # free text about a resident, stays on the decision itself
     record_access(session, actor=viewer, action="record_link_decision", subject_type="datahub_record",
-                  subject_id=f"{record_a}|{record_b}", purpose=f"correct a record link: {reason}"[:200],
-                  client=client)  # fmt: skip
+                  subject_id=f"{record_a}|{record_b}", purpose=purpose, client=client)  # fmt: skip
     return decision_summary(decision)
 
 
