@@ -11,7 +11,7 @@ import gc
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from sqlalchemy import JSON, Column, Connection, Date, DateTime, Dialect, Table, TypeDecorator, bindparam, cast, func
@@ -24,6 +24,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from townhall.db import Base, table_of
 
 _BATCH = 20_000
+# SQLite: rows per INSERT such that a statement binds about this many values. One statement of 34 rows of 15
+# columns (or 256 rows of 2) spends less per row than 34 (or 256) single-row steps: a million 15-column rows
+# took 4.3 s against 5.9 s of CPU, a million 2-column rows 1.0 s against 2.7 s (`/tmp/mr3.py`, docs/benchmarks.md)
+_VALUES_PER_STATEMENT = 512
 
 
 def _batches(rows: Iterable[Sequence[Any]], size: int) -> Iterable[list[Sequence[Any]]]:
@@ -75,16 +79,29 @@ def bulk_insert(
         return written
     if not dates_as_text:
         rows = _with_iso_dates(table, columns, rows)
-    placeholders = ", ".join("?" for _ in columns)
-    sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({placeholders})'  # noqa: S608 - names are ours
+    per_statement = max(1, _VALUES_PER_STATEMENT // len(columns))
+    one_row, many_rows = _values_insert(table.name, columns, 1), _values_insert(table.name, columns, per_statement)
     cursor = connection.connection.cursor()  # the raw DB-API cursor: executemany without per-row overhead
     try:
         for batch in _batches(rows, _BATCH):
-            cursor.executemany(sql, batch)
+            whole = len(batch) - len(batch) % per_statement
+            if whole:  # the batch's rows flattened, per_statement rows to each statement's parameters
+                flattened = [
+                    tuple(chain.from_iterable(batch[start : start + per_statement]))
+                    for start in range(0, whole, per_statement)
+                ]
+                cursor.executemany(many_rows, flattened)
+            cursor.executemany(one_row, batch[whole:])
             written += len(batch)
     finally:
         cursor.close()
     return written
+
+
+def _values_insert(table: str, columns: Sequence[str], rows: int) -> str:
+    """SQLite's INSERT of ``rows`` rows of ``columns`` in one statement, all values as ``?`` parameters."""
+    row = f"({', '.join('?' for _ in columns)})"
+    return f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES {", ".join([row] * rows)}'  # noqa: S608 - our names
 
 
 def _with_iso_dates(table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
