@@ -1,5 +1,11 @@
-"""What the data hub's record indexes cost a million-record ingest on SQLite.
+"""What the data hub's record indexes, and the shape of its INSERT statements, cost a million-record ingest on
+SQLite.
 
+Statements: Townhall's `bulk_insert` writes a million rows into the `datahub_records` table as migrated, with about
+512 values to each INSERT (34 rows of 15 columns), against the same function with one row to each INSERT (the
+reference), in the same run.
+
+Indexes:
 A million rows shaped like `datahub_records` (keys in primary-key order, as `ingest` writes them) inserted with
 `executemany` in batches of 20,000, in WAL mode with the bulk write's 256 MB page cache, into the table with the
 indexes it had before migration 0013 (source, batch, UPRN: the reference) and with those it has now (source),
@@ -22,6 +28,14 @@ from collections.abc import Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import create_engine
+
+from townhall.datahub.models import DatahubRecord
+from townhall.datahub.service.ingest import RECORD_COLUMNS
+from townhall.datahub.service.writes import roomy_sqlite_cache
+from townhall.db import table_of
+from townhall.platform import bulk
 
 COLUMNS = (
     *("record_key", "source", "source_record_id", "batch_id", "first_name", "middle_name", "last_name"),
@@ -90,6 +104,25 @@ def insert_all(path: Path, indexed: Sequence[str], rows: list[tuple[Any, ...]]) 
     return result
 
 
+def bulk_insert_all(path: Path, rows: list[tuple[Any, ...]], values_per_statement: int) -> tuple[float, float]:
+    """Wall and CPU seconds for Townhall's own ``bulk_insert`` of ``rows`` (without the batch column) into a fresh
+    ``datahub_records`` table, as the ingest writes it (256 MB cache, one transaction), with
+    ``values_per_statement`` as its statement size."""
+    engine = create_engine(f"sqlite:///{path}")
+    table_of(DatahubRecord).create(engine)
+    batch = COLUMNS.index("batch_id")
+    without_batch = [row[:batch] + row[batch + 1 :] for row in rows]
+    chosen, bulk._VALUES_PER_STATEMENT = bulk._VALUES_PER_STATEMENT, values_per_statement
+    try:
+        with engine.begin() as connection, roomy_sqlite_cache(connection):
+            started, cpu_started = time.perf_counter(), time.process_time()
+            bulk.bulk_insert(connection, DatahubRecord, RECORD_COLUMNS, without_batch, dates_as_text=True)
+        return time.perf_counter() - started, time.process_time() - cpu_started
+    finally:
+        bulk._VALUES_PER_STATEMENT = chosen
+        engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -99,10 +132,20 @@ def main() -> None:
         insert_all(Path(folder) / "warm-up.db", NOW, rows[: len(rows) // 4])
         reference = insert_all(Path(folder) / "before.db", BEFORE_0013, rows)
         now = insert_all(Path(folder) / "now.db", NOW, rows)
+        one_row = bulk_insert_all(Path(folder) / "one-row.db", rows, 1)
+        many_rows = bulk_insert_all(Path(folder) / "many-rows.db", rows, bulk._VALUES_PER_STATEMENT)
     print(f"{args.rows:,} records, executemany in batches of 20,000, WAL, 256 MB cache")
     for label, (wall, cpu) in (("before 0013 (source, batch, UPRN), reference", reference), ("now (source)", now)):
         print(f"  indexes {label:46s} {wall:6.2f} s wall, {cpu:6.2f} s CPU")
     print(f"  ratio to the reference: wall {now[0] / reference[0]:.2f}, CPU {now[1] / reference[1]:.2f}")
+    print(f"{args.rows:,} records through Townhall's bulk_insert into datahub_records, one transaction")
+    per_statement = bulk._VALUES_PER_STATEMENT // len(RECORD_COLUMNS)
+    for label, (wall, cpu) in (
+        ("one row per INSERT, reference", one_row),
+        (f"{per_statement} rows per INSERT (now)", many_rows),
+    ):
+        print(f"  {label:52s} {wall:6.2f} s wall, {cpu:6.2f} s CPU")
+    print(f"  ratio to the reference: wall {many_rows[0] / one_row[0]:.2f}, CPU {many_rows[1] / one_row[1]:.2f}")
 
 
 if __name__ == "__main__":
