@@ -298,20 +298,27 @@ def _text_column(clean: pd.DataFrame, name: str) -> Any:
 
 
 def _facts_json(clean: pd.DataFrame) -> list[str]:
-    """Each row's service facts as a JSON object (text, or null where blank), encoded by pandas in one pass
-    rather than ``json.dumps`` per row: a million rows take a second instead of ten."""
+    """Each row's service facts as a JSON object (text, or null where blank). Each distinct value of a fact is
+    encoded once and the rows' objects put together from those pieces: a fact has few distinct values (a band,
+    a start date), and ``json.dumps`` per row took ten seconds a million rows, pandas' ``to_json`` one."""
+    import numpy as np
     import pandas as pd
 
     fact_columns = [c for c in clean.columns if c.startswith("fact_")]
     if not fact_columns or clean.empty:
         return ["{}"] * len(clean)
-    facts = clean[fact_columns].rename(columns=lambda c: c.removeprefix("fact_"))
-    facts = facts.astype(object).where(facts.notna(), None)
-    if any(pd.api.types.infer_dtype(facts[c], skipna=True) not in ("string", "empty") for c in facts.columns):
-        # other than text (a Parquet extract's numbers, dates): as text, as the JSON column stores them
-        facts = facts.map(_fact_value)
-    encoded: str = facts.to_json(orient="records", lines=True, force_ascii=True)
-    return encoded.splitlines()
+    pieces = []
+    for column in fact_columns:
+        values = clean[column].astype(object)
+        values = values.where(values.notna(), None)  # NaN and NaT as None, which is JSON's null
+        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+            # other than text (a Parquet extract's numbers, dates): as text, as the JSON column stores them
+            values = values.map(_fact_value)
+        codes, distinct = pd.factorize(values)  # a missing value's code is -1: the last piece, null
+        encoded = np.array([json.dumps(value) for value in distinct] + ["null"], dtype=object)
+        pieces.append(encoded[codes].tolist())
+    template = "{" + ", ".join(f"{json.dumps(c.removeprefix('fact_'))}: %s" for c in fact_columns) + "}"
+    return [template % row for row in zip(*pieces, strict=True)]
 
 
 def _fact_value(value: Any) -> Any:
