@@ -1,14 +1,16 @@
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from townhall.datahub.linkage import LinkageConfig
-from townhall.datahub.models import LinkageEvent, LinkageRun, LinkedPerson, PersonRecord
+from townhall.datahub.models import IngestBatch, LinkageEvent, LinkageRun, LinkedPerson, PersonRecord
 from townhall.datahub.service import (
     evaluate_latest_run,
     household_view,
+    latest_batches,
     load_records,
     needs_first_linkage,
     person_view,
@@ -20,6 +22,7 @@ from townhall.datahub.service import (
 )
 from townhall.datahub.synthetic import GROUND_TRUTH_FILE, extracts_folder_for
 from townhall.platform.audit import Actor
+from townhall.platform.clock import LONDON
 from townhall.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 pytestmark = pytest.mark.slow
@@ -195,3 +198,24 @@ def test_before_the_first_run_the_views_say_the_records_are_not_linked_yet(sessi
     assert not needs_first_linkage(session)
     with pytest.raises(NotFound, match="no household H1 in the latest linkage run"):
         household_view(session, household_id="H1", purpose=PURPOSE, registry=REGISTRY, viewer=OFFICER)
+
+
+def test_the_household_view_says_how_current_each_services_information_is(session: Session) -> None:
+    run_linkage(session, contracts=_contracts(), config=QUICK)
+    household = session.execute(
+        select(LinkedPerson.household_id)
+        .join(PersonRecord, PersonRecord.person_id == LinkedPerson.person_id)
+        .where(PersonRecord.record_key.like("school_attendance:%"), LinkedPerson.household_id.is_not(None))
+        .limit(1)
+    ).scalar_one()
+    school = next(batch for batch in latest_batches(session) if batch.source == "school_attendance")
+    # half past midnight in summer: still the 14th in UTC, the 15th in the UK
+    session.execute(
+        update(IngestBatch)
+        .where(IngestBatch.id == school.id)
+        .values(ingested_at=datetime(2026, 7, 15, 0, 30, tzinfo=LONDON))
+    )
+    session.expire_all()
+    view = household_view(session, household_id=household, purpose=PURPOSE, registry=REGISTRY, viewer=OFFICER)
+    as_of = {service.source: service.information_as_of for service in view.services}
+    assert as_of["school_attendance"] == date(2026, 7, 15)

@@ -47,6 +47,7 @@ def test_a_practitioner_sees_a_household_only_with_a_purpose_and_is_audited(
     assert refused.status_code == 422 and "purpose is required" in refused.text
     shown = client.post(path, data={"purpose": PURPOSE, "csrf_token": form_token(client, path)})
     assert shown.status_code == 200 and "Services involved" in shown.text and person in shown.text
+    assert "Information as of" in shown.text  # how current each service's information is
     entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert entry is not None
     assert (entry.action, entry.subject_id, entry.purpose, entry.actor_id) == (

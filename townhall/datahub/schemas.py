@@ -15,6 +15,8 @@ class ServiceInvolvement(BaseModel):
     lead_contact: str
     since: date | None  # earliest date the service records for anyone in the household, if it records one
     people: list[str]  # lasting person ids of the household members the service knows
+    # The day (UK) the service's latest extract was ingested: what is shown is only as current as that
+    information_as_of: date
 
 
 class HouseholdView(BaseModel):

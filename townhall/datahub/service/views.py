@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -33,10 +33,12 @@ from townhall.datahub.schemas import (
     PersonView,
     ServiceInvolvement,
 )
+from townhall.datahub.service.ingest import latest_batches
 from townhall.datahub.service.link import any_linkage_run
 from townhall.datahub.service.sources import RegisteredSource
 from townhall.datahub.standardise import parse_date
 from townhall.platform.audit import Actor, record_access
+from townhall.platform.clock import LONDON
 from townhall.platform.errors import Forbidden, InvalidInput, NotFound
 
 Registry = Mapping[str, RegisteredSource]
@@ -102,7 +104,8 @@ def household_view(
     viewer: Actor,
     client: str | None = None,
 ) -> HouseholdView:
-    """Which services are involved with a household, since when, and whom to contact in each.
+    """Which services are involved with a household, since when, whom to contact in each, and how current each
+    service's information is (the day its latest extract was ingested).
 
     The people listed are those at least one allowed source knows: a member known only to other services is
     neither counted nor named.
@@ -126,6 +129,7 @@ def household_view(
         started = _involved_since(contracts[source], facts)
         if started is not None and (source not in since or started < since[source]):
             since[source] = started
+    extracted = {batch.source: _uk_day(batch.ingested_at) for batch in latest_batches(session)}
     services = [
         ServiceInvolvement(
             source=source,
@@ -133,6 +137,7 @@ def household_view(
             lead_contact=contracts[source].contact,
             since=since.get(source),
             people=sorted(people[source]),
+            information_as_of=extracted[source],
         )
         for source in sorted(people)
     ]
@@ -145,6 +150,11 @@ def household_view(
         people=sorted(set().union(*people.values())),
         services=services,
     )
+
+
+def _uk_day(moment: datetime) -> date:
+    """The UK day of a stored time: PostgreSQL gives it back with its zone, SQLite as the UK wall time it was."""
+    return moment.date() if moment.tzinfo is None else moment.astimezone(LONDON).date()
 
 
 def _not_linked(session: Session) -> str | None:
