@@ -86,6 +86,7 @@ def test_synth_then_link_then_evaluate_needs_no_other_step(monkeypatch, tmp_path
         assert refused.exit_code == 1 and "missing columns" in refused.output and "Traceback" not in refused.output
         listed = runner.invoke(app, ["datahub", "sources"])
         assert listed.exit_code == 0 and "Revenues and Benefits" in listed.output
+        assert "council_tax.csv" in listed.output and "quarantined" in listed.output  # the latest extracts
         exported = runner.invoke(app, ["datahub", "quarantine"])
         assert exported.exit_code == 0 and exported.output.startswith("source,batch_id,row_number,reason")
     finally:
@@ -136,5 +137,18 @@ def test_link_on_spark_gives_the_same_people_as_duckdb(monkeypatch, tmp_path: Pa
         assert spark_metrics["merges"] == spark_metrics["splits"] == 0
         assert spark_metrics["matched_pairs"] == duckdb_metrics["matched_pairs"] > 0
         engine.dispose()
+    finally:
+        get_settings.cache_clear()
+
+
+def test_sources_are_listed_before_the_database_is_set_up(monkeypatch, tmp_path: Path) -> None:
+    get_settings.cache_clear()
+    monkeypatch.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    monkeypatch.setenv("COLUMNS", "300")
+    try:
+        listed = CliRunner().invoke(app, ["datahub", "sources"])
+        assert listed.exit_code == 0, listed.output
+        assert "Revenues and Benefits" in listed.output
+        assert "No extracts are shown" in listed.output and "townhall db upgrade" in listed.output
     finally:
         get_settings.cache_clear()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from townhall.cli_support import friendly_errors, open_database
@@ -24,22 +25,49 @@ console = Console(stderr=True)
 @datahub_app.command("sources")
 @friendly_errors
 def sources() -> None:
-    """List the source contracts: owner, lawful basis, purposes, retention, and any problem."""
+    """List the source contracts (owner, lawful basis, purposes, retention, any problem) and each source's latest
+    extract: when it was ingested, what was loaded and quarantined."""
     from townhall.cli_support import settings
     from townhall.datahub.service import source_registry
 
-    table = Table("source", "owning service", "lawful basis", "purposes", "retention", show_lines=True)
+    latest, unavailable = _latest_extracts()
+    table = Table(
+        "source", "owning service", "lawful basis", "purposes", "retention", "latest extract", show_lines=True
+    )
     for name, registered in source_registry(settings().datahub_sources).items():
         contract = registered.contract
         if contract is None:
-            table.add_row(name, "[red]cannot be used[/]", registered.problem or "", "", "")
+            table.add_row(name, "[red]cannot be used[/]", registered.problem or "", "", "", latest.get(name, ""))
             continue
         basis = contract.lawful_basis
         lawful = f"Art. 6 {basis.article_6}: {basis.article_6_detail}"
         lawful += f"\nArt. 9: {basis.article_9_condition}" if basis.article_9_condition else ""
         lawful += f"\nArt. 10: {basis.article_10_authority}" if basis.article_10_authority else ""
-        table.add_row(name, contract.owning_service, lawful, "\n".join(contract.purposes), contract.retention)
+        purposes = "\n".join(contract.purposes)
+        table.add_row(name, contract.owning_service, lawful, purposes, contract.retention, latest.get(name, "none yet"))
     Console().print(table)
+    if unavailable:
+        console.print(f"No extracts are shown: {escape(unavailable)}")
+
+
+def _latest_extracts() -> tuple[dict[str, str], str | None]:
+    """Each ingested source's latest extract in a line or two, by source; or why the database cannot say."""
+    from townhall.datahub.service import latest_batches
+    from townhall.platform.clock import in_uk
+    from townhall.platform.errors import DatabaseNotReady
+
+    try:
+        _, factory = open_database()
+    except DatabaseNotReady as error:  # the contracts are still worth listing before the database is set up
+        return {}, str(error)
+    with factory() as session:
+        return {
+            batch.source: (
+                f"{in_uk(batch.ingested_at):%-d %b %Y %H:%M}, {escape(batch.file_name)}\n"
+                f"{batch.rows_loaded:,} loaded, {batch.rows_quarantined:,} quarantined"
+            )
+            for batch in latest_batches(session)
+        }, None
 
 
 @datahub_app.command("ingest")

@@ -22,6 +22,12 @@ def today() -> date:
     return now().date()
 
 
+def in_uk(stored: datetime) -> datetime:
+    """A time read back from the database, in UK local time. PostgreSQL returns it with its zone; SQLite without
+    one, as the UK wall time ``now()`` gave when it was written."""
+    return stored.replace(tzinfo=LONDON) if stored.tzinfo is None else stored.astimezone(LONDON)
+
+
 @contextmanager
 def frozen_at(moment: datetime) -> Iterator[None]:
     """Fix the clock for a test or a demo build; `moment` must be timezone-aware."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -38,7 +38,7 @@ from townhall.datahub.service.link import any_linkage_run
 from townhall.datahub.service.sources import RegisteredSource
 from townhall.datahub.standardise import parse_date
 from townhall.platform.audit import Actor, record_access
-from townhall.platform.clock import LONDON
+from townhall.platform.clock import in_uk
 from townhall.platform.errors import Forbidden, InvalidInput, NotFound
 
 Registry = Mapping[str, RegisteredSource]
@@ -129,7 +129,7 @@ def household_view(
         started = _involved_since(contracts[source], facts)
         if started is not None and (source not in since or started < since[source]):
             since[source] = started
-    extracted = {batch.source: _uk_day(batch.ingested_at) for batch in latest_batches(session)}
+    extracted = {batch.source: in_uk(batch.ingested_at).date() for batch in latest_batches(session)}
     services = [
         ServiceInvolvement(
             source=source,
@@ -150,11 +150,6 @@ def household_view(
         people=sorted(set().union(*people.values())),
         services=services,
     )
-
-
-def _uk_day(moment: datetime) -> date:
-    """The UK day of a stored time: PostgreSQL gives it back with its zone, SQLite as the UK wall time it was."""
-    return moment.date() if moment.tzinfo is None else moment.astimezone(LONDON).date()
 
 
 def _not_linked(session: Session) -> str | None:
