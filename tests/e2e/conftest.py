@@ -131,7 +131,27 @@ def assert_accessible(page: Any) -> None:
         checker.goto(page.url.split("?")[0] if page.url.startswith("http") else "about:blank")
         checker.set_content(html)
         results = Axe().run(checker, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        too_wide = _wider_than_a_small_screen(checker)
     finally:
         checker.context.close()
     violations = results.response["violations"]
     assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in violations]
+    assert not too_wide, f"at 320 CSS pixels wide the page scrolls sideways (WCAG 1.4.10 Reflow): {too_wide}"
+
+
+# The widest elements when the page is wider than the window, by tag, class and width (none when it fits)
+_OVERFLOWING = """() => {
+    const limit = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= limit) return [];
+    return [...document.querySelectorAll("body *")]
+        .filter((e) => e.getBoundingClientRect().right > limit + 1)
+        .slice(-5)
+        .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`);
+}"""
+
+
+def _wider_than_a_small_screen(page: Any) -> list[str]:
+    """What sticks out of a 320 CSS pixel window (a 1280 pixel screen at 400% zoom), for the Reflow criterion."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    overflowing: list[str] = page.evaluate(_OVERFLOWING)
+    return overflowing

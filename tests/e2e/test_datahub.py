@@ -164,13 +164,13 @@ def test_information_governance_reviews_the_quarantine(page: Any, served_council
     assert page.locator("table tbody tr").count() >= 1
     assert_accessible(page)
     source = held_back
-    page.get_by_label("Source").select_option(value=source)
+    page.get_by_label("Source", exact=True).select_option(value=source)
     page.get_by_role("button", name="Show rows").click()
     assert f"from {source}" in page.locator("caption").nth(1).inner_text()
     assert_accessible(page)
     page.get_by_role("button", name="Export as CSV").click()  # no reason given
     assert page.locator(".th-error-summary").is_visible()
-    assert page.get_by_label("Source").input_value() == source
+    assert page.get_by_label("Source", exact=True).input_value() == source
     assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_label("Why you are exporting the rows").fill("Correcting the source extracts")
