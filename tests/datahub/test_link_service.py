@@ -42,6 +42,16 @@ def _assignment(session: Session) -> dict[str, str]:
     return dict(session.execute(select(PersonRecord.record_key, PersonRecord.person_id)).all())  # type: ignore[arg-type]
 
 
+def _a_household_with_a_pupil(session: Session) -> str:
+    """A household in which someone is known to the school attendance source."""
+    return session.execute(
+        select(LinkedPerson.household_id)
+        .join(PersonRecord, PersonRecord.person_id == LinkedPerson.person_id)
+        .where(PersonRecord.record_key.like("school_attendance:%"), LinkedPerson.household_id.is_not(None))
+        .limit(1)
+    ).scalar_one()
+
+
 def _truth(session: Session):
     folder = extracts_folder_for(session.get_bind().engine.url.render_as_string(hide_password=False))
     return read_ground_truth(Path(folder) / GROUND_TRUTH_FILE)
@@ -117,12 +127,7 @@ def test_contradicting_or_unknown_decisions_are_refused(session: Session) -> Non
 
 def test_the_views_show_only_sources_that_allow_the_purpose(session: Session) -> None:
     run_linkage(session, contracts=_contracts(), config=QUICK)
-    household = session.execute(
-        select(LinkedPerson.household_id)
-        .join(PersonRecord, PersonRecord.person_id == LinkedPerson.person_id)
-        .where(PersonRecord.record_key.like("school_attendance:%"), LinkedPerson.household_id.is_not(None))
-        .limit(1)
-    ).scalar_one()
+    household = _a_household_with_a_pupil(session)
     full = household_view(session, household_id=household, purpose=PURPOSE, registry=REGISTRY, viewer=OFFICER)
     sources = {service.source for service in full.services}
     assert "school_attendance" in sources
@@ -202,12 +207,7 @@ def test_before_the_first_run_the_views_say_the_records_are_not_linked_yet(sessi
 
 def test_the_household_view_says_how_current_each_services_information_is(session: Session) -> None:
     run_linkage(session, contracts=_contracts(), config=QUICK)
-    household = session.execute(
-        select(LinkedPerson.household_id)
-        .join(PersonRecord, PersonRecord.person_id == LinkedPerson.person_id)
-        .where(PersonRecord.record_key.like("school_attendance:%"), LinkedPerson.household_id.is_not(None))
-        .limit(1)
-    ).scalar_one()
+    household = _a_household_with_a_pupil(session)
     school = next(batch for batch in latest_batches(session) if batch.source == "school_attendance")
     # half past midnight in summer: still the 14th in UTC, the 15th in the UK
     session.execute(
