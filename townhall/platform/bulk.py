@@ -25,8 +25,8 @@ from townhall.db import Base, table_of
 
 _BATCH = 20_000
 # SQLite: rows per INSERT such that a statement binds about this many values. One statement of 34 rows of 15
-# columns (or 256 rows of 2) spends less per row than 34 (or 256) single-row steps: a million 15-column rows
-# took 4.3 s against 5.9 s of CPU, a million 2-column rows 1.0 s against 2.7 s (`/tmp/mr3.py`, docs/benchmarks.md)
+# columns (or 256 rows of 2) costs less per row than as many single-row steps: a million records, 5.6 s of CPU
+# against 7.0 s (bench/datahub_writes.py); a million two-column rows, 1.0 s against 2.7 s
 _VALUES_PER_STATEMENT = 512
 
 
