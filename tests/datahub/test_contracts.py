@@ -11,6 +11,7 @@ from townhall.datahub.contracts import (
     ContractError,
     ExtractError,
     load_contracts,
+    out_of_date,
     parse_contract,
     standardise_extract,
 )
@@ -141,6 +142,19 @@ def test_a_contract_with_an_unknown_encoding_does_not_load() -> None:
     with pytest.raises(ContractError, match="not a text encoding"):
         parse_contract(text.replace('contact = "', 'encoding = "klingon"\ncontact = "', 1), origin="council_tax.toml")
     assert parse_contract(text.replace('contact = "', 'encoding = "Windows-1252"\ncontact = "', 1)).encoding == "cp1252"
+
+
+def test_a_source_is_out_of_date_when_its_latest_extract_is_older_than_its_contract_expects() -> None:
+    text = resources.files("townhall.datahub").joinpath("sources/council_tax.toml").read_text(encoding="utf-8")
+    weekly = parse_contract(text)
+    assert weekly.extract_every_days == 7
+    today = date(2026, 11, 29)
+    assert not out_of_date(weekly, date(2026, 11, 22), today)  # seven days old: as expected
+    assert out_of_date(weekly, date(2026, 11, 21), today)
+    unset = parse_contract(text.replace("extract_every_days = 7", ""))
+    assert unset.extract_every_days is None and not out_of_date(unset, date(2020, 1, 1), today)
+    with pytest.raises(ContractError, match="extract_every_days"):
+        parse_contract(text.replace("extract_every_days = 7", "extract_every_days = 0"), origin="council_tax.toml")
 
 
 def test_a_contract_may_accept_several_date_of_birth_formats():

@@ -219,3 +219,6 @@ def test_the_household_view_says_how_current_each_services_information_is(sessio
     view = household_view(session, household_id=household, purpose=PURPOSE, registry=REGISTRY, viewer=OFFICER)
     as_of = {service.source: service.information_as_of for service in view.services}
     assert as_of["school_attendance"] == date(2026, 7, 15)
+    # its contract expects an extract every week; the others were ingested when the test council was built
+    stale = {service.source for service in view.services if service.out_of_date}
+    assert stale == {"school_attendance"}

@@ -87,6 +87,10 @@ def test_synth_then_link_then_evaluate_needs_no_other_step(monkeypatch, tmp_path
         listed = runner.invoke(app, ["datahub", "sources"])
         assert listed.exit_code == 0 and "Revenues and Benefits" in listed.output
         assert "council_tax.csv" in listed.output and "quarantined" in listed.output  # the latest extracts
+        assert "out of date" not in listed.output
+        _age_extract(tmp_path / "c.db", "council_tax", days=8)  # its contract expects one every 7 days
+        listed = runner.invoke(app, ["datahub", "sources"])
+        assert "out of date: a new extract is due every 7 days" in listed.output
         exported = runner.invoke(app, ["datahub", "quarantine"])
         assert exported.exit_code == 0 and exported.output.startswith("source,batch_id,row_number,reason")
     finally:
@@ -152,3 +156,22 @@ def test_sources_are_listed_before_the_database_is_set_up(monkeypatch, tmp_path:
         assert "No extracts are shown" in listed.output and "townhall db upgrade" in listed.output
     finally:
         get_settings.cache_clear()
+
+
+def _age_extract(database: Path, source: str, *, days: int) -> None:
+    """Make the source's extracts look ``days`` older than now."""
+    from datetime import timedelta
+
+    from sqlalchemy import create_engine, update
+
+    from townhall.datahub.models import IngestBatch
+    from townhall.platform import clock
+
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.execute(
+            update(IngestBatch)
+            .where(IngestBatch.source == source)
+            .values(ingested_at=clock.now() - timedelta(days=days))
+        )
+    engine.dispose()

@@ -16,7 +16,7 @@ from townhall.cli_support import friendly_errors, open_database
 from townhall.datahub.linkage import LinkageConfig  # light: Splink is imported when a run starts
 
 if TYPE_CHECKING:
-    pass
+    from townhall.datahub.service.sources import RegisteredSource
 
 datahub_app = typer.Typer(no_args_is_help=True, help="The data hub: sources, ingestion, record linkage.")
 console = Console(stderr=True)
@@ -30,11 +30,12 @@ def sources() -> None:
     from townhall.cli_support import settings
     from townhall.datahub.service import source_registry
 
-    latest, unavailable = _latest_extracts()
+    registry = source_registry(settings().datahub_sources)
+    latest, unavailable = _latest_extracts(registry)
     table = Table(
         "source", "owning service", "lawful basis", "purposes", "retention", "latest extract", show_lines=True
     )
-    for name, registered in source_registry(settings().datahub_sources).items():
+    for name, registered in registry.items():
         contract = registered.contract
         if contract is None:
             table.add_row(name, "[red]cannot be used[/]", registered.problem or "", "", "", latest.get(name, ""))
@@ -50,24 +51,31 @@ def sources() -> None:
         console.print(f"No extracts are shown: {escape(unavailable)}")
 
 
-def _latest_extracts() -> tuple[dict[str, str], str | None]:
-    """Each ingested source's latest extract in a line or two, by source; or why the database cannot say."""
+def _latest_extracts(registry: dict[str, RegisteredSource]) -> tuple[dict[str, str], str | None]:
+    """Each ingested source's latest extract in a line or two, by source, marked when it is older than the source's
+    contract expects; or why the database cannot say."""
+    from townhall.datahub.contracts import out_of_date
     from townhall.datahub.service import latest_batches
-    from townhall.platform.clock import in_uk
+    from townhall.platform import clock
     from townhall.platform.errors import DatabaseNotReady
 
     try:
         _, factory = open_database()
     except DatabaseNotReady as error:  # the contracts are still worth listing before the database is set up
         return {}, str(error)
+    lines: dict[str, str] = {}
     with factory() as session:
-        return {
-            batch.source: (
-                f"{in_uk(batch.ingested_at):%-d %b %Y %H:%M}, {escape(batch.file_name)}\n"
+        for batch in latest_batches(session):
+            ingested = clock.in_uk(batch.ingested_at)
+            lines[batch.source] = (
+                f"{ingested:%-d %b %Y %H:%M}, {escape(batch.file_name)}\n"
                 f"{batch.rows_loaded:,} loaded, {batch.rows_quarantined:,} quarantined"
             )
-            for batch in latest_batches(session)
-        }, None
+            contract = registry[batch.source].contract if batch.source in registry else None
+            if contract is not None and out_of_date(contract, ingested.date(), clock.today()):
+                every = contract.extract_every_days
+                lines[batch.source] += f"\n[red]out of date: a new extract is due every {every} days[/]"
+    return lines, None
 
 
 @datahub_app.command("ingest")

@@ -116,6 +116,9 @@ class SourceContract(_Strict):
     # False where the address is not where the person lives (an incident's location): it then says nothing
     # about their household
     address_is_home: bool = True
+    # How often, in days, the service sends a new extract. The hub knows only what the latest extract said, so when
+    # that extract is older than this, the views mark the service's information out of date. None: no expectation
+    extract_every_days: int | None = Field(default=None, ge=1, le=366)
     # How the source's CSV files are encoded: "utf-8" (a byte-order mark is allowed), or e.g. "cp1252" for a system
     # that exports Windows-1252, as Excel's "CSV" does
     encoding: str = "utf-8"
@@ -321,3 +324,9 @@ def _join_reasons(reasons: list[pd.Series | None]) -> pd.Series:
         lambda row: "; ".join(str(value) for value in row if isinstance(value, str)), axis=1
     )
     return joined
+
+
+def out_of_date(contract: SourceContract, extracted_on: date, today: date) -> bool:
+    """Whether the source's latest extract, ingested on ``extracted_on``, is older than its contract expects."""
+    every = contract.extract_every_days
+    return every is not None and (today - extracted_on).days > every

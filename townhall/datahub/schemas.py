@@ -17,6 +17,8 @@ class ServiceInvolvement(BaseModel):
     people: list[str]  # lasting person ids of the household members the service knows
     # The day (UK) the service's latest extract was ingested: what is shown is only as current as that
     information_as_of: date
+    # That extract is older than the source's contract expects (``extract_every_days``): it may no longer be true
+    out_of_date: bool = False
 
 
 class HouseholdView(BaseModel):

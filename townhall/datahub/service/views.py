@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from townhall.datahub.contracts import SourceContract
+from townhall.datahub.contracts import SourceContract, out_of_date
 from townhall.datahub.models import (
     DatahubRecord,
     IngestBatch,
@@ -37,6 +37,7 @@ from townhall.datahub.service.ingest import latest_batches
 from townhall.datahub.service.link import any_linkage_run
 from townhall.datahub.service.sources import RegisteredSource
 from townhall.datahub.standardise import parse_date
+from townhall.platform import clock
 from townhall.platform.audit import Actor, record_access
 from townhall.platform.clock import in_uk
 from townhall.platform.errors import Forbidden, InvalidInput, NotFound
@@ -105,7 +106,8 @@ def household_view(
     client: str | None = None,
 ) -> HouseholdView:
     """Which services are involved with a household, since when, whom to contact in each, and how current each
-    service's information is (the day its latest extract was ingested).
+    service's information is (the day its latest extract was ingested, and whether that is older than the
+    source's contract expects).
 
     The people listed are those at least one allowed source knows: a member known only to other services is
     neither counted nor named.
@@ -138,6 +140,7 @@ def household_view(
             since=since.get(source),
             people=sorted(people[source]),
             information_as_of=extracted[source],
+            out_of_date=out_of_date(contracts[source], extracted[source], clock.today()),
         )
         for source in sorted(people)
     ]
