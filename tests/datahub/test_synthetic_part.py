@@ -145,6 +145,23 @@ def test_link_on_spark_gives_the_same_people_as_duckdb(monkeypatch, tmp_path: Pa
         get_settings.cache_clear()
 
 
+def test_a_contracts_own_words_are_listed_as_written(monkeypatch, tmp_path: Path) -> None:
+    shipped = Path(__file__).parents[2] / "townhall" / "datahub" / "sources" / "council_tax.toml"
+    (tmp_path / "sources").mkdir()
+    text = shipped.read_text(encoding="utf-8").replace('retention = "', 'retention = "[bold]Six[/bold] years: ', 1)
+    (tmp_path / "sources" / "council_tax.toml").write_text(text, encoding="utf-8")
+    get_settings.cache_clear()
+    monkeypatch.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    monkeypatch.setenv("TOWNHALL_DATAHUB_SOURCES", str(tmp_path / "sources"))
+    monkeypatch.setenv("COLUMNS", "300")
+    try:
+        listed = CliRunner().invoke(app, ["datahub", "sources"])
+        assert listed.exit_code == 0, listed.output
+        assert "[bold]Six[/bold] years" in listed.output  # not taken as styling, nor dropped
+    finally:
+        get_settings.cache_clear()
+
+
 def test_sources_are_listed_before_the_database_is_set_up(monkeypatch, tmp_path: Path) -> None:
     get_settings.cache_clear()
     monkeypatch.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")

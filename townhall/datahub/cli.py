@@ -37,15 +37,19 @@ def sources() -> None:
     )
     for name, registered in registry.items():
         contract = registered.contract
+        # a contract's own words are shown as written: "[...]" in them is text, not Rich's styling
         if contract is None:
-            table.add_row(name, "[red]cannot be used[/]", registered.problem or "", "", "", latest.get(name, ""))
+            problem = escape(registered.problem or "")
+            table.add_row(name, "[red]cannot be used[/]", problem, "", "", latest.get(name, ""))
             continue
         basis = contract.lawful_basis
         lawful = f"Art. 6 {basis.article_6}: {basis.article_6_detail}"
         lawful += f"\nArt. 9: {basis.article_9_condition}" if basis.article_9_condition else ""
         lawful += f"\nArt. 10: {basis.article_10_authority}" if basis.article_10_authority else ""
-        purposes = "\n".join(contract.purposes)
-        table.add_row(name, contract.owning_service, lawful, purposes, contract.retention, latest.get(name, "none yet"))
+        purposes, owner, retention = "\n".join(contract.purposes), contract.owning_service, contract.retention
+        table.add_row(
+            name, escape(owner), escape(lawful), escape(purposes), escape(retention), latest.get(name, "none yet")
+        )
     Console().print(table)
     if unavailable:
         console.print(f"No extracts are shown: {escape(unavailable)}")
