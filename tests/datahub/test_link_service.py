@@ -205,7 +205,7 @@ def test_before_the_first_run_the_views_say_the_records_are_not_linked_yet(sessi
         household_view(session, household_id="H1", purpose=PURPOSE, registry=REGISTRY, viewer=OFFICER)
 
 
-def test_the_household_view_says_how_current_each_services_information_is(session: Session) -> None:
+def test_the_views_say_how_current_each_services_information_is(session: Session) -> None:
     run_linkage(session, contracts=_contracts(), config=QUICK)
     household = _a_household_with_a_pupil(session)
     school = next(batch for batch in latest_batches(session) if batch.source == "school_attendance")
@@ -222,3 +222,8 @@ def test_the_household_view_says_how_current_each_services_information_is(sessio
     # its contract expects an extract every week; the others were ingested when the test council was built
     stale = {service.source for service in view.services if service.out_of_date}
     assert stale == {"school_attendance"}
+    pupil = next(service for service in view.services if service.source == "school_attendance").people[0]
+    person = person_view(session, person_id=pupil, purpose=PURPOSE, registry=REGISTRY, viewer=OFFICER)
+    assert {(r.source, r.information_as_of, r.out_of_date) for r in person.records if r.out_of_date} == {
+        ("school_attendance", date(2026, 7, 15), True)
+    }

@@ -40,6 +40,8 @@ class LinkedRecord(BaseModel):
     postcode: str | None
     uprn: int | None
     uprn_match: str
+    information_as_of: date  # the UK day its source's latest extract was ingested
+    out_of_date: bool = False  # that extract is older than the source's contract expects
 
 
 class MatchReason(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -131,7 +132,7 @@ def household_view(
         started = _involved_since(contracts[source], facts)
         if started is not None and (source not in since or started < since[source]):
             since[source] = started
-    extracted = {batch.source: in_uk(batch.ingested_at).date() for batch in latest_batches(session)}
+    extracted = _extracts(session, contracts)
     services = [
         ServiceInvolvement(
             source=source,
@@ -139,8 +140,8 @@ def household_view(
             lead_contact=contracts[source].contact,
             since=since.get(source),
             people=sorted(people[source]),
-            information_as_of=extracted[source],
-            out_of_date=out_of_date(contracts[source], extracted[source], clock.today()),
+            information_as_of=extracted[source].day,
+            out_of_date=extracted[source].out_of_date,
         )
         for source in sorted(people)
     ]
@@ -153,6 +154,23 @@ def household_view(
         people=sorted(set().union(*people.values())),
         services=services,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Extract:
+    day: date  # the UK day the source's latest extract was ingested
+    out_of_date: bool  # older than the source's contract expects
+
+
+def _extracts(session: Session, contracts: Mapping[str, SourceContract]) -> dict[str, _Extract]:
+    """How current each allowed source's information is, by source."""
+    today = clock.today()
+    extracts = {}
+    for batch in latest_batches(session):
+        if batch.source in contracts:
+            day = in_uk(batch.ingested_at).date()
+            extracts[batch.source] = _Extract(day, out_of_date(contracts[batch.source], day, today))
+    return extracts
 
 
 def _not_linked(session: Session) -> str | None:
@@ -198,6 +216,7 @@ def person_view(
         .order_by(DatahubRecord.source, DatahubRecord.record_key)
     ).all()
     keys = [record.record_key for record in records]
+    extracted = _extracts(session, contracts)
     matches = session.scalars(
         select(MatchEvidence)
         .where(MatchEvidence.record_l.in_(keys), MatchEvidence.record_r.in_(keys))
@@ -212,7 +231,7 @@ def person_view(
         person_id=person_id,
         household_id=person.household_id,
         purpose=purpose,
-        records=[_linked_record(r, contracts[r.source]) for r in records],
+        records=[_linked_record(r, contracts[r.source], extracted[r.source]) for r in records],
         matches=[
             MatchReason(
                 record_a=m.record_l,
@@ -250,7 +269,7 @@ def _sources_of(session: Session, keys: set[str]) -> dict[str, str]:
     return {key: found.get(key, key.partition(":")[0]) for key in keys}
 
 
-def _linked_record(record: DatahubRecord, contract: SourceContract) -> LinkedRecord:
+def _linked_record(record: DatahubRecord, contract: SourceContract, extract: _Extract) -> LinkedRecord:
     return LinkedRecord(
         record_key=record.record_key,
         source=record.source,
@@ -262,6 +281,8 @@ def _linked_record(record: DatahubRecord, contract: SourceContract) -> LinkedRec
         postcode=record.postcode,
         uprn=record.uprn,
         uprn_match=record.uprn_match,
+        information_as_of=extract.day,
+        out_of_date=extract.out_of_date,
     )
 
 
