@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from townhall.datahub.contracts import SourceContract, out_of_date
 from townhall.datahub.models import (
     DatahubRecord,
-    IngestBatch,
     LinkedPerson,
     MatchEvidence,
     OfficerDecision,
@@ -62,11 +61,9 @@ def allowed_contracts(session: Session, *, purpose: str, registry: Registry) -> 
     """
     if not purpose.strip():
         raise InvalidInput("Say why you need to see this record: a purpose is required.")
-    ingested: dict[str, dict[str, Any]] = {}
-    for source, contract in session.execute(
-        select(IngestBatch.source, IngestBatch.contract).order_by(IngestBatch.id.desc())
-    ):
-        ingested.setdefault(source, contract)
+    # the newest batch's contract per source only: every earlier batch's is history, and reading them all on
+    # each view would grow with every extract ever ingested
+    ingested: dict[str, dict[str, Any]] = {batch.source: batch.contract for batch in latest_batches(session)}
     allowed: dict[str, SourceContract] = {}
     for source, contract in ingested.items():
         registered = registry.get(source)
@@ -80,11 +77,7 @@ def allowed_contracts(session: Session, *, purpose: str, registry: Registry) -> 
 
 def usable_purposes(session: Session, *, registry: Registry) -> list[str]:
     """Every purpose for which `allowed_contracts` allows at least one source, for the purpose list on forms."""
-    ingested: dict[str, list[str]] = {}
-    for source, contract in session.execute(
-        select(IngestBatch.source, IngestBatch.contract).order_by(IngestBatch.id.desc())
-    ):
-        ingested.setdefault(source, contract.get("purposes", []))
+    ingested = {batch.source: batch.contract.get("purposes", []) for batch in latest_batches(session)}
     purposes: set[str] = set()
     for source, then in ingested.items():
         registered = registry.get(source)
