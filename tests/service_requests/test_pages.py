@@ -115,6 +115,17 @@ def test_officer_queue_and_status_change(client: TestClient, session: Session) -
     assert "someone@example.com" in contact.text
 
 
+def test_officers_read_answers_in_words_not_codes(client: TestClient, session: Session) -> None:
+    signed_in(client, session, role="officer")
+    created = make_request(session, answers={"offensive": ["yes"]})
+    created.answers = {**created.answers, "retired_question": "kept"}  # as if the service stopped asking it
+    session.flush()
+    page = client.get(f"/officer/requests/{created.id}")
+    assert "Is it offensive or racist? <strong>Yes</strong>" in page.text
+    assert "offensive:" not in page.text
+    assert "retired_question <strong>kept</strong>" in page.text  # a question no longer asked is still shown
+
+
 def test_residents_cannot_open_the_queue(client: TestClient, session: Session) -> None:
     signed_in(client, session, role="resident")
     assert client.get("/officer/requests").status_code == 403

@@ -242,3 +242,24 @@ def _typed_answer(attribute: ServiceAttribute | QuestionRules, given: list[str])
 def value_name(attribute: ServiceAttribute, key: str) -> str:
     """The words for a list answer's key ("refuse" -> "Rubbish (general waste)")."""
     return next((v["name"] for v in attribute.allowed_values if v["key"] == key), key)
+
+
+def answers_in_words(service: Service, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(question, answer) in words for a request's answers, in the service's order: "How deep is it?", "Deeper
+    than a brick". An answer to a question the service no longer asks is shown by its code, so none is hidden."""
+    asked = {attribute.code: attribute for attribute in service.attributes}
+    shown = [
+        (attribute.description, _answer_words(attribute, answers[attribute.code]))
+        for attribute in service.attributes
+        if attribute.code in answers
+    ]
+    shown += [(code, _plain(answer)) for code, answer in answers.items() if code not in asked]
+    return shown
+
+
+def _answer_words(attribute: ServiceAttribute, answer: Any) -> str:
+    return ", ".join(value_name(attribute, str(value)) for value in (answer if isinstance(answer, list) else [answer]))
+
+
+def _plain(answer: Any) -> str:
+    return ", ".join(str(value) for value in answer) if isinstance(answer, list) else str(answer)

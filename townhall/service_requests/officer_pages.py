@@ -12,7 +12,7 @@ from townhall.identity.access import client_address, requires
 from townhall.identity.models import User, UserRole
 from townhall.places.models import Ward
 from townhall.service_requests import workflow
-from townhall.service_requests.catalogue import list_services
+from townhall.service_requests.catalogue import answers_in_words, list_services
 from townhall.service_requests.notifications import recent_messages
 from townhall.service_requests.pages import render_page
 from townhall.service_requests.service import public_updates
@@ -50,7 +50,8 @@ def officer_queue(request: Request, session: SessionDep, user: Officer) -> HTMLR
 def _detail(request: Request, session: SessionDep, user: User, request_id: int, **extra: object) -> HTMLResponse:
     found = workflow.staff_request(session, officer=user, request_id=request_id)
     context = {
-        "found": found, "updates": public_updates(session, request_id=found.id), "names": STATUS_NAMES,
+        "found": found, "answers": answers_in_words(found.service, found.answers),
+        "updates": public_updates(session, request_id=found.id), "names": STATUS_NAMES,
         "duplicates": workflow.likely_duplicates(session, officer=user, request_id=found.id),
         "officers": _officers(session), "overdue": workflow.is_overdue(found), "contact": None, "error": None,
     }  # fmt: skip

@@ -19,8 +19,8 @@ from townhall.places.service import property_by_uprn
 from townhall.platform.clock import LONDON
 from townhall.platform.errors import InvalidInput, NotFound
 from townhall.service_requests import service as requests_service
-from townhall.service_requests.catalogue import list_services, service_by_code, value_name
-from townhall.service_requests.models import Service, ServiceAttribute
+from townhall.service_requests.catalogue import answers_in_words, list_services, service_by_code
+from townhall.service_requests.models import Service
 from townhall.service_requests.open311_form import attributes_of
 from townhall.service_requests.photos import is_stored_photo, store_photo
 from townhall.service_requests.public_location import public_location_of
@@ -174,13 +174,9 @@ async def report_check(
         )
     except requests_service.RequestProblems as problems:
         return _form_page(request, session, service_code, values, errors=problems.problems)
-    shown = [(a.description, _answer_words(a, answers[a.code])) for a in service.attributes if a.code in answers]
+    shown = answers_in_words(service, answers)
     context = {"service": service, "place": place, "values": values, "shown_answers": shown}
     return render_page(request, "service_requests/check.html", context)
-
-
-def _answer_words(attribute: ServiceAttribute, answer: Any) -> str:
-    return ", ".join(value_name(attribute, str(v)) for v in (answer if isinstance(answer, list) else [answer]))
 
 
 @router.post("/report-a-problem/{service_code}/send", response_class=HTMLResponse)
