@@ -14,6 +14,7 @@ from townhall.assistant.dialogue import Reply, start_conversation
 from townhall.assistant.engine import IntentEngine
 from townhall.assistant.handoff_models import CallbackRequest
 from townhall.assistant.models import Conversation, Message
+from townhall.assistant.replies import PHONE_EXAMPLES
 from townhall.config import Settings
 from townhall.platform import clock
 from townhall.platform.errors import Conflict
@@ -61,13 +62,14 @@ def test_out_of_hours_the_assistant_takes_a_call_back(session: Session, product_
         assert "phone number" in all_text(asked_phone)
         again = say(session, product_engine, conversation, "12345")
         assert "does not look like a UK phone number" in all_text(again)
-        done = say(session, product_engine, conversation, "07700 900123")
+        done = say(session, product_engine, conversation, "07700 900456")
     assert "Thank you, Jo Bloggs" in all_text(done) and "9am on Monday 30 November" in all_text(done)
     stored = session.scalars(select(CallbackRequest).where(CallbackRequest.conversation_id == conversation.id)).one()
-    assert (stored.name, stored.phone, stored.status) == ("Jo Bloggs", "07700 900123", "open")
+    assert (stored.name, stored.phone, stored.status) == ("Jo Bloggs", "07700 900456", "open")
     assert stored.call_from == MONDAY_OPENING
     transcript = session.scalars(select(Message.text).where(Message.conversation_id == conversation.id)).all()
-    assert not any("07700" in line for line in transcript) and "[phone]" in transcript
+    assert not any("900456" in line for line in transcript) and "[phone]" in transcript
+    assert any(PHONE_EXAMPLES in line for line in transcript)  # the assistant's own example is no one's number
     assert "callback_name" not in conversation.state and conversation.state["awaiting"] is None
 
 

@@ -81,6 +81,10 @@ def test_safeguarding_is_answered_seriously_and_marked_urgent(session: Session, 
     assert "999" in text and Settings().safeguarding_phone in text and Settings().safeguarding_out_of_hours in text
     assert "!" not in text
     assert conversation.urgent and conversation.handed_off
+    kept = "\n".join(session.scalars(select(Message.text).where(Message.conversation_id == conversation.id)))
+    # the transcript the resident reads back keeps the council's numbers (no one's personal data)
+    assert Settings().safeguarding_phone in kept and Settings().safeguarding_out_of_hours in kept
+    assert "[phone]" not in kept
 
 
 def test_safeguarding_wins_in_the_middle_of_a_question(session: Session, product_engine: IntentEngine) -> None:

@@ -59,3 +59,12 @@ def test_everything_in_one_message() -> None:
 @pytest.mark.parametrize(("digits", "valid"), [("4111111111111111", True), ("4111111111111112", False)])
 def test_luhn_check(digits: str, valid: bool) -> None:
     assert passes_luhn(digits) is valid
+
+
+def test_kept_strings_stay_as_written_and_the_rest_is_still_redacted() -> None:
+    council = ("01632 960999", "customer.services@wexmoor.example")
+    text = "Call 01632 960999 or email customer.services@wexmoor.example; you gave 07700 900456 and jo@example.com"
+    assert redact(text, keep=council) == (
+        "Call 01632 960999 or email customer.services@wexmoor.example; you gave [phone] and [email]"
+    )
+    assert redact("Call 01632 960999", keep=("",)) == "Call [phone]"  # an unset contact keeps nothing

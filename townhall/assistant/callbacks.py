@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from townhall.assistant import office_hours
 from townhall.assistant.handoff_models import CallbackRequest
-from townhall.assistant.replies import Option, ReplyPart, part
+from townhall.assistant.replies import PHONE_EXAMPLES, Option, ReplyPart, part
 from townhall.config import Settings
 from townhall.identity.models import User
 from townhall.identity.roles import require_role
@@ -119,7 +119,7 @@ def _take_name(text: str, state: dict[str, object]) -> list[ReplyPart]:
         return [part(f"Type the name to ask for, up to {MAX_NAME_LENGTH} characters.", [CANCEL])]
     state.update(awaiting=PHONE, callback_name=name)
     return [part("What number should the council call? Type a UK phone number with its area code, for example "
-                 "01632 960123 or 07700 900123.", [CANCEL])]  # fmt: skip
+                 f"{PHONE_EXAMPLES}.", [CANCEL])]  # fmt: skip
 
 
 def _take_phone(
@@ -128,7 +128,7 @@ def _take_phone(
     phone = normalise_uk_phone(text)
     if phone is None:
         return [part("That does not look like a UK phone number. Type it with its area code, for example "
-                     "01632 960123 or 07700 900123.", [CANCEL])]  # fmt: skip
+                     f"{PHONE_EXAMPLES}.", [CANCEL])]  # fmt: skip
     name = str(state.get("callback_name") or "")
     call_from = office_hours.next_opening(now, settings)
     session.add(CallbackRequest(conversation_id=conversation_id, name=name, phone=phone, requested_at=now,

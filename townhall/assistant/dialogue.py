@@ -112,8 +112,9 @@ def handle_message(
     if turn.acting_intent is None and _understood(prediction) and not conversation.handed_off:
         parts += handoff.offer_person_if_unsure(prediction.intent, prediction.confidence)
     conversation.state = turn.state  # a new dict, so the JSON column sees the change
+    contacts = replies.published_contacts(turn.settings)
     for reply in parts:
-        _store(session, conversation, "assistant", reply["text"], None, options=reply["options"])
+        _store(session, conversation, "assistant", reply["text"], None, options=reply["options"], keep=contacts)
     session.flush()
     intent = turn.acting_intent or prediction.intent
     return Reply(conversation.id, intent, round(prediction.confidence, 4), parts, dict(turn.state))
@@ -121,11 +122,11 @@ def handle_message(
 
 def _store(
     session: Session, conversation: Conversation, sender: str, text: str, prediction: Prediction | None,
-    options: list[replies.Option] | None = None,
+    options: list[replies.Option] | None = None, keep: tuple[str, ...] = (),
 ) -> None:  # fmt: skip
     session.add(
         Message(
-            conversation_id=conversation.id, sender=sender, text=redact(text),
+            conversation_id=conversation.id, sender=sender, text=redact(text, keep),
             intent=prediction.intent if prediction else None,
             confidence=prediction.confidence if prediction else None, created_at=datetime.now(UTC),
             options=[dict(option) for option in options] if options else None,

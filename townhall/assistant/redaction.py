@@ -7,6 +7,7 @@ Service request references (SR-00012345) are not personal and stay, so conversat
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from townhall.places.postcodes import is_valid_postcode
 
@@ -23,30 +24,38 @@ _SERVICE_REQUEST = re.compile(r"\bSR[-\s]?\d{8}\b", re.IGNORECASE)
 _POSTCODE_CANDIDATE = re.compile(r"\b([A-Za-z]{1,2}[0-9][A-Za-z0-9]?)\s*([0-9][A-Za-z]{2})\b")
 
 
-def redact(text: str) -> str:
-    """`text` with postcodes, e-mails, phone, account, National Insurance and card numbers replaced."""
-    protected, originals = _protect_service_requests(text)
+def redact(text: str, keep: Collection[str] = ()) -> str:
+    """`text` with postcodes, e-mails, phone, account, National Insurance and card numbers replaced.
+
+    ``keep`` are strings left as written wherever they appear: the council's own published numbers and addresses
+    in the assistant's replies, which are no one's personal data and which a resident reading the transcript needs.
+    """
+    protected, originals = _protect(text, keep)
     redacted = _EMAIL.sub("[email]", protected)
     redacted = _NI_NUMBER.sub("[ni-number]", redacted)
     redacted = _CARD_CANDIDATE.sub(_card_or_original, redacted)
     redacted = _PHONE.sub("[phone]", redacted)
     redacted = _ACCOUNT.sub("[account]", redacted)
     redacted = _POSTCODE_CANDIDATE.sub(_postcode_or_original, redacted)
-    return _restore_service_requests(redacted, originals)
+    return _restore(redacted, originals)
 
 
-def _protect_service_requests(text: str) -> tuple[str, list[str]]:
-    # Swapped for a placeholder with no digits, so no number pattern can eat part of a reference.
+def _protect(text: str, keep: Collection[str]) -> tuple[str, list[str]]:
+    # Service request references and kept strings are swapped for placeholders with no digits, so no pattern can
+    # eat part of one; longer kept strings first, so one that holds another stays whole.
     originals: list[str] = []
 
     def hold(match: re.Match[str]) -> str:
         originals.append(match.group(0))
         return f"\x00{'x' * (len(originals) - 1)}\x00"
 
+    kept = sorted((item for item in set(keep) if item.strip()), key=len, reverse=True)
+    if kept:
+        text = re.sub("|".join(re.escape(item) for item in kept), hold, text)
     return _SERVICE_REQUEST.sub(hold, text), originals
 
 
-def _restore_service_requests(text: str, originals: list[str]) -> str:
+def _restore(text: str, originals: list[str]) -> str:
     return re.sub("\x00(x*)\x00", lambda match: originals[len(match.group(1))], text)
 
 

@@ -82,6 +82,23 @@ def part(text: str, options: list[Option] | None = None, links: list[Link] | Non
     return made
 
 
+# How the assistant shows a phone number should be typed: Ofcom's drama ranges, never a real line.
+PHONE_EXAMPLES = "01632 960123 or 07700 900123"
+
+
+def published_contacts(settings: Settings) -> tuple[str, ...]:
+    """What the assistant's replies may give that is no one's personal data: the council's own numbers and email
+    address, and the example numbers. Transcripts keep these as written (``redaction.redact``'s ``keep``), so a
+    resident reading back the safeguarding reply still sees whom to call."""
+    return (
+        settings.council_phone,
+        settings.council_email,
+        settings.safeguarding_phone,
+        settings.safeguarding_out_of_hours,
+        *PHONE_EXAMPLES.split(" or "),
+    )
+
+
 def safeguarding(settings: Settings) -> list[ReplyPart]:
     """The reply to a concern about someone at risk: 999 first, then the council's team, then a person."""
     return [
