@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from townhall.assistant.replies import Option, ReplyPart, part
-from townhall.bins.service import BinNetwork, bin_day_outlook, load_network
+from townhall.bins.service import OUTLOOK_WEEKS, BinNetwork, bin_day_outlook, load_network
 from townhall.bins.wording import day_and_date, describe_when
 from townhall.counciltax.billing import FinancialYear
 from townhall.counciltax.service import charge_years, property_charge
@@ -78,7 +78,7 @@ def bin_days(session: Session, *, uprn: int, today: date) -> list[ReplyPart]:
     for stream in outlook.streams:
         day = stream.next_collection.date if stream.next_collection else None
         if day is None:
-            lines.append(f"{stream.stream.name}: no collection in the next few weeks")
+            lines.append(f"{stream.stream.name}: {_none_due(stream.stream.code.value)}")
         elif (day - today).days <= 1:
             lines.append(f"{stream.stream.name}: {describe_when(day, today)}, {day_and_date(day, today=today)}")
         else:
@@ -88,6 +88,13 @@ def bin_days(session: Session, *, uprn: int, today: date) -> list[ReplyPart]:
         parts.append(part("Some collections in the coming weeks are on a different day from usual."))
     parts.append(part(f"All the dates, and a calendar you can subscribe to, are at /bin-day/{uprn}."))
     return parts
+
+
+def _none_due(stream_code: str) -> str:
+    # as the bin day page says it: with no garden waste round, the address does not pay for the service
+    if stream_code == "garden":
+        return "not collected here (garden waste is a paid service this address does not subscribe to)"
+    return f"no collection due in the next {OUTLOOK_WEEKS} weeks"
 
 
 def council_tax_band(session: Session, *, uprn: int, today: date) -> list[ReplyPart]:
