@@ -13,6 +13,7 @@ from townhall.identity.cookies import clear_session_cookie, set_session_cookie
 from townhall.identity.models import User
 from townhall.identity.roles import ROLES, is_staff
 from townhall.identity.sessions import end_session, start_session
+from townhall.identity.staff_tools import tools_for
 from townhall.platform.errors import Conflict, InvalidInput
 from townhall.web.deps import SessionDep, SettingsDep
 from townhall.web.templating import render
@@ -99,7 +100,7 @@ def register(
 
 @router.get("/staff", response_class=HTMLResponse)
 def staff_home(request: Request, user: Annotated[User, Depends(requires(*(set(ROLES) - {"resident"})))]) -> Response:
-    return render(request, "identity/staff.html", {"user": user, "roles": ROLES})
+    return render(request, "identity/staff.html", {"user": user, "roles": ROLES, "tools": tools_for(user.roles)})
 
 
 def _include_oidc_routes() -> None:
