@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from tests.assistant.test_handoff import TUESDAY_MORNING
 from tests.conftest import form_token
 from tests.identity.factories import make_user, signed_in
+from tests.service_requests.factories import make_request
 from townhall.assistant import staff
 from townhall.assistant.ownership import COOKIE
-from townhall.assistant.transcript_format import linkify
+from townhall.assistant.transcript_format import linkify, reply_links
 from townhall.platform import clock
 
 API = "/api/v1/assistant/conversations"
@@ -91,6 +92,27 @@ def test_markup_is_escaped_and_only_safe_links_are_made(client: TestClient) -> N
         str(linkify('https://x.example/"><script>'))
         == '<a class="th-link" href="https://x.example/">https://x.example/</a>&#34;&gt;&lt;script&gt;'
     )
+
+
+def test_a_replys_links_are_shown_with_it_on_the_page_and_in_the_api(client: TestClient, session: Session) -> None:
+    created = make_request(session)
+    conversation_id = start(client, f"what is the status of {created.reference}")
+    page = client.get(f"/assistant/c/{conversation_id}").text
+    assert '<a class="th-link" href="/report-a-problem-track">Follow a report</a>' in page
+    messages = client.get(f"{API}/{conversation_id}/messages").json()["messages"]
+    assert messages[-1]["links"] == [{"label": "Follow a report", "url": "/report-a-problem-track"}]
+    assert messages[0]["links"] == []  # the resident's own message points nowhere
+
+
+def test_only_safe_link_addresses_become_links() -> None:
+    shown = str(reply_links([{"label": "Pay", "url": "/pay?year=2026#now"}, {"label": "GOV.UK", "url": "https://www.gov.uk"},
+                             {"label": "Bad", "url": "javascript:alert(1)"}, {"label": "Away", "url": "//evil.example"},
+                             {"label": "<b>x</b>", "url": '/a"onclick="x'}]))  # fmt: skip
+    assert '<a class="th-link" href="/pay?year=2026#now">Pay</a>' in shown
+    assert '<a class="th-link" href="https://www.gov.uk">GOV.UK</a>' in shown
+    assert "<li>Bad</li>" in shown and "<li>Away</li>" in shown and "<li>&lt;b&gt;x&lt;/b&gt;</li>" in shown
+    assert "javascript" not in shown and "evil" not in shown and "onclick" not in shown
+    assert str(reply_links(None)) == ""
 
 
 def test_an_unknown_conversation_is_404(client: TestClient) -> None:

@@ -68,6 +68,8 @@ def test_front_matter_is_read_and_bad_front_matter_named() -> None:
         knowledge.parse_article("---\ntitle: [unclosed\n---\nBody", slug="broken")
     with pytest.raises(InvalidInput, match=r"nolabel\.md: each link needs a label and a url"):
         knowledge.parse_article("---\nlinks: [{url: /}]\n---\nBody", slug="nolabel")
+    with pytest.raises(InvalidInput, match=r"sneaky\.md: the link 'Click' must go to a page on this site"):
+        knowledge.parse_article("---\nlinks: [{label: Click, url: 'javascript:alert(1)'}]\n---\nBody", slug="sneaky")
 
 
 def test_markdown_becomes_plain_text_with_links_and_safe_html() -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import uvicorn
 
+from townhall.assistant.engine_store import product_engine
 from townhall.config import Settings
 from townhall.datahub.linkage import LinkageConfig
 from townhall.datahub.service import record_sources, run_linkage, source_registry, usable_contracts
@@ -78,6 +79,9 @@ def served_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def served_council(served_settings: Settings) -> Iterator[str]:
     """The council served by uvicorn in a thread; yields the base URL."""
+    # The assistant's engine is trained before serving (as the app's warm-up does outside tests), so no browser
+    # click waits for it: on a busy machine the training alone can outlast a click's 30 s.
+    product_engine(served_settings.assistant_method)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(served_settings), host="127.0.0.1", port=port, log_level="warning")

@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import CONTACT_CENTRE_EMAIL, OFFICER_PASSWORD, assert_accessible
+from tests.service_requests.factories import make_request
+from townhall.config import Settings
+from townhall.db import make_engine, make_session_factory, session_scope
 from townhall.platform import clock
 
 pytestmark = pytest.mark.e2e
@@ -118,5 +121,23 @@ def test_the_chat_page_with_javascript(browser: Any, served_council: str) -> Non
             staff_page.context.close()
         page.wait_for_selector(".th-chat__message--officer", timeout=15_000)  # fetched by the page's polling
         assert page.locator(".th-chat__message--officer a").get_attribute("href") == "/report-a-problem"
+    finally:
+        context.close()
+
+
+def test_a_replys_links_appear_with_javascript(browser: Any, served_council: str, served_settings: Settings) -> None:
+    engine = make_engine(served_settings)
+    with session_scope(make_session_factory(engine)) as session:
+        reference = make_request(session).reference
+    engine.dispose()
+    context = browser.new_context(java_script_enabled=True)
+    page = context.new_page()
+    try:
+        _ask(page, served_council, "hello")
+        page.get_by_label("Your message").fill(f"what is the status of {reference}")
+        page.get_by_role("button", name="Send").click()
+        link = page.locator(".th-chat__links a").last
+        link.wait_for()  # added by the script from the messages API, without loading a page
+        assert link.inner_text() == "Follow a report" and link.get_attribute("href") == "/report-a-problem-track"
     finally:
         context.close()

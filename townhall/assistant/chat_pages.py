@@ -25,7 +25,7 @@ from townhall.assistant.handoff import officer_first_name
 from townhall.assistant.models import Conversation, Message
 from townhall.assistant.ownership import browser_conversation, check_browser, remember_in_browser
 from townhall.assistant.ratelimit import ConversationLimit, MessageLimit
-from townhall.assistant.transcript_format import linkify
+from townhall.assistant.transcript_format import linkify, reply_links
 from townhall.identity.access import CurrentUser, public
 from townhall.identity.models import User
 from townhall.platform import clock
@@ -42,8 +42,8 @@ MessageText = Annotated[str, Form(max_length=100_000)]
 
 def _page(request: Request, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     hours = office_hours.describe(request.app.state.settings)
-    defaults: dict[str, Any] = {"linkify": linkify, "conversation": None, "messages": [], "options": [],
-                                "error": None, "text": "", "office_hours": hours}  # fmt: skip
+    defaults: dict[str, Any] = {"linkify": linkify, "reply_links": reply_links, "conversation": None, "messages": [],
+                                "options": [], "error": None, "text": "", "office_hours": hours}  # fmt: skip
     return render(request, "assistant/chat.html", {**defaults, **context}, status_code=status_code)
 
 

@@ -114,7 +114,16 @@ def handle_message(
     conversation.state = turn.state  # a new dict, so the JSON column sees the change
     contacts = replies.published_contacts(turn.settings)
     for reply in parts:
-        _store(session, conversation, "assistant", reply["text"], None, options=reply["options"], keep=contacts)
+        _store(
+            session,
+            conversation,
+            "assistant",
+            reply["text"],
+            None,
+            options=reply["options"],
+            keep=contacts,
+            links=reply.get("links"),
+        )
     session.flush()
     intent = turn.acting_intent or prediction.intent
     return Reply(conversation.id, intent, round(prediction.confidence, 4), parts, dict(turn.state))
@@ -122,7 +131,7 @@ def handle_message(
 
 def _store(
     session: Session, conversation: Conversation, sender: str, text: str, prediction: Prediction | None,
-    options: list[replies.Option] | None = None, keep: tuple[str, ...] = (),
+    options: list[replies.Option] | None = None, keep: tuple[str, ...] = (), links: list[replies.Link] | None = None,
 ) -> None:  # fmt: skip
     session.add(
         Message(
@@ -130,6 +139,7 @@ def _store(
             intent=prediction.intent if prediction else None,
             confidence=prediction.confidence if prediction else None, created_at=datetime.now(UTC),
             options=[dict(option) for option in options] if options else None,
+            links=[dict(link) for link in links] if links else None,
         )
     )  # fmt: skip
 

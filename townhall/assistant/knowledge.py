@@ -39,6 +39,7 @@ from townhall.assistant.intents import INTENTS
 from townhall.assistant.knowledge_models import KnowledgeArticle
 from townhall.assistant.knowledge_text import plain_text
 from townhall.assistant.replies import Link
+from townhall.assistant.transcript_format import is_safe_target
 from townhall.config import Settings
 from townhall.platform import clock
 from townhall.platform.errors import InvalidInput, NotFound
@@ -99,6 +100,11 @@ def parse_article(text: str, *, slug: str) -> ArticleDraft:
 def _link(entry: Any, slug: str) -> Link:
     if not isinstance(entry, dict) or not entry.get("label") or not entry.get("url"):
         raise InvalidInput(f"{slug}.md: each link needs a label and a url")
+    if not is_safe_target(str(entry["url"])):
+        raise InvalidInput(
+            f"{slug}.md: the link {entry['label']!r} must go to a page on this site (starting /) or a web address "
+            f"(starting https://), not {entry['url']!r}"
+        )
     return {"label": str(entry["label"]), "url": str(entry["url"])}
 
 

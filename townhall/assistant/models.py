@@ -53,3 +53,5 @@ class Message(Base):
     # The officer who wrote it (sender "officer"); the buttons offered with an assistant's reply.
     author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     options: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    # Pages the reply points to (label and address: a knowledge article's, the resident's account), shown under it.
+    links: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)

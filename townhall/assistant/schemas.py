@@ -47,6 +47,7 @@ class MessageOut(BaseModel):
     text: str  # as stored: a resident's words redacted
     created_at: datetime
     options: list[OptionOut]
+    links: list[LinkOut] = []  # pages the reply points to, shown under its text
     author: str | None  # an officer's first name
 
 

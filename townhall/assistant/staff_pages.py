@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from townhall.assistant import callbacks, staff
 from townhall.assistant.handoff_models import OUTCOMES
-from townhall.assistant.transcript_format import at, linkify, waited
+from townhall.assistant.transcript_format import at, linkify, reply_links, waited
 from townhall.identity.access import client_address, requires
 from townhall.identity.models import User
 from townhall.platform import clock
@@ -32,7 +32,8 @@ CLOSING_OUTCOMES = {code: label for code, label in OUTCOMES.items() if code != "
 
 
 def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    helpers = {"waited": waited, "at": at, "linkify": linkify, "reasons": REASONS, "outcomes": OUTCOMES}
+    helpers = {"waited": waited, "at": at, "linkify": linkify, "reply_links": reply_links, "reasons": REASONS,
+               "outcomes": OUTCOMES}  # fmt: skip
     return render(request, template, {**helpers, **context}, status_code=status_code)
 
 

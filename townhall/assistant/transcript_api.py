@@ -42,7 +42,7 @@ def get_messages(
         "conversation_id": conversation.id, "handed_off": conversation.handed_off,
         "messages": [
             {"id": m.id, "sender": m.sender, "text": m.text, "created_at": m.created_at, "options": m.options or [],
-             "author": names.get(m.author_user_id) if m.author_user_id else None}
+             "links": m.links or [], "author": names.get(m.author_user_id) if m.author_user_id else None}
             for m in found
         ],
     })  # fmt: skip

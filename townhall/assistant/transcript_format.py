@@ -4,6 +4,7 @@ in words."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,9 @@ from markupsafe import Markup, escape
 # "//host". A path must start a word (after a space, a bracket or nothing), so "and/or", "24/7" and "</b>" stay text.
 LINK = re.compile(r"https?://[^\s<>\"']+|(?<![^\s(])/[a-z0-9][a-z0-9\-/]*", re.IGNORECASE)
 TRAILING = ".,;:!?)"
+# A reply's own links (a knowledge article's, "Your account") may carry a query or a fragment, but the same schemes:
+# a web address, or a path on this site ("/x", never "//host", which is another site).
+SAFE_TARGET = re.compile(r"https?://[^\s<>\"']+|/(?!/)[^\s<>\"']*", re.IGNORECASE)
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -27,6 +31,25 @@ def linkify(text: str) -> Markup:
         position = found.start() + len(target)
     pieces.append(escape(text[position:]))
     return Markup("").join(pieces)
+
+
+def is_safe_target(url: str) -> bool:
+    """Whether ``url`` may be a link's address on the council's pages: never javascript:, data: or another scheme."""
+    return SAFE_TARGET.fullmatch(url) is not None
+
+
+def reply_links(links: Sequence[Mapping[str, str]] | None) -> Markup:
+    """A reply's links (label and address) as a list under its text; a link whose address is not safe shows its
+    label only."""
+    if not links:
+        return Markup("")
+    items = [
+        Markup('<li><a class="th-link" href="{0}">{1}</a></li>').format(link["url"], link["label"])
+        if is_safe_target(link["url"])
+        else Markup("<li>{0}</li>").format(link["label"])
+        for link in links
+    ]
+    return Markup('<ul class="th-list th-chat__links">') + Markup("").join(items) + Markup("</ul>")
 
 
 def waited(duration: timedelta) -> str:

@@ -12,6 +12,7 @@
   var status = document.getElementById("chat-status");
   var optionsHolder = document.getElementById("chat-options");
   var link = /https?:\/\/[^\s<>"']+|(?<![^\s(])\/[a-z0-9][a-z0-9\-/]*/gi;
+  var safeTarget = /^(?:https?:\/\/[^\s<>"']+|\/(?!\/)[^\s<>"']*)$/i; // a reply's own links: as the server's rule
   var busy = false;
   var POLL_MS = 5000;
 
@@ -50,7 +51,27 @@
     if (message.sender === "resident") { body.textContent = message.text; } else { textWithLinks(body, message.text); }
     item.appendChild(sender);
     item.appendChild(body);
+    if (message.links && message.links.length) { item.appendChild(replyLinks(message.links)); }
     transcript.appendChild(item);
+  }
+
+  function replyLinks(links) {
+    var list = document.createElement("ul");
+    list.className = "th-list th-chat__links";
+    links.forEach(function (entry) {
+      var item = document.createElement("li");
+      if (safeTarget.test(entry.url)) {
+        var anchor = document.createElement("a");
+        anchor.className = "th-link";
+        anchor.setAttribute("href", entry.url);
+        anchor.textContent = entry.label;
+        item.appendChild(anchor);
+      } else {
+        item.textContent = entry.label;
+      }
+      list.appendChild(item);
+    });
+    return list;
   }
 
   function showOptions(options) {
