@@ -87,5 +87,7 @@ def test_balance_for_a_resident_with_a_linked_account(session: Session, product_
     conversation = start_conversation(session, user_id=resident.id)
     reply = say(session, product_engine, conversation, "what is my council tax balance", user_id=resident.id)
     text = all_text(reply)
-    assert account.reference in text and "This year's bill is £" in text and "you have paid £" in text
+    address = session.get(Property, account.uprn).address
+    assert f"Your council tax account for {address}" in text and "This year's bill is £" in text
+    assert "you have paid £" in text and account.reference not in text
     assert any(url.startswith("/account/links/") for url in urls(reply))

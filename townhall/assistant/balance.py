@@ -54,7 +54,9 @@ def _with_links(text: str, links: list[Link]) -> ReplyPart:
 def account_words(summary: AccountSummary) -> str:
     """The account's position in sentences: this year's bill, paid, balance, overdue, next instalment."""
     lines = [
-        f"Council tax account {summary.reference}, {summary.address}, for {summary.label}:",
+        # the address, not the account number: the number is redacted from the kept transcript, so the resident
+        # would read "[account]" when the page shows it again
+        f"Your council tax account for {summary.address}, {summary.label}:",
         f"This year's bill is {format_pounds(summary.charge_pence)} and you have paid "
         f"{format_pounds(summary.paid_pence)}.",
     ]
