@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from tests.datahub.test_views import registry_today
 from tests.identity.factories import signed_in
 from townhall.datahub.models import LinkedPerson, OfficerDecision, PersonRecord
 from townhall.datahub.service import run_linkage
+from townhall.places.models import Property
 from townhall.platform.audit.models import AuditEntry
 from townhall.web.app import create_app
 from townhall.web.deps import get_session
@@ -48,6 +50,9 @@ def test_a_practitioner_sees_a_household_only_with_a_purpose_and_is_audited(
     shown = client.post(path, data={"purpose": PURPOSE, "csrf_token": form_token(client, path)})
     assert shown.status_code == 200 and "Services involved" in shown.text and person in shown.text
     assert "Information as of" in shown.text  # how current each service's information is
+    uprn = int(household.removeprefix("H"))
+    address = session.scalar(select(Property.address).where(Property.uprn == uprn))
+    assert f"({html.escape(str(address))}, UPRN {uprn})" in shown.text  # where they live, not a number only
     entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert entry is not None
     assert (entry.action, entry.subject_id, entry.purpose, entry.actor_id) == (

@@ -15,6 +15,7 @@ from tests.datahub.test_link_service import EARLY_HELP_ADULTS, OFFICER, PURPOSE,
 from townhall.datahub.models import DatahubRecord, LinkedPerson, PersonRecord
 from townhall.datahub.service import household_view, person_view, record_officer_decision, run_linkage
 from townhall.datahub.service.sources import RegisteredSource, source_registry
+from townhall.places.models import Property
 
 pytestmark = pytest.mark.slow
 SHIPPED = Path(__file__).parents[2] / "townhall" / "datahub" / "sources"
@@ -132,6 +133,7 @@ def test_a_household_lists_only_people_an_allowed_source_knows(session: Session)
     household = session.get(LinkedPerson, pupil).household_id  # type: ignore[union-attr]
     full = household_view(session, household_id=household, purpose=PURPOSE, registry=REGISTRY, viewer=OFFICER)
     assert pupil in full.people
+    assert full.address and full.address == session.get(Property, full.uprn).address  # type: ignore[union-attr]
     adults = household_view(
         session, household_id=household, purpose=EARLY_HELP_ADULTS, registry=REGISTRY, viewer=OFFICER
     )

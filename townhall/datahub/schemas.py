@@ -24,6 +24,7 @@ class ServiceInvolvement(BaseModel):
 class HouseholdView(BaseModel):
     household_id: str
     uprn: int | None
+    address: str | None = None  # the gazetteer's address of the UPRN; None where the gazetteer does not hold it
     purpose: str
     people: list[str]
     services: list[ServiceInvolvement]

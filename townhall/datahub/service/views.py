@@ -37,6 +37,7 @@ from townhall.datahub.service.ingest import latest_batches
 from townhall.datahub.service.link import any_linkage_run
 from townhall.datahub.service.sources import RegisteredSource
 from townhall.datahub.standardise import parse_date
+from townhall.places.models import Property
 from townhall.platform import clock
 from townhall.platform.audit import Actor, record_access
 from townhall.platform.clock import in_uk
@@ -140,9 +141,12 @@ def household_view(
     ]
     record_access(session, actor=viewer, action="view_household", subject_type="household",
                   subject_id=household_id, purpose=purpose, client=client)  # fmt: skip
+    uprn = members[0].uprn
     return HouseholdView(
         household_id=household_id,
-        uprn=members[0].uprn,
+        uprn=uprn,
+        # where the household lives, from the council's gazetteer (a UPRN alone tells a practitioner nothing)
+        address=session.scalar(select(Property.address).where(Property.uprn == uprn)) if uprn is not None else None,
         purpose=purpose,
         people=sorted(set().union(*people.values())),
         services=services,
