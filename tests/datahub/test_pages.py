@@ -62,6 +62,9 @@ def test_a_practitioner_sees_a_household_only_with_a_purpose_and_is_audited(
         practitioner.id,
     )
     person_path = f"/datahub/people/{person}"
+    # each person opens from the household page for the same purpose, without asking for it again
+    assert f'<form method="post" action="{person_path}"' in shown.text
+    assert f'<input type="hidden" name="purpose" value="{PURPOSE}">' in shown.text
     person_page = client.post(person_path, data={"purpose": PURPOSE, "csrf_token": form_token(client, person_path)})
     assert person_page.status_code == 200 and "Records linked to this person" in person_page.text
 

@@ -2,6 +2,7 @@
 sees the services involved, opens a linked person, challenges a link and records a missed one; information
 governance reviews the quarantine a source at a time. Every page is checked with axe."""
 
+import re
 from typing import Any
 
 import pytest
@@ -93,6 +94,10 @@ def test_a_practitioner_sees_a_household_only_for_a_purpose(
     assert page.get_by_text(f"Purpose: {PURPOSE}").is_visible()
     services = page.locator("table tbody tr")
     assert services.count() >= 1 and "@council.example" in services.first.inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile(r"^Person TH\d+$")).first.click()  # the same purpose, not asked again
+    assert page.locator("h1").inner_text().startswith("Person TH")
+    assert page.get_by_text(f"Purpose: {PURPOSE}").is_visible()
     assert_accessible(page)
 
 
