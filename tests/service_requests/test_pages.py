@@ -125,6 +125,21 @@ def test_admins_read_the_outbox(client: TestClient, session: Session) -> None:
     assert client.get("/admin/notifications").status_code == 200
 
 
+def test_the_outbox_never_shows_admins_a_reporters_email_address(client: TestClient, session: Session) -> None:
+    # admin is not a role that sees personal data: the domain is enough to tell why sending fails
+    from townhall.service_requests.notifications import queue_status_notification
+
+    created = make_request(session, email="jo.bloggs@example.com")
+    message = queue_status_notification(session, request=created, note="")
+    assert message is not None
+    message.last_error = "550 mailbox jo.bloggs@example.com unavailable"
+    session.flush()
+    signed_in(client, session, role="admin")
+    page = client.get("/admin/notifications").text
+    assert created.reference in page and "@example.com" in page
+    assert "jo.bloggs" not in page
+
+
 def test_the_address_is_chosen_in_the_shared_picker(client: TestClient, session: Session) -> None:
     home = a_property(session)
     token = form_token(client, "/report-a-problem/noise")
