@@ -1,4 +1,4 @@
-"""Security headers: what a browser may keep of a signed-in person's pages."""
+"""Security headers: what a browser may keep of a signed-in person's pages, and HTTPS only once seen."""
 
 from __future__ import annotations
 
@@ -30,3 +30,7 @@ def test_a_route_that_chooses_its_own_caching_keeps_it_when_signed_in(client: Te
 
 def test_public_pages_for_anonymous_visitors_leave_caching_alone(client: TestClient) -> None:
     assert "cache-control" not in client.get("/").headers
+
+
+def test_browsers_are_told_to_use_https_only(client: TestClient) -> None:
+    assert client.get("/").headers["strict-transport-security"] == "max-age=31536000"

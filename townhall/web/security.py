@@ -12,6 +12,9 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
     (b"x-frame-options", b"DENY"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(self)"),
+    # HTTPS only for a year once a browser has seen the site over HTTPS (browsers ignore it over plain http, so
+    # the laptop demo is unaffected); no includeSubDomains: the council's other hosts are not ours to decide
+    (b"strict-transport-security", b"max-age=31536000"),
 ]  # fmt: skip
 
 
