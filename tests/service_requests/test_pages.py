@@ -115,6 +115,14 @@ def test_officer_queue_and_status_change(client: TestClient, session: Session) -
     assert "someone@example.com" in contact.text
 
 
+def test_officers_are_told_a_public_note_is_published_for_anyone_to_read(client: TestClient, session: Session) -> None:
+    # public notes go out in Open311's servicerequestupdates and on the follow-a-report page, not only to the reporter
+    signed_in(client, session, role="officer")
+    page = client.get(f"/officer/requests/{make_request(session).id}").text
+    assert "Anyone can read it" in page and 'aria-describedby="public_note-hint"' in page
+    assert "Note for the reporter (they will see this)" not in page
+
+
 def test_residents_cannot_open_the_queue(client: TestClient, session: Session) -> None:
     signed_in(client, session, role="resident")
     assert client.get("/officer/requests").status_code == 403
