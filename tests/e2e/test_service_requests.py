@@ -79,7 +79,7 @@ def test_an_officer_works_the_queue_and_a_request(page: Any, served_council: str
     assert page.locator("h1").inner_text().startswith(f"{reference}: Noise nuisance")
     assert_accessible(page)
     page.get_by_label("Status", exact=True).select_option("in_progress")
-    page.get_by_label("Note for the reporter (they will see this)").fill("An officer will visit on Friday.")
+    page.get_by_label("Public note").fill("An officer will visit on Friday.")
     page.get_by_role("button", name="Save").click()
     assert "In progress" in page.locator(".th-summary-list").first.inner_text()
     assert_accessible(page)

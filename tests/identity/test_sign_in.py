@@ -42,6 +42,21 @@ def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(client: TestC
     assert "th_session=" not in wrong_password.headers.get("set-cookie", "")
 
 
+def test_a_password_hashed_with_weaker_parameters_is_rehashed_at_sign_in(client: TestClient, session: Session) -> None:
+    # argon2-cffi's defaults rise with its releases (and a council may raise them): old hashes catch up as people
+    # sign in, never needing the passwords again
+    from argon2 import PasswordHasher
+
+    user = make_user(session)
+    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
+    user.password_hash = weak
+    session.flush()
+    assert sign_in(client, user.email).status_code == 303
+    assert user.password_hash != weak and not PasswordHasher().check_needs_rehash(user.password_hash)
+    client.cookies.clear()
+    assert sign_in(client, user.email).status_code == 303
+
+
 def test_sign_in_is_rate_limited_per_account_with_a_clear_message(client: TestClient, session: Session) -> None:
     user = make_user(session)
     for _ in range(5):

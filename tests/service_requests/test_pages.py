@@ -126,6 +126,14 @@ def test_officers_read_answers_in_words_not_codes(client: TestClient, session: S
     assert "retired_question <strong>kept</strong>" in page.text  # a question no longer asked is still shown
 
 
+def test_officers_are_told_a_public_note_is_published_for_anyone_to_read(client: TestClient, session: Session) -> None:
+    # public notes go out in Open311's servicerequestupdates and on the follow-a-report page, not only to the reporter
+    signed_in(client, session, role="officer")
+    page = client.get(f"/officer/requests/{make_request(session).id}").text
+    assert "Anyone can read it" in page and 'aria-describedby="public_note-hint"' in page
+    assert "Note for the reporter (they will see this)" not in page
+
+
 def test_residents_cannot_open_the_queue(client: TestClient, session: Session) -> None:
     signed_in(client, session, role="resident")
     assert client.get("/officer/requests").status_code == 403
@@ -134,6 +142,21 @@ def test_residents_cannot_open_the_queue(client: TestClient, session: Session) -
 def test_admins_read_the_outbox(client: TestClient, session: Session) -> None:
     signed_in(client, session, role="admin")
     assert client.get("/admin/notifications").status_code == 200
+
+
+def test_the_outbox_never_shows_admins_a_reporters_email_address(client: TestClient, session: Session) -> None:
+    # admin is not a role that sees personal data: the domain is enough to tell why sending fails
+    from townhall.service_requests.notifications import queue_status_notification
+
+    created = make_request(session, email="jo.bloggs@example.com")
+    message = queue_status_notification(session, request=created, note="")
+    assert message is not None
+    message.last_error = "550 mailbox jo.bloggs@example.com unavailable"
+    session.flush()
+    signed_in(client, session, role="admin")
+    page = client.get("/admin/notifications").text
+    assert created.reference in page and "@example.com" in page
+    assert "jo.bloggs" not in page
 
 
 def test_the_address_is_chosen_in_the_shared_picker(client: TestClient, session: Session) -> None:

@@ -54,6 +54,29 @@ def test_open311_hides_the_home_address_of_a_noise_report(client: TestClient, se
         assert str(round(home.latitude, 3)) in response.text
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_open311_never_publishes_what_a_report_at_a_home_says(client: TestClient, session: Session, fmt: str) -> None:
+    # The words and photo of a noise complaint name the neighbour and give away the reporter, whatever the street
+    home = a_property(session)
+    said = "Loud music from Mr Ashdown at number 14 every night"
+    created = make_request(session, service_code="noise", uprn=home.uprn, answers={"noise_type": ["music"]},
+                           description=said, media_url="https://fms.example/photos/14.jpg")  # fmt: skip
+    for path in (f"/open311/v2/requests/{created.reference}.{fmt}",
+                 f"/open311/v2/requests.{fmt}?service_request_id={created.reference}",
+                 f"/open311/v2/requests.{fmt}?service_code=noise"):  # fmt: skip
+        response = client.get(path)
+        assert response.status_code == 200
+        assert created.reference in response.text
+        assert "Ashdown" not in response.text and "14.jpg" not in response.text
+
+
+def test_open311_publishes_what_a_report_on_public_land_says(client: TestClient, session: Session) -> None:
+    created = make_request(session, service_code="pothole", answers={"surface": ["road"]}, description="Deep hole",
+                           media_url="https://fms.example/photos/hole.jpg")  # fmt: skip
+    [document] = client.get(f"/open311/v2/requests/{created.reference}.json").json()
+    assert (document["description"], document["media_url"]) == ("Deep hole", "https://fms.example/photos/hole.jpg")
+
+
 def test_open311_publishes_the_exact_spot_of_a_pothole(client: TestClient, session: Session) -> None:
     home = a_property(session)
     created = make_request(session, service_code="pothole", uprn=home.uprn, answers={"surface": ["road"]})

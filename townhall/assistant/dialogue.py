@@ -104,6 +104,10 @@ def handle_message(
     """Answer one resident message; stores it (redacted) and the replies, and updates the conversation."""
     cleaned = check_message(text)
     conversation = conversation_for(session, conversation_id=conversation_id, user_id=user_id)
+    if user_id is not None and conversation.user_id is None:
+        # A signed-in person's own data (a council tax balance) may be answered from here on: the conversation
+        # becomes theirs alone, no longer open to whoever else holds its id (one started over the JSON API)
+        conversation.user_id = user_id
     prediction = engine.predict([cleaned])[0]
     _store(session, conversation, "resident", cleaned, prediction)
     turn = _Turn(session, conversation, cleaned, prediction, dict(conversation.state or {}), today,

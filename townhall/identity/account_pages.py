@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from townhall.identity import linking
-from townhall.identity.access import requires
+from townhall.identity.access import client_address, requires
 from townhall.identity.models import User
 from townhall.identity.service import TooManyAttempts
 from townhall.platform.errors import Conflict, InvalidInput
@@ -48,7 +48,7 @@ def link_account(
     try:
         linking.link_council_tax_account(
             session, user=user, reference=reference, postcode=postcode, verifier=verifier_of(request),
-            secret=settings.secret_key,
+            secret=settings.secret_key, client=client_address(request),
         )  # fmt: skip
     except (InvalidInput, Conflict, TooManyAttempts) as error:
         context = {"error": error.message, "reference": reference}

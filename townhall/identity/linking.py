@@ -22,6 +22,8 @@ from townhall.platform.errors import Conflict, InvalidInput, NotFound
 
 REFERENCE = re.compile(r"^[A-Z0-9]{6,20}$")
 MAX_LINK_FAILURES = 5  # per resident per 15 minutes: a postcode is guessable, so guessing is limited
+# and per client address: a new resident account costs nothing, so a limit per resident alone could be walked round
+MAX_LINK_FAILURES_PER_CLIENT = 20
 
 
 class AccountLinkVerifier(Protocol):
@@ -45,19 +47,29 @@ def default_verifier() -> AccountLinkVerifier:
 
 
 def link_council_tax_account(
-    session: Session, *, user: User, reference: str, postcode: str, verifier: AccountLinkVerifier, secret: str
+    session: Session,
+    *,
+    user: User,
+    reference: str,
+    postcode: str,
+    verifier: AccountLinkVerifier,
+    secret: str,
+    client: str,
 ) -> AccountLink:
     require_role(user, "resident")
     cleaned = re.sub(r"\s+", "", reference).upper()
     if not REFERENCE.match(cleaned):
         raise InvalidInput("Enter your council tax account reference: 6 to 20 letters and numbers, from your bill")
-    key = ratelimit.limiter_key(secret, "link", str(user.id))
-    if ratelimit.is_limited(session, keys={key: MAX_LINK_FAILURES}):
+    keys = {
+        ratelimit.limiter_key(secret, "link", str(user.id)): MAX_LINK_FAILURES,
+        ratelimit.limiter_key(secret, "link-client", client): MAX_LINK_FAILURES_PER_CLIENT,
+    }
+    if ratelimit.is_limited(session, keys=keys):
         from townhall.identity.service import TooManyAttempts
 
         raise TooManyAttempts("There have been too many attempts to link an account. Wait 15 minutes.")
     if not verifier.verify(session, cleaned, postcode):
-        ratelimit.record_failure(session, keys=[key])
+        ratelimit.record_failure(session, keys=list(keys))
         raise InvalidInput("We could not find a council tax account with that reference and postcode")
     existing = session.scalar(
         select(AccountLink).where(AccountLink.user_id == user.id, AccountLink.account_reference == cleaned)

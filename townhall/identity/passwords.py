@@ -22,6 +22,14 @@ def password_matches(password_hash: str | None, password: str) -> bool:
         return False
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a hash was made with weaker parameters than today's: it is replaced at the next sign-in."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return False
+
+
 def password_problem(password: str) -> str | None:
     """Why a new password cannot be used, or None."""
     if len(password) < MIN_LENGTH:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from townhall.identity import ratelimit
 from townhall.identity.models import User, UserRole
-from townhall.identity.passwords import hash_password, password_matches, password_problem
+from townhall.identity.passwords import hash_password, needs_rehash, password_matches, password_problem
 from townhall.identity.roles import check_role_names, is_staff
 from townhall.identity.timeutil import utc_now
 from townhall.platform.audit import Actor, record_access
@@ -95,5 +95,7 @@ def sign_in(session: Session, *, attempt: SignInAttempt) -> User:
         ratelimit.record_failure(session, keys=[account_key, client_key])
         raise InvalidInput(SIGN_IN_FAILED)
     ratelimit.clear_failures(session, key=account_key)
+    if user.password_hash is not None and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(attempt.password)  # the only moment the password is at hand
     record_access(session, actor=actor_for(user), action="sign_in", client=attempt.client)
     return user

@@ -111,3 +111,14 @@ def send_due_notifications(session: Session, *, notifier: Notifier, limit: int =
 
 def recent_messages(session: Session, *, limit: int = 200) -> Sequence[OutboxMessage]:
     return session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)).all()
+
+
+def hidden_address(recipient: str) -> str:
+    """`•••@example.com`: the outbox is read by admins, whose role sees no personal data; the domain is enough to
+    tell why sending fails."""
+    return "•••@" + recipient.rpartition("@")[2]
+
+
+def error_without_address(message: OutboxMessage) -> str:
+    """The last sending error, with the recipient's address (mail servers often quote it) hidden."""
+    return (message.last_error or "").replace(message.recipient, hidden_address(message.recipient))

@@ -13,7 +13,7 @@ from townhall.identity.models import User, UserRole
 from townhall.places.models import Ward
 from townhall.service_requests import workflow
 from townhall.service_requests.catalogue import answers_in_words, list_services
-from townhall.service_requests.notifications import recent_messages
+from townhall.service_requests.notifications import error_without_address, hidden_address, recent_messages
 from townhall.service_requests.pages import render_page
 from townhall.service_requests.service import public_updates
 from townhall.service_requests.statuses import STATUS_NAMES
@@ -117,4 +117,9 @@ def officer_contact(
 def notification_outbox(
     request: Request, session: SessionDep, user: Annotated[User, Depends(requires("admin"))]
 ) -> HTMLResponse:
-    return render_page(request, "service_requests/outbox.html", {"messages": recent_messages(session)})
+    context = {
+        "messages": recent_messages(session),
+        "hidden_address": hidden_address,
+        "error_of": error_without_address,
+    }
+    return render_page(request, "service_requests/outbox.html", context)

@@ -105,9 +105,14 @@ def service_definition(service: Service) -> dict[str, Any]:
 
 
 def request_document(row: Any) -> dict[str, Any]:
-    """One request as Open311 publishes it, from a row of `open311_queries.find_requests` (see `public_location`)."""
+    """One request as Open311 publishes it, from a row of `open311_queries.find_requests` (see `public_location`).
+
+    A report made at someone's home (`location_is_private`) is published without its description and photo: the
+    reporter's own words about a neighbour would tell anyone who complained about whom, as the address would.
+    """
+    private = bool(row.location_is_private)
     where = public_location(
-        private=row.location_is_private, address=row.address, uprn=row.uprn, latitude=row.latitude,
+        private=private, address=row.address, uprn=row.uprn, latitude=row.latitude,
         longitude=row.longitude, street_name=row.street_name, town=row.town,
     )  # fmt: skip
     return {
@@ -116,7 +121,7 @@ def request_document(row: Any) -> dict[str, Any]:
         "status_notes": row.status_notes,
         "service_name": row.service_name,
         "service_code": row.service_code,
-        "description": row.description,
+        "description": None if private else row.description,
         "agency_responsible": row.team,
         "service_notice": None,
         "requested_datetime": w3c(row.requested_at),
@@ -127,7 +132,7 @@ def request_document(row: Any) -> dict[str, Any]:
         "zipcode": None,
         "lat": where.latitude,
         "long": where.longitude,
-        "media_url": row.media_url,
+        "media_url": None if private else row.media_url,
     }
 
 

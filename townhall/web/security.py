@@ -12,7 +12,27 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
     (b"x-frame-options", b"DENY"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(self)"),
+    # HTTPS only for a year once a browser has seen the site over HTTPS (browsers ignore it over plain http, so
+    # the laptop demo is unaffected); no includeSubDomains: the council's other hosts are not ours to decide
+    (b"strict-transport-security", b"max-age=31536000"),
 ]  # fmt: skip
+
+
+# A request carrying one of these cookies may be answered with someone's own data (a session: identity's
+# SESSION_COOKIE; a chat-page conversation: assistant.ownership's COOKIE)
+PRIVATE_COOKIES = (b"th_session=", b"th_assistant=")
+NO_STORE = (b"cache-control", b"no-store")
+
+
+def _carries_private_cookie(scope: Scope) -> bool:
+    return any(name == b"cookie" and any(c in value for c in PRIVATE_COOKIES) for name, value in scope["headers"])
+
+
+def _with_security_headers(headers: list[tuple[bytes, bytes]], private: bool) -> list[tuple[bytes, bytes]]:
+    """The response's headers and ours; `Cache-Control: no-store` on a private answer that chose no caching,
+    so a shared computer's browser keeps no copy to show the next person (Back after signing out)."""
+    chosen = private and any(name.lower() == b"cache-control" for name, _ in headers)
+    return [*headers, *SECURITY_HEADERS, *([NO_STORE] if private and not chosen else [])]
 
 
 class SecurityHeadersMiddleware:
@@ -23,10 +43,11 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        private = _carries_private_cookie(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                message["headers"] = _with_security_headers(list(message.get("headers", [])), private)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

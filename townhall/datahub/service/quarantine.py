@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from townhall.datahub.models import IngestBatch, QuarantinedRow
 from townhall.datahub.schemas import QuarantineEntry, QuarantinePage, QuarantineSource
+from townhall.platform.spreadsheet import spreadsheet_safe
 
 
 def quarantined_rows(
@@ -79,6 +80,7 @@ def quarantine_csv(session: Session, *, source: str | None = None) -> str:
     writer = csv.writer(out)
     writer.writerow(["source", "batch_id", "row_number", "reason", *raw_columns])
     for entry in entries:
-        values = ["" if entry.raw.get(c) is None else entry.raw.get(c) for c in raw_columns]
-        writer.writerow([entry.source, entry.batch_id, entry.row_number, entry.reason, *values])
+        # the rows are what a source sent and failed its contract: never let a spreadsheet run one as a formula
+        values = ["" if entry.raw.get(c) is None else spreadsheet_safe(entry.raw.get(c)) for c in raw_columns]
+        writer.writerow([entry.source, entry.batch_id, entry.row_number, spreadsheet_safe(entry.reason), *values])
     return out.getvalue()

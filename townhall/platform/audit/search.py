@@ -13,19 +13,12 @@ from sqlalchemy.orm import Session
 
 from townhall.platform.audit.chain import microseconds_since_epoch
 from townhall.platform.audit.models import AuditEntry
+from townhall.platform.spreadsheet import spreadsheet_safe
 
 MAX_RESULTS = 1000
 CSV_COLUMNS = [
     "id", "occurred_at", "actor_type", "actor_id", "action", "subject_type", "subject_id", "purpose", "client",
 ]  # fmt: skip
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    """Text a spreadsheet would run as a formula is prefixed with a quote (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +72,7 @@ def entries_as_csv(session: Session, *, query: AuditQuery) -> Iterator[str]:
     )
     for count, entry in enumerate(rows, start=1):
         writer.writerow(
-            [_cell(v) for v in (entry.id, occurred_at(entry).isoformat(), entry.actor_type, entry.actor_id,
+            [spreadsheet_safe(v) for v in (entry.id, occurred_at(entry).isoformat(), entry.actor_type, entry.actor_id,
              entry.action, entry.subject_type, entry.subject_id, entry.purpose, entry.client)]
         )  # fmt: skip
         if count % 1000 == 0:

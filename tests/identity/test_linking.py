@@ -1,0 +1,32 @@
+"""Linking a council tax account: a postcode is guessable, so failed guesses are limited per resident and per
+client address (new accounts cost nothing, so a limit per resident alone is no limit)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.counciltax.test_accounts import an_account, link
+from tests.identity.factories import signed_in
+from townhall.identity.linking import MAX_LINK_FAILURES, MAX_LINK_FAILURES_PER_CLIENT
+
+
+def test_a_resident_who_guesses_too_often_is_told_to_wait(client: TestClient, session: Session) -> None:
+    signed_in(client, session, role="resident")
+    reference, postcode = an_account(session)
+    for _ in range(MAX_LINK_FAILURES):
+        assert link(client, reference, "ZX99 9ZZ").status_code == 422
+    limited = link(client, reference, postcode)  # even the right postcode, while limited
+    assert limited.status_code == 429 and "too many attempts" in limited.text.lower()
+
+
+def test_guessing_from_new_accounts_on_one_client_is_limited_too(client: TestClient, session: Session) -> None:
+    reference, postcode = an_account(session)
+    for _ in range(MAX_LINK_FAILURES_PER_CLIENT // MAX_LINK_FAILURES):
+        client.cookies.clear()
+        signed_in(client, session, role="resident")
+        for _ in range(MAX_LINK_FAILURES):
+            assert link(client, reference, "ZX99 9ZZ").status_code == 422
+    client.cookies.clear()
+    signed_in(client, session, role="resident")
+    assert link(client, reference, postcode).status_code == 429
