@@ -54,6 +54,8 @@ def test_default_range_is_28_days_from_today(client: TestClient, sample_property
         ({"days": 367}, "days: ask for between 1 and 366 days, not 367"),
         ({"days": 0}, "days: ask for between 1 and 366 days"),
         ({"days": "many"}, "days: must be a whole number"),
+        ({"days": "²"}, "days: must be a whole number"),  # a digit to str.isdigit(), not to int()
+        ({"days": "9" * 5000}, "days: must be a whole number"),
     ],
 )
 def test_bad_ranges_get_422_with_a_readable_detail(

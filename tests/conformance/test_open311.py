@@ -192,6 +192,8 @@ BAD_POSTS = [
     ("value outside the list", {"attribute[surface]": "sky"}, 400, "attribute[surface]"),
     ("description too long", {"description": "x" * 4001}, 400, "description"),
     ("unknown address_id", {"lat": "", "long": "", "address_id": "999"}, 400, "address_id"),
+    ("address_id too big for a UPRN", {"lat": "", "long": "", "address_id": str(2**63)}, 400, "address_id"),
+    ("address_id in superscript digits", {"lat": "", "long": "", "address_id": "²"}, 400, "address_id"),
 ]
 
 
@@ -234,5 +236,6 @@ def test_html_in_a_description_is_escaped_in_xml(client: TestClient, session: Se
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_unknown_request_and_bad_dates(client: TestClient, fmt: str) -> None:
     assert client.get(f"/open311/v2/requests/SR-99999999.{fmt}").status_code == 404
+    assert client.get(f"/open311/v2/requests/SR-²²²²²²²².{fmt}").status_code == 404
     bad = client.get(f"/open311/v2/requests.{fmt}", params={"start_date": "last tuesday"})
     assert bad.status_code == 400 and errors(bad, fmt)[0]["description"].startswith("start_date")

@@ -89,3 +89,8 @@ def test_an_export_without_a_purpose_asks_again_on_the_page_keeping_the_source(
     assert sources == {"council_tax"}
     entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert entry is not None and (entry.action, entry.subject_id) == ("export_quarantine", "council_tax")
+
+
+def test_a_page_number_in_other_digits_shows_the_first_page(client: TestClient, session: Session) -> None:
+    signed_in(client, session, role="ig_officer")
+    assert client.get("/datahub/quarantine", params={"page": "²"}).status_code == 200  # int("²") fails

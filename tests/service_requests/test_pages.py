@@ -153,3 +153,15 @@ def test_a_problem_not_at_an_address_asks_for_the_map_position(client: TestClien
     page = client.get("/report-a-problem/pothole/details")
     assert page.status_code == 200
     assert 'name="lat"' in page.text
+
+
+def test_numbers_in_other_digits_are_refused_on_the_page_not_a_500(client: TestClient, session: Session) -> None:
+    # "²" is a digit to str.isdigit() but not to int()
+    token = form_token(client, "/report-a-problem-track")
+    track = client.post("/report-a-problem-track", data={"reference": "SR-²²²²²²²²", "csrf_token": token})
+    assert track.status_code == 404 and "SR-²²²²²²²²" in track.text
+    picked = client.post("/report-a-problem/graffiti/details", data={"uprn": "²", "csrf_token": token})
+    assert picked.status_code == 422 and "Choose the address" in picked.text
+    check = client.post("/report-a-problem/graffiti", data=_report(client, session, uprn="²", lat="", long=""))
+    assert check.status_code == 422 and "give the location" in check.text
+

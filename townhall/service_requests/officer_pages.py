@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from townhall.identity.access import client_address, requires
 from townhall.identity.models import User, UserRole
 from townhall.places.models import Ward
+from townhall.platform.numbers import whole_number
 from townhall.service_requests import workflow
 from townhall.service_requests.catalogue import list_services
 from townhall.service_requests.notifications import recent_messages
@@ -35,7 +36,7 @@ def officer_queue(request: Request, session: SessionDep, user: Officer) -> HTMLR
     filters = workflow.QueueFilter(
         service_code=params.get("service", "")[:40], status=params.get("status", "")[:30],
         ward_code=params.get("ward", "")[:12], team=params.get("team", "")[:60],
-        assignee_id=int(assignee) if assignee.isdigit() else None, overdue_only=params.get("overdue") == "yes",
+        assignee_id=whole_number(assignee), overdue_only=params.get("overdue") == "yes",
     )  # fmt: skip
     found = workflow.queue(session, officer=user, filters=filters)
     services = list_services(session, active_only=False)
@@ -86,7 +87,8 @@ def officer_status(
 def officer_assign(
     session: SessionDep, user: Officer, request_id: RequestId, assignee: Annotated[str, Form(max_length=12)] = ""
 ) -> RedirectResponse:
-    chosen = session.get(User, int(assignee)) if assignee.isdigit() else None
+    number = whole_number(assignee)
+    chosen = session.get(User, number) if number is not None else None
     workflow.assign(session, officer=user, request_id=request_id, assignee=chosen)
     return _back(request_id)
 
