@@ -165,3 +165,18 @@ def test_numbers_in_other_digits_are_refused_on_the_page_not_a_500(client: TestC
     check = client.post("/report-a-problem/graffiti", data=_report(client, session, uprn="²", lat="", long=""))
     assert check.status_code == 422 and "give the location" in check.text
 
+
+def test_an_assignee_that_is_not_an_officer_on_the_list_is_refused_and_the_assignment_kept(
+    client: TestClient, session: Session
+) -> None:
+    officer = signed_in(client, session, role="officer")
+    created = make_request(session)
+    created.assignee_user_id = officer.id
+    token = form_token(client, f"/officer/requests/{created.id}")
+    assert client.get("/officer/requests", params={"assignee": "²"}).status_code == 200
+    for bad in ("²", "abc", "99999999"):
+        refused = client.post(f"/officer/requests/{created.id}/assign", data={"assignee": bad, "csrf_token": token})
+        assert refused.status_code == 422 and "Choose an officer from the list" in refused.text, bad
+        assert created.assignee_user_id == officer.id
+    cleared = client.post(f"/officer/requests/{created.id}/assign", data={"assignee": "", "csrf_token": token})
+    assert cleared.status_code == 200 and created.assignee_user_id is None  # "Nobody" still unassigns

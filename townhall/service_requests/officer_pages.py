@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from townhall.identity.access import client_address, requires
 from townhall.identity.models import User, UserRole
 from townhall.places.models import Ward
+from townhall.platform.errors import InvalidInput
 from townhall.platform.numbers import whole_number
 from townhall.service_requests import workflow
 from townhall.service_requests.catalogue import list_services
@@ -83,12 +84,23 @@ def officer_status(
     return _back(request_id)
 
 
+def _assignee(session: SessionDep, chosen: str) -> User | None:
+    """The user picked in the list, or None for "Nobody". Anything else is refused: read as "Nobody", a mistyped
+    or tampered value would quietly take the request away from its officer."""
+    if not chosen:
+        return None
+    number = whole_number(chosen)
+    found = session.get(User, number) if number is not None else None
+    if found is None:
+        raise InvalidInput("Choose an officer from the list, or Nobody")
+    return found
+
+
 @router.post("/officer/requests/{request_id}/assign", response_model=None)
 def officer_assign(
     session: SessionDep, user: Officer, request_id: RequestId, assignee: Annotated[str, Form(max_length=12)] = ""
 ) -> RedirectResponse:
-    number = whole_number(assignee)
-    chosen = session.get(User, number) if number is not None else None
+    chosen = _assignee(session, assignee)
     workflow.assign(session, officer=user, request_id=request_id, assignee=chosen)
     return _back(request_id)
 
