@@ -210,6 +210,14 @@ def test_bad_submissions_get_the_spec_error_list(
     assert any(e["description"].startswith(field) for e in found), found
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_form_that_cannot_be_read_gets_the_spec_error_list(client: TestClient, fmt: str) -> None:
+    # a multipart body without its boundary: Starlette's parser answers with an HTML page of its own
+    response = client.post(f"/open311/v2/requests.{fmt}", content=b"x", headers={"content-type": "multipart/form-data"})
+    assert response.status_code == 400
+    assert errors(response, fmt)[0]["description"].startswith("The form could not be read")
+
+
 def test_a_key_without_the_scope_is_refused(client: TestClient, session: Session) -> None:
     form = pothole(session, make_api_key(session, scope="other:read"))
     assert client.post("/open311/v2/requests.json", data=form).status_code == 403

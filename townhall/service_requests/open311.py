@@ -13,6 +13,7 @@ from urllib.parse import unquote_plus
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, QueryParams, UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.routing import Route
@@ -171,10 +172,14 @@ async def post_request(request: Request) -> Response:
         return Response(status_code=400)
     except FormProblem as problem:
         return error_response(fmt, 400, [str(problem)])
+    except HTTPException as problem:  # Starlette's answer to a multipart body it cannot parse: an HTML page
+        return error_response(fmt, problem.status_code, [f"The form could not be read: {problem.detail}"])
     try:
         rows = await _group_commit(request).submit(Submission(form, client_address(request)))
     except Exception as error:
         return _error_for(fmt, error)
+    finally:
+        await form.close()  # a multipart form's uploads are temporary files
     return respond(fmt, rows, root="service_requests", item="request")
 
 
