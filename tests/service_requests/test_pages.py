@@ -180,3 +180,20 @@ def test_an_assignee_that_is_not_an_officer_on_the_list_is_refused_and_the_assig
         assert created.assignee_user_id == officer.id
     cleared = client.post(f"/officer/requests/{created.id}/assign", data={"assignee": "", "csrf_token": token})
     assert cleared.status_code == 200 and created.assignee_user_id is None  # "Nobody" still unassigns
+
+
+def test_a_note_too_long_is_refused_on_the_page_with_what_was_typed(client: TestClient, session: Session) -> None:
+    signed_in(client, session, role="officer")
+    created = make_request(session)
+    token = form_token(client, f"/officer/requests/{created.id}")
+    note = "Crew booked for Tuesday. " * 170  # 4,250 characters: more than a note may hold
+    refused = client.post(
+        f"/officer/requests/{created.id}/status",
+        data={"status": "in_progress", "public_note": note, "internal_note": "gate code 1234", "csrf_token": token},
+    )
+    assert refused.status_code == 422 and "th-error-summary" in refused.text
+    assert "Notes must be 4,000 characters or fewer" in refused.text
+    assert note.strip() in refused.text and "gate code 1234" in refused.text  # nothing typed is lost
+    assert created.status != "in_progress"
+    unknown = client.post(f"/officer/requests/{created.id}/status", data={"status": "lost", "csrf_token": token})
+    assert unknown.status_code == 422 and "Choose a status from the list" in unknown.text

@@ -55,6 +55,7 @@ def _detail(request: Request, session: SessionDep, user: User, request_id: int, 
         "found": found, "updates": public_updates(session, request_id=found.id), "names": STATUS_NAMES,
         "duplicates": workflow.likely_duplicates(session, officer=user, request_id=found.id),
         "officers": _officers(session), "overdue": workflow.is_overdue(found), "contact": None, "error": None,
+        "notes": {},
     }  # fmt: skip
     context.update(extra)
     return render_page(
@@ -71,16 +72,23 @@ def _back(request_id: int) -> RedirectResponse:
     return RedirectResponse(f"/officer/requests/{request_id}", status_code=303)
 
 
+# Longer than a note may be (workflow.MAX_NOTE), so the workflow's check answers on the page, keeping the note.
+NoteText = Annotated[str, Form(max_length=100_000)]
+
+
 @router.post("/officer/requests/{request_id}/status", response_model=None)
 def officer_status(
-    session: SessionDep, user: Officer, request_id: RequestId,
-    status: Annotated[str, Form(max_length=30)], public_note: Annotated[str, Form(max_length=4000)] = "",
-    internal_note: Annotated[str, Form(max_length=4000)] = "",
-) -> RedirectResponse:  # fmt: skip
-    workflow.change_status(
-        session, officer=user, request_id=request_id, status=status, public_note=public_note,
-        internal_note=internal_note,
-    )  # fmt: skip
+    request: Request, session: SessionDep, user: Officer, request_id: RequestId,
+    status: Annotated[str, Form(max_length=30)], public_note: NoteText = "", internal_note: NoteText = "",
+) -> HTMLResponse | RedirectResponse:  # fmt: skip
+    try:
+        workflow.change_status(
+            session, officer=user, request_id=request_id, status=status, public_note=public_note,
+            internal_note=internal_note,
+        )  # fmt: skip
+    except InvalidInput as error:  # the page again, with what was typed, so a long note is not lost
+        notes = {"public_note": public_note, "internal_note": internal_note}
+        return _detail(request, session, user, request_id, error=error.message, first_field="public_note", notes=notes)
     return _back(request_id)
 
 
