@@ -247,3 +247,19 @@ def test_unknown_request_and_bad_dates(client: TestClient, fmt: str) -> None:
     assert client.get(f"/open311/v2/requests/SR-²²²²²²²².{fmt}").status_code == 404
     bad = client.get(f"/open311/v2/requests.{fmt}", params={"start_date": "last tuesday"})
     assert bad.status_code == 400 and errors(bad, fmt)[0]["description"].startswith("start_date")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("start_date", "9999-12-31T23:59:59+00:00"), ("start_date", "0001-01-01T00:00:00+14:00"),
+     ("end_date", "9999-12-31T23:59:59-12:00"), ("end_date", "0001-01-01T00:00:00")],
+)  # fmt: skip
+def test_dates_at_the_ends_of_the_calendar_get_the_spec_error_list(
+    client: TestClient, fmt: str, field: str, value: str
+) -> None:
+    # the 90-day window or the conversion to UTC would step outside the years 1 to 9999
+    for path in ("requests", "servicerequestupdates"):
+        bad = client.get(f"/open311/v2/{path}.{fmt}", params={field: value})
+        assert bad.status_code == 400, (path, bad.text[:200])
+        assert errors(bad, fmt)[0]["description"] == f"{field}: must be a date from the year 1900 to 2999"
