@@ -5,6 +5,7 @@ from __future__ import annotations
 # The largest integer a column holds (PostgreSQL's BIGINT, SQLite's INTEGER). A bigger number must be refused
 # before it reaches the database, where it is an overflow error rather than "not found".
 MAX_DATABASE_INTEGER = 2**63 - 1
+MAX_ID = 2**31 - 1  # an Integer id column: PostgreSQL's INTEGER refuses to even compare with a bigger number
 MAX_UPRN = 10**12 - 1  # a UPRN has at most 12 digits
 
 

@@ -12,7 +12,7 @@ from townhall.identity.access import client_address, requires
 from townhall.identity.models import User, UserRole
 from townhall.places.models import Ward
 from townhall.platform.errors import InvalidInput
-from townhall.platform.numbers import whole_number
+from townhall.platform.numbers import MAX_ID, whole_number
 from townhall.service_requests import workflow
 from townhall.service_requests.catalogue import list_services
 from townhall.service_requests.notifications import recent_messages
@@ -37,7 +37,7 @@ def officer_queue(request: Request, session: SessionDep, user: Officer) -> HTMLR
     filters = workflow.QueueFilter(
         service_code=params.get("service", "")[:40], status=params.get("status", "")[:30],
         ward_code=params.get("ward", "")[:12], team=params.get("team", "")[:60],
-        assignee_id=whole_number(assignee), overdue_only=params.get("overdue") == "yes",
+        assignee_id=whole_number(assignee, maximum=MAX_ID), overdue_only=params.get("overdue") == "yes",
     )  # fmt: skip
     found = workflow.queue(session, officer=user, filters=filters)
     services = list_services(session, active_only=False)
@@ -97,7 +97,7 @@ def _assignee(session: SessionDep, chosen: str) -> User | None:
     or tampered value would quietly take the request away from its officer."""
     if not chosen:
         return None
-    number = whole_number(chosen)
+    number = whole_number(chosen, maximum=MAX_ID)
     found = session.get(User, number) if number is not None else None
     if found is None:
         raise InvalidInput("Choose an officer from the list, or Nobody")
