@@ -160,6 +160,9 @@ def test_new_messages_api_brings_the_officers_reply(client: TestClient, session:
     acknowledged = client.post(f"{API}/{conversation_id}/messages", json={"text": "great, thanks"}).json()
     assert acknowledged["replies"][0]["text"] == "Your message has been passed to Olu."
     assert client.get(f"{API}/{conversation_id}/messages", params={"after": -1}).status_code == 422
+    # more than a message id (PostgreSQL's INTEGER) can be: refused, not a database error
+    too_big = client.get(f"{API}/{conversation_id}/messages", params={"after": 2**31})
+    assert too_big.status_code == 422 and too_big.json()["detail"].startswith("after:")
 
 
 def test_the_chat_form_needs_its_csrf_token(client: TestClient) -> None:

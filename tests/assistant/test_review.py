@@ -131,3 +131,8 @@ def test_staff_without_the_role_and_visitors_cannot_review(client: TestClient, s
     assert client.get("/assistant/review").status_code == 403
     token = form_token(client, "/find-address")
     assert client.post("/assistant/review/1", data={"intent": "greeting", "csrf_token": token}).status_code == 403
+
+
+def test_a_page_number_in_other_digits_shows_the_first_page(client: TestClient, session: Session) -> None:
+    signed_in(client, session, role="contact_centre")
+    assert client.get("/assistant/review", params={"page": "²"}).status_code == 200  # int("²") fails

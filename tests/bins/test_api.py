@@ -54,6 +54,13 @@ def test_default_range_is_28_days_from_today(client: TestClient, sample_property
         ({"days": 367}, "days: ask for between 1 and 366 days, not 367"),
         ({"days": 0}, "days: ask for between 1 and 366 days"),
         ({"days": "many"}, "days: must be a whole number"),
+        ({"days": "²"}, "days: must be a whole number"),
+        ({"from": "9999-12-31"}, "from: ask for a day from 2000-01-01 to 2099-12-31"),  # past the calendar's end
+        (
+            {"from": "0001-01-01", "days": 1},
+            "from: ask for a day from 2000-01-01 to 2099-12-31",
+        ),  # a digit to str.isdigit(), not to int()
+        ({"days": "9" * 5000}, "days: must be a whole number"),
     ],
 )
 def test_bad_ranges_get_422_with_a_readable_detail(

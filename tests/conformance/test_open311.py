@@ -192,6 +192,8 @@ BAD_POSTS = [
     ("value outside the list", {"attribute[surface]": "sky"}, 400, "attribute[surface]"),
     ("description too long", {"description": "x" * 4001}, 400, "description"),
     ("unknown address_id", {"lat": "", "long": "", "address_id": "999"}, 400, "address_id"),
+    ("address_id too big for a UPRN", {"lat": "", "long": "", "address_id": str(2**63)}, 400, "address_id"),
+    ("address_id in superscript digits", {"lat": "", "long": "", "address_id": "²"}, 400, "address_id"),
 ]
 
 
@@ -206,6 +208,14 @@ def test_bad_submissions_get_the_spec_error_list(
     found = errors(response, fmt)
     assert found and all(e["code"] == status for e in found)
     assert any(e["description"].startswith(field) for e in found), found
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_form_that_cannot_be_read_gets_the_spec_error_list(client: TestClient, fmt: str) -> None:
+    # a multipart body without its boundary: Starlette's parser answers with an HTML page of its own
+    response = client.post(f"/open311/v2/requests.{fmt}", content=b"x", headers={"content-type": "multipart/form-data"})
+    assert response.status_code == 400
+    assert errors(response, fmt)[0]["description"].startswith("The form could not be read")
 
 
 def test_a_key_without_the_scope_is_refused(client: TestClient, session: Session) -> None:
@@ -234,5 +244,22 @@ def test_html_in_a_description_is_escaped_in_xml(client: TestClient, session: Se
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_unknown_request_and_bad_dates(client: TestClient, fmt: str) -> None:
     assert client.get(f"/open311/v2/requests/SR-99999999.{fmt}").status_code == 404
+    assert client.get(f"/open311/v2/requests/SR-²²²²²²²².{fmt}").status_code == 404
     bad = client.get(f"/open311/v2/requests.{fmt}", params={"start_date": "last tuesday"})
     assert bad.status_code == 400 and errors(bad, fmt)[0]["description"].startswith("start_date")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("start_date", "9999-12-31T23:59:59+00:00"), ("start_date", "0001-01-01T00:00:00+14:00"),
+     ("end_date", "9999-12-31T23:59:59-12:00"), ("end_date", "0001-01-01T00:00:00")],
+)  # fmt: skip
+def test_dates_at_the_ends_of_the_calendar_get_the_spec_error_list(
+    client: TestClient, fmt: str, field: str, value: str
+) -> None:
+    # the 90-day window or the conversion to UTC would step outside the years 1 to 9999
+    for path in ("requests", "servicerequestupdates"):
+        bad = client.get(f"/open311/v2/{path}.{fmt}", params={field: value})
+        assert bad.status_code == 400, (path, bad.text[:200])
+        assert errors(bad, fmt)[0]["description"] == f"{field}: must be a date from the year 1900 to 2999"

@@ -111,3 +111,8 @@ def test_the_export_never_lets_a_spreadsheet_run_a_quarantined_value_as_a_formul
     rows = list(csv.reader(io.StringIO(export.text)))
     [row] = [r for r in rows if r[2] == "2" and r[1] == str(batch)]
     assert row[3] == "'@SUM(1+1)" and row[4] == "'" + formula
+
+
+def test_a_page_number_in_other_digits_shows_the_first_page(client: TestClient, session: Session) -> None:
+    signed_in(client, session, role="ig_officer")
+    assert client.get("/datahub/quarantine", params={"page": "²"}).status_code == 200  # int("²") fails

@@ -57,6 +57,15 @@ def test_ig_officer_searches_the_audit_log_and_exports_it(client: TestClient, se
     assert "export_audit_log" in client.post("/audit", data={**data, "action": "export_audit_log"}).text
 
 
+def test_an_audit_search_by_a_user_number_that_is_not_one_says_so(client: TestClient, session: Session) -> None:
+    signed_in(client, session, role="ig_officer")
+    token = form_token(client, "/audit")
+    for bad in ("²", "abc", str(2**63)):  # int("²") fails; 2**63 overflows the database's integer
+        data = {"actor_id": bad, "purpose": "monthly access review", "csrf_token": token}
+        refused = client.post("/audit", data=data)
+        assert refused.status_code == 422 and "User must be a user number" in refused.text, bad
+
+
 # --- A resident can never reach another resident's data by changing an id in a URL ---------------------------
 # Each path parameter a resident-facing route takes needs a factory that makes a record owned by `owner` and
 # returns its id. A module adding such a route adds its factory here; the test fails until it does.

@@ -53,6 +53,13 @@ def test_malformed_uprns_are_422_not_500(client: TestClient) -> None:
         assert response.json()["detail"].startswith("uprn:")
 
 
+def test_a_limit_that_is_not_a_plain_whole_number_is_422_not_500(client: TestClient) -> None:
+    for bad in ("²", "9" * 5000, "0", "-1"):
+        response = client.get("/api/v1/addresses", params={"q": "high", "limit": bad})
+        assert response.status_code == 422, bad
+        assert response.json()["detail"].startswith("limit: must be a whole number")
+
+
 def test_openapi_document_describes_the_api(client: TestClient) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/addresses" in paths and "/api/v1/properties/{uprn}" in paths

@@ -91,3 +91,12 @@ def test_a_file_without_the_required_columns_is_refused_before_loading(empty_dat
         import_gazetteer(connection, source=source, rejects=tmp_path / "r.csv")
     with empty_database.engine.connect() as connection:
         assert connection.execute(select(Property)).all() == []
+
+
+def test_a_uprn_in_other_digits_is_a_rejected_row_not_a_failed_import(empty_database, tmp_path: Path) -> None:
+    rows = [make_row(), make_row(uprn="²")]  # a digit to str.isdigit(), but int("²") fails
+    rejects = tmp_path / "rejects.csv"
+    with empty_database.engine.begin() as connection:
+        report = import_gazetteer(connection, source=write_extract(tmp_path / "e.csv", rows), rejects=rejects)
+    assert (report.loaded, report.rejected) == (1, 1)
+    assert "uprn '²'" in rejects.read_text()

@@ -187,3 +187,48 @@ def test_a_problem_not_at_an_address_asks_for_the_map_position(client: TestClien
     page = client.get("/report-a-problem/pothole/details")
     assert page.status_code == 200
     assert 'name="lat"' in page.text
+
+
+def test_numbers_in_other_digits_are_refused_on_the_page_not_a_500(client: TestClient, session: Session) -> None:
+    # "²" is a digit to str.isdigit() but not to int()
+    token = form_token(client, "/report-a-problem-track")
+    track = client.post("/report-a-problem-track", data={"reference": "SR-²²²²²²²²", "csrf_token": token})
+    assert track.status_code == 404 and "SR-²²²²²²²²" in track.text
+    picked = client.post("/report-a-problem/graffiti/details", data={"uprn": "²", "csrf_token": token})
+    assert picked.status_code == 422 and "Choose the address" in picked.text
+    check = client.post("/report-a-problem/graffiti", data=_report(client, session, uprn="²", lat="", long=""))
+    assert check.status_code == 422 and "give the location" in check.text
+
+
+def test_an_assignee_that_is_not_an_officer_on_the_list_is_refused_and_the_assignment_kept(
+    client: TestClient, session: Session
+) -> None:
+    officer = signed_in(client, session, role="officer")
+    created = make_request(session)
+    created.assignee_user_id = officer.id
+    token = form_token(client, f"/officer/requests/{created.id}")
+    for number in ("²", "999999999999"):  # the second more than PostgreSQL's INTEGER holds
+        assert client.get("/officer/requests", params={"assignee": number}).status_code == 200
+    for bad in ("²", "abc", "99999999", "999999999999"):
+        refused = client.post(f"/officer/requests/{created.id}/assign", data={"assignee": bad, "csrf_token": token})
+        assert refused.status_code == 422 and "Choose an officer from the list" in refused.text, bad
+        assert created.assignee_user_id == officer.id
+    cleared = client.post(f"/officer/requests/{created.id}/assign", data={"assignee": "", "csrf_token": token})
+    assert cleared.status_code == 200 and created.assignee_user_id is None  # "Nobody" still unassigns
+
+
+def test_a_note_too_long_is_refused_on_the_page_with_what_was_typed(client: TestClient, session: Session) -> None:
+    signed_in(client, session, role="officer")
+    created = make_request(session)
+    token = form_token(client, f"/officer/requests/{created.id}")
+    note = "Crew booked for Tuesday. " * 170  # 4,250 characters: more than a note may hold
+    refused = client.post(
+        f"/officer/requests/{created.id}/status",
+        data={"status": "in_progress", "public_note": note, "internal_note": "gate code 1234", "csrf_token": token},
+    )
+    assert refused.status_code == 422 and "th-error-summary" in refused.text
+    assert "Notes must be 4,000 characters or fewer" in refused.text
+    assert note.strip() in refused.text and "gate code 1234" in refused.text  # nothing typed is lost
+    assert created.status != "in_progress"
+    unknown = client.post(f"/officer/requests/{created.id}/status", data={"status": "lost", "csrf_token": token})
+    assert unknown.status_code == 422 and "Choose a status from the list" in unknown.text

@@ -20,6 +20,7 @@ from townhall.identity.models import User
 from townhall.identity.service import actor_for
 from townhall.platform.audit import record_access
 from townhall.platform.errors import InvalidInput
+from townhall.platform.numbers import whole_number
 from townhall.web.deps import SessionDep
 from townhall.web.templating import render
 
@@ -31,7 +32,7 @@ REVIEW_PURPOSE = "improving the assistant"
 
 
 def _filters(reason: str, show: str, page: str) -> tuple[str | None, bool, int]:
-    return (reason if reason in REASONS else None, show != "all", int(page) if page.isdigit() and page != "0" else 1)
+    return (reason if reason in REASONS else None, show != "all", whole_number(page) or 1)
 
 
 def _review_page(

@@ -31,7 +31,7 @@ def get_messages(
     user: CurrentUser,
     _: Public,
     _bound: BrowserBound,
-    after: Annotated[int, Query(ge=0, lt=2**63, description="Only messages with a greater id")] = 0,
+    after: Annotated[int, Query(ge=0, lt=2**31, description="Only messages with a greater id")] = 0,
 ) -> MessagesOut:
     """The conversation's messages after `after` (oldest first, up to 200), and whether a person has it."""
     conversation = conversation_for(session, conversation_id=conversation_id, user_id=user.id if user else None)

@@ -17,6 +17,7 @@ from townhall.bins.schemas import PropertyCollections
 from townhall.platform import clock
 from townhall.platform.cache import TTLCache
 from townhall.platform.errors import InvalidInput
+from townhall.platform.numbers import whole_number
 from townhall.web.deps import run_database_work
 
 router = APIRouter(tags=["bins"])
@@ -85,10 +86,10 @@ def _collections_body(request: Request, uprn: int, first: date, days: int) -> by
 
 
 def _query_days(request: Request) -> int:
-    raw = request.query_params.get("days", str(DEFAULT_DAYS))
-    if not raw.isdigit():
+    days = whole_number(request.query_params.get("days", str(DEFAULT_DAYS)))
+    if days is None:
         raise InvalidInput(f"days: must be a whole number from 1 to {service.MAX_DAYS}")
-    return int(raw)  # the range itself is checked by the service, with its own message
+    return days  # the range itself is checked by the service, with its own message
 
 
 # Query parameters are read from the request, as on the address lookup (townhall/places/api.py): FastAPI's

@@ -38,6 +38,9 @@ from townhall.platform.clock import LONDON
 from townhall.platform.errors import InvalidInput, NotFound
 
 MAX_DAYS = 366
+# The dates a schedule is worked out for. Near year 1 or 9999 the margins around a range (bank holidays, a week's
+# changes) leave the calendar, an OverflowError; and no council has rounds for 1066 or 3026.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 FEED_DAYS = 365
 _MARGIN = timedelta(days=14)
 
@@ -148,6 +151,8 @@ def check_range(start: date, days: int) -> date:
     """The last day of a range of `days` days from `start`; InvalidInput when it is not 1 to 366 days."""
     if not 1 <= days <= MAX_DAYS:
         raise InvalidInput(f"days: ask for between 1 and {MAX_DAYS} days, not {days}")
+    if not EARLIEST_DAY <= start <= LATEST_DAY:
+        raise InvalidInput(f"from: ask for a day from {EARLIEST_DAY} to {LATEST_DAY}, not {start}")
     return start + timedelta(days=days - 1)
 
 

@@ -22,6 +22,7 @@ from townhall.identity.models import User
 from townhall.identity.service import actor_for
 from townhall.platform.audit import record_access
 from townhall.platform.errors import InvalidInput
+from townhall.platform.numbers import whole_number
 from townhall.web.deps import SessionDep
 from townhall.web.pagination import page_count, page_numbers
 from townhall.web.templating import render
@@ -78,7 +79,7 @@ def quarantine_page(request: Request, session: SessionDep, user: IgOfficer) -> H
     params = request.query_params
     page = params.get("page", "1")[:6]
     return _quarantine_page(request, session, user, source=_chosen_source(params.get("source", "")[:60]),
-                            page=int(page) if page.isdigit() else 1)  # fmt: skip
+                            page=whole_number(page) or 1)  # fmt: skip
 
 
 @router.post("/datahub/quarantine.csv", response_model=None)

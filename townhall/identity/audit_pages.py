@@ -18,6 +18,7 @@ from townhall.identity.service import actor_for
 from townhall.platform.audit import record_access
 from townhall.platform.audit.search import AuditQuery, entries_as_csv, occurred_at, search_entries
 from townhall.platform.errors import InvalidInput
+from townhall.platform.numbers import whole_number
 from townhall.web.deps import SessionDep
 from townhall.web.templating import render
 
@@ -36,11 +37,12 @@ def _date(value: str, label: str) -> date | None:
 
 
 def _query(subject_type: str, subject_id: str, actor_id: str, action: str, since: str, until: str) -> AuditQuery:
-    if actor_id.strip() and not actor_id.strip().isdigit():
+    actor = whole_number(actor_id.strip())
+    if actor_id.strip() and actor is None:
         raise InvalidInput("User must be a user number, like 42")
     return AuditQuery(
         subject_type=subject_type.strip() or None, subject_id=subject_id.strip() or None,
-        actor_type="user" if actor_id.strip() else None, actor_id=int(actor_id) if actor_id.strip() else None,
+        actor_type="user" if actor is not None else None, actor_id=actor,
         action=action.strip() or None, since=_date(since, "From"), until=_date(until, "To"),
     )  # fmt: skip
 

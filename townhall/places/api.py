@@ -18,6 +18,7 @@ from townhall.places.postcodes import InvalidPostcode, normalise_postcode
 from townhall.places.schemas import AddressSummary, PropertyDetail
 from townhall.platform.cache import TTLCache
 from townhall.platform.errors import InvalidInput
+from townhall.platform.numbers import whole_number
 from townhall.web.deps import SessionDep, run_database_work
 
 router = APIRouter(tags=["addresses"])
@@ -72,10 +73,10 @@ def _query_text(request: Request, name: str, max_length: int) -> str | None:
 
 
 def _query_limit(request: Request) -> int:
-    raw = request.query_params.get("limit", "20")
-    if not raw.isdigit() or not 1 <= int(raw) <= service.MAX_SEARCH_RESULTS:
+    limit = whole_number(request.query_params.get("limit", "20"))
+    if limit is None or not 1 <= limit <= service.MAX_SEARCH_RESULTS:
         raise InvalidInput(f"limit: must be a whole number from 1 to {service.MAX_SEARCH_RESULTS}")
-    return int(raw)
+    return limit
 
 
 # The parameters are read from the request directly rather than declared as function arguments: FastAPI's

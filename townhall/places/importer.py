@@ -17,6 +17,7 @@ from townhall.places.models import AddressTerm, Property, Street, Ward
 from townhall.places.postcodes import InvalidPostcode, normalise_postcode
 from townhall.platform.bulk import bulk_insert, upsert
 from townhall.platform.errors import InvalidInput
+from townhall.platform.numbers import whole_number
 from townhall.platform.progress import ProgressCallback
 
 REQUIRED_COLUMNS = (
@@ -64,9 +65,10 @@ def _text(row: dict[str, str], column: str, *, required: bool = True, limit: int
 
 def _integer(row: dict[str, str], column: str, *, digits: int) -> int:
     value = (row.get(column) or "").strip()
-    if not value.isdigit() or len(value) > digits or int(value) == 0:
+    number = whole_number(value, maximum=10**digits - 1)
+    if not number:
         raise RowRejected(f"{column} '{value}' is not a whole number of 1 to {digits} digits")
-    return int(value)
+    return number
 
 
 def _coordinate(row: dict[str, str], column: str, bounds: tuple[float, float]) -> float:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from townhall.db import Base
+from townhall.platform.numbers import whole_number
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -186,6 +187,6 @@ def id_from_reference(reference: str) -> int | None:
     """The id a well-formed reference stands for, or None (lower case and spaces are forgiven)."""
     text = reference.strip().upper().replace(" ", "")
     digits = text.removeprefix(REFERENCE_PREFIX)
-    if len(digits) != 8 or not digits.isdigit() or not text.startswith(REFERENCE_PREFIX):
+    if len(digits) != 8 or not text.startswith(REFERENCE_PREFIX):
         return None
-    return int(digits) or None
+    return whole_number(digits) or None

@@ -11,6 +11,8 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from townhall.identity.access import client_address, requires
 from townhall.identity.models import User, UserRole
 from townhall.places.models import Ward
+from townhall.platform.errors import InvalidInput
+from townhall.platform.numbers import MAX_ID, whole_number
 from townhall.service_requests import workflow
 from townhall.service_requests.catalogue import answers_in_words, list_services
 from townhall.service_requests.notifications import error_without_address, hidden_address, recent_messages
@@ -35,7 +37,7 @@ def officer_queue(request: Request, session: SessionDep, user: Officer) -> HTMLR
     filters = workflow.QueueFilter(
         service_code=params.get("service", "")[:40], status=params.get("status", "")[:30],
         ward_code=params.get("ward", "")[:12], team=params.get("team", "")[:60],
-        assignee_id=int(assignee) if assignee.isdigit() else None, overdue_only=params.get("overdue") == "yes",
+        assignee_id=whole_number(assignee, maximum=MAX_ID), overdue_only=params.get("overdue") == "yes",
     )  # fmt: skip
     found = workflow.queue(session, officer=user, filters=filters)
     services = list_services(session, active_only=False)
@@ -54,6 +56,7 @@ def _detail(request: Request, session: SessionDep, user: User, request_id: int, 
         "updates": public_updates(session, request_id=found.id), "names": STATUS_NAMES,
         "duplicates": workflow.likely_duplicates(session, officer=user, request_id=found.id),
         "officers": _officers(session), "overdue": workflow.is_overdue(found), "contact": None, "error": None,
+        "notes": {},
     }  # fmt: skip
     context.update(extra)
     return render_page(
@@ -70,24 +73,43 @@ def _back(request_id: int) -> RedirectResponse:
     return RedirectResponse(f"/officer/requests/{request_id}", status_code=303)
 
 
+# Longer than a note may be (workflow.MAX_NOTE), so the workflow's check answers on the page, keeping the note.
+NoteText = Annotated[str, Form(max_length=100_000)]
+
+
 @router.post("/officer/requests/{request_id}/status", response_model=None)
 def officer_status(
-    session: SessionDep, user: Officer, request_id: RequestId,
-    status: Annotated[str, Form(max_length=30)], public_note: Annotated[str, Form(max_length=4000)] = "",
-    internal_note: Annotated[str, Form(max_length=4000)] = "",
-) -> RedirectResponse:  # fmt: skip
-    workflow.change_status(
-        session, officer=user, request_id=request_id, status=status, public_note=public_note,
-        internal_note=internal_note,
-    )  # fmt: skip
+    request: Request, session: SessionDep, user: Officer, request_id: RequestId,
+    status: Annotated[str, Form(max_length=30)], public_note: NoteText = "", internal_note: NoteText = "",
+) -> HTMLResponse | RedirectResponse:  # fmt: skip
+    try:
+        workflow.change_status(
+            session, officer=user, request_id=request_id, status=status, public_note=public_note,
+            internal_note=internal_note,
+        )  # fmt: skip
+    except InvalidInput as error:  # the page again, with what was typed, so a long note is not lost
+        notes = {"public_note": public_note, "internal_note": internal_note}
+        return _detail(request, session, user, request_id, error=error.message, first_field="public_note", notes=notes)
     return _back(request_id)
+
+
+def _assignee(session: SessionDep, chosen: str) -> User | None:
+    """The user picked in the list, or None for "Nobody". Anything else is refused: read as "Nobody", a mistyped
+    or tampered value would quietly take the request away from its officer."""
+    if not chosen:
+        return None
+    number = whole_number(chosen, maximum=MAX_ID)
+    found = session.get(User, number) if number is not None else None
+    if found is None:
+        raise InvalidInput("Choose an officer from the list, or Nobody")
+    return found
 
 
 @router.post("/officer/requests/{request_id}/assign", response_model=None)
 def officer_assign(
     session: SessionDep, user: Officer, request_id: RequestId, assignee: Annotated[str, Form(max_length=12)] = ""
 ) -> RedirectResponse:
-    chosen = session.get(User, int(assignee)) if assignee.isdigit() else None
+    chosen = _assignee(session, assignee)
     workflow.assign(session, officer=user, request_id=request_id, assignee=chosen)
     return _back(request_id)
 

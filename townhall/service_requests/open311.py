@@ -13,6 +13,7 @@ from urllib.parse import unquote_plus
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, QueryParams, UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.routing import Route
@@ -39,6 +40,8 @@ from townhall.service_requests.open311_format import (
 )
 from townhall.service_requests.service import RequestProblems
 from townhall.web.deps import SessionDep, run_database_work, transaction
+from townhall.web.null_characters import MESSAGE as NULL_CHARACTER
+from townhall.web.null_characters import null_character_field
 
 router = APIRouter(prefix="/open311", dependencies=[Depends(public)], include_in_schema=False)
 Format = Annotated[str, "xml or json"]
@@ -171,14 +174,25 @@ async def post_request(request: Request) -> Response:
         return Response(status_code=400)
     except FormProblem as problem:
         return error_response(fmt, 400, [str(problem)])
+    except HTTPException as problem:  # Starlette's answer to a multipart body it cannot parse: an HTML page
+        return error_response(fmt, problem.status_code, [f"The form could not be read: {problem.detail}"])
+    refused = null_character_field(form.multi_items())
+    if refused is not None:
+        await form.close()
+        return error_response(fmt, 400, [f"{refused}: {NULL_CHARACTER}"])
     try:
         rows = await _group_commit(request).submit(Submission(form, client_address(request)))
     except Exception as error:
         return _error_for(fmt, error)
+    finally:
+        await form.close()  # a multipart form's uploads are temporary files
     return respond(fmt, rows, root="service_requests", item="request")
 
 
 def _filters(params: QueryParams) -> queries.RequestFilters:
+    refused = null_character_field(params.multi_items())
+    if refused is not None:
+        raise queries.FilterProblem(refused, NULL_CHARACTER)
     return queries.RequestFilters(
         ids=[i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()],
         service_codes=[c.strip() for c in params.get("service_code", "").split(",") if c.strip()],

@@ -7,6 +7,7 @@ import re
 
 from starlette.datastructures import FormData
 
+from townhall.platform.numbers import MAX_UPRN, whole_number
 from townhall.service_requests.service import NewRequest, RequestProblems
 
 ATTRIBUTE = re.compile(r"^attribute\[([A-Za-z0-9_.-]{1,40})\](\[\])?$")
@@ -49,13 +50,10 @@ def new_request_from_form(form: FormData, *, idempotency_key: str, token: str | 
     if not service_code:
         problems.append(("service_code", "is required"))
     latitude, longitude = _number(form, "lat", problems), _number(form, "long", problems)
-    uprn = None
     address_id = _text(form, "address_id", 20)
-    if address_id:
-        if not address_id.isdigit():
-            problems.append(("address_id", "must be a UPRN (digits only)"))
-        else:
-            uprn = int(address_id)
+    uprn = whole_number(address_id, maximum=MAX_UPRN) if address_id else None
+    if address_id and uprn is None:
+        problems.append(("address_id", "must be a UPRN (digits only, at most 12)"))
     media_url = _text(form, "media_url", 500)
     if media_url and not media_url.startswith(("https://", "http://")):
         problems.append(("media_url", "must be an http or https address"))

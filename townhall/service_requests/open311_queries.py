@@ -16,6 +16,9 @@ from townhall.service_requests.models import RequestUpdate, Service, ServiceRequ
 from townhall.service_requests.statuses import statuses_for_open311
 
 DEFAULT_WINDOW = timedelta(days=90)
+# Dates a filter may name: near year 1 or 9999 the window's arithmetic and time zone conversions leave the
+# calendar (an OverflowError), and every request ever made falls well inside.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 MAX_RESULTS = 1000
 
 
@@ -34,6 +37,8 @@ def parse_w3c(field: str, value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value.strip().replace(" ", "+"))  # a "+" in a query string arrives as " "
     except ValueError:
         raise FilterProblem(field, "must be a W3C datetime such as 2026-11-01T09:00:00+00:00") from None
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise FilterProblem(field, f"must be a date from the year {EARLIEST_YEAR} to {LATEST_YEAR}")
     return moment if moment.tzinfo else moment.replace(tzinfo=clock.LONDON)
 
 

@@ -18,6 +18,7 @@ from townhall.places.pages import AddressPicker, PostcodeForm, address_picker_pa
 from townhall.places.service import property_by_uprn
 from townhall.platform.clock import LONDON
 from townhall.platform.errors import InvalidInput, NotFound
+from townhall.platform.numbers import MAX_UPRN, whole_number
 from townhall.service_requests import service as requests_service
 from townhall.service_requests.catalogue import answers_in_words, list_services, service_by_code
 from townhall.service_requests.models import Service
@@ -67,7 +68,7 @@ def _new_request(values: dict[str, Any], code: str, user: User | None) -> reques
 
     return requests_service.NewRequest(
         service_code=code, source="web", description=values["description"], latitude=number("lat"),
-        longitude=number("long"), uprn=int(values["uprn"]) if values["uprn"].isdigit() else None,
+        longitude=number("long"), uprn=whole_number(values["uprn"], maximum=MAX_UPRN),
         answers=values["answers"], email=values["email"] or None, first_name=values["first_name"] or None,
         last_name=values["last_name"] or None, phone=values["phone"] or None, photo_file=values["photo"] or None,
         reporter_user_id=user.id if user and "resident" in user.roles else None,
@@ -93,8 +94,9 @@ def _picker(service: Service) -> AddressPicker:
 
 
 def _address_of(session: SessionDep, uprn: str) -> str | None:
+    number = whole_number(uprn, maximum=MAX_UPRN)
     try:
-        return property_by_uprn(session, uprn=int(uprn)).address if uprn.isdigit() else None
+        return property_by_uprn(session, uprn=number).address if number is not None else None
     except NotFound:
         return None
 

@@ -16,6 +16,7 @@ from townhall.config import Settings, get_settings
 from townhall.db import make_engine, make_session_factory
 from townhall.web.csrf import CsrfCookieMiddleware, verify_csrf
 from townhall.web.errors import install_error_handlers
+from townhall.web.null_characters import refuse_null_characters
 from townhall.web.security import SecurityHeadersMiddleware
 from townhall.web.services import ServiceLink
 from townhall.web.templating import make_templates
@@ -37,7 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
-        dependencies=[Depends(verify_csrf)],  # every form, present and future, is checked (see web/csrf.py)
+        # Every form, present and future, is checked (see web/csrf.py), and every input for null characters.
+        dependencies=[Depends(verify_csrf), Depends(refuse_null_characters)],
         telemetry=None if settings.opentelemetry else NO_TELEMETRY,
         lifespan=_start_up,
     )
