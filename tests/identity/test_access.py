@@ -63,7 +63,19 @@ def test_an_audit_search_by_a_user_number_that_is_not_one_says_so(client: TestCl
     for bad in ("²", "abc", str(2**63)):  # int("²") fails; 2**63 overflows the database's integer
         data = {"actor_id": bad, "purpose": "monthly access review", "csrf_token": token}
         refused = client.post("/audit", data=data)
-        assert refused.status_code == 422 and "User must be a user number" in refused.text, bad
+        assert refused.status_code == 422 and "User must be an email address" in refused.text, bad
+
+
+def test_an_audit_search_by_email_address_finds_that_users_entries_and_says_who(
+    client: TestClient, session: Session
+) -> None:
+    officer = signed_in(client, session, role="ig_officer")
+    token = form_token(client, "/audit")
+    data = {"actor_id": officer.email.upper(), "action": "sign_in", "purpose": "access review", "csrf_token": token}
+    found = client.post("/audit", data=data)
+    assert found.status_code == 200 and f"user {officer.id} ({officer.email})" in found.text
+    unknown = client.post("/audit", data={**data, "actor_id": "nobody@example.test"})
+    assert unknown.status_code == 422 and "There is no user with the email address nobody@example.test" in unknown.text
 
 
 # --- A resident can never reach another resident's data by changing an id in a URL ---------------------------

@@ -6,16 +6,20 @@ themselves audited, with the purpose the officer gives.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from townhall.identity.access import client_address, requires
 from townhall.identity.models import User
-from townhall.identity.service import actor_for
+from townhall.identity.service import actor_for, user_by_email
 from townhall.platform.audit import record_access
+from townhall.platform.audit.models import AuditEntry
 from townhall.platform.audit.search import AuditQuery, entries_as_csv, occurred_at, search_entries
 from townhall.platform.errors import InvalidInput
 from townhall.platform.numbers import whole_number
@@ -36,15 +40,39 @@ def _date(value: str, label: str) -> date | None:
         raise InvalidInput(f"{label} must be a date like 2026-11-01") from None
 
 
-def _query(subject_type: str, subject_id: str, actor_id: str, action: str, since: str, until: str) -> AuditQuery:
-    actor = whole_number(actor_id.strip())
-    if actor_id.strip() and actor is None:
-        raise InvalidInput("User must be a user number, like 42")
+def _actor(session: Session, text: str) -> int | None:
+    """The user a search is for, by email address (as an officer knows them) or user number; None for anyone."""
+    text = text.strip()
+    if not text:
+        return None
+    if "@" in text:
+        found = user_by_email(session, email=text)
+        if found is None:
+            raise InvalidInput(f"There is no user with the email address {text}")
+        return found.id
+    number = whole_number(text)
+    if number is None:
+        raise InvalidInput("User must be an email address, like jo.bloggs@council.example, or a user number, like 42")
+    return number
+
+
+def _query(
+    session: Session, subject_type: str, subject_id: str, actor_id: str, action: str, since: str, until: str
+) -> AuditQuery:
+    actor = _actor(session, actor_id)
     return AuditQuery(
         subject_type=subject_type.strip() or None, subject_id=subject_id.strip() or None,
         actor_type="user" if actor is not None else None, actor_id=actor,
         action=action.strip() or None, since=_date(since, "From"), until=_date(until, "To"),
     )  # fmt: skip
+
+
+def _emails(session: Session, entries: Sequence[AuditEntry]) -> dict[int, str]:
+    """Each acting user's email address, so the results say who, not only a number (one query for the page)."""
+    ids = {entry.actor_id for entry in entries if entry.actor_type == "user" and entry.actor_id is not None}
+    if not ids:
+        return {}
+    return {user_id: email for user_id, email in session.execute(select(User.id, User.email).where(User.id.in_(ids)))}
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -60,13 +88,14 @@ def audit_search(
     form = {"subject_type": subject_type, "subject_id": subject_id, "actor_id": actor_id, "action": action,
             "since": since, "until": until, "purpose": purpose}  # fmt: skip
     try:
-        query = _query(subject_type, subject_id, actor_id, action, since, until)
+        query = _query(session, subject_type, subject_id, actor_id, action, since, until)
         record_access(session, actor=actor_for(user), action="search_audit_log", subject_type=query.subject_type,
                       subject_id=query.subject_id, purpose=purpose, client=client_address(request))  # fmt: skip
     except InvalidInput as error:
         return render(request, "identity/audit.html", {"form": form, "entries": None, "error": error.message}, 422)
     entries = search_entries(session, query=query)
-    context = {"form": form, "entries": entries, "error": None, "occurred_at": occurred_at}
+    context = {"form": form, "entries": entries, "error": None, "occurred_at": occurred_at,
+               "emails": _emails(session, entries)}  # fmt: skip
     return render(request, "identity/audit.html", context)
 
 
@@ -75,7 +104,7 @@ def audit_export(
     request: Request, session: SessionDep, user: IgOfficer, subject_type: Text = "", subject_id: Text = "",
     actor_id: Text = "", action: Text = "", since: Text = "", until: Text = "", purpose: Text = "",
 ) -> Response:  # fmt: skip
-    query = _query(subject_type, subject_id, actor_id, action, since, until)
+    query = _query(session, subject_type, subject_id, actor_id, action, since, until)
     record_access(session, actor=actor_for(user), action="export_audit_log", subject_type=query.subject_type,
                   subject_id=query.subject_id, purpose=purpose, client=client_address(request))  # fmt: skip
     body = "".join(entries_as_csv(session, query=query))  # read inside the request's transaction
