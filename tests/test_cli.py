@@ -116,3 +116,12 @@ def test_datahub_ingest_refuses_a_cut_short_extract_unless_forced_and_withdraw_r
     assert withdrawn.exit_code == 0 and "3 records" in withdrawn.output, withdrawn.output
     again = runner.invoke(app, [*args, "--yes"])
     assert again.exit_code == 1 and "holds nothing" in again.output
+
+
+def test_synth_with_an_impossible_date_says_what_it_needs(environment, tmp_path: Path) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 's.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["synth", "--size", "50", "--as-of", "2026-13-01"])
+    assert result.exit_code == 1
+    assert "--as-of" in result.output and "YYYY-MM-DD" in result.output
+    assert "Traceback" not in result.output
