@@ -125,3 +125,11 @@ def test_synth_with_an_impossible_date_says_what_it_needs(environment, tmp_path:
     assert result.exit_code == 1
     assert "--as-of" in result.output and "YYYY-MM-DD" in result.output
     assert "Traceback" not in result.output
+
+
+def test_db_upgrade_to_a_migration_that_does_not_exist_says_so(environment, tmp_path: Path) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'u.db'}")
+    result = runner.invoke(app, ["db", "upgrade", "nosuch"])
+    assert result.exit_code == 1
+    assert "There is no migration 'nosuch'" in result.output
+    assert "Traceback" not in result.output

@@ -8,10 +8,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine
 
 from townhall.config import Settings
-from townhall.platform.errors import DatabaseNotReady
+from townhall.platform.errors import DatabaseNotReady, InvalidInput
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -24,7 +25,17 @@ def alembic_config(settings: Settings) -> Config:
 
 
 def upgrade(settings: Settings, revision: str = "head") -> None:
-    command.upgrade(alembic_config(settings), revision)
+    """Migrate to `revision` (default the newest); InvalidInput for a migration that does not exist."""
+    config = alembic_config(settings)
+    if not revision.startswith(("+", "-")):  # relative steps are resolved against the database
+        try:
+            ScriptDirectory.from_config(config).get_revisions(revision)
+        except CommandError:
+            raise InvalidInput(
+                f"There is no migration {revision!r}: the newest is {head_revision()} "
+                "(`townhall db current` shows where the database is)"
+            ) from None
+    command.upgrade(config, revision)
 
 
 def head_revision() -> str:
