@@ -133,3 +133,12 @@ def test_db_upgrade_to_a_migration_that_does_not_exist_says_so(environment, tmp_
     assert result.exit_code == 1
     assert "There is no migration 'nosuch'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_users_create_with_an_unknown_role_names_the_roles(environment, tmp_path: Path) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'r.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["users", "create", "--email", "a@example.com", "--role", "wizard", "--no-password"])
+    assert result.exit_code == 1
+    assert "no role called 'wizard'" in result.output and "ig_officer" in result.output
+    assert "Traceback" not in result.output
