@@ -142,3 +142,15 @@ def test_users_create_with_an_unknown_role_names_the_roles(environment, tmp_path
     assert result.exit_code == 1
     assert "no role called 'wizard'" in result.output and "ig_officer" in result.output
     assert "Traceback" not in result.output
+
+
+def test_users_create_offers_one_flag_for_no_password_and_refuses_it_with_a_password(
+    environment, tmp_path: Path
+) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert "--no-no-password" not in runner.invoke(app, ["users", "create", "--help"]).output
+    args = ["users", "create", "--email", "a@example.com", "--role", "officer", "--no-password", "--password-stdin"]
+    result = runner.invoke(app, args, input="a-long-enough-password\n")
+    assert result.exit_code == 1
+    assert "--password-stdin or --no-password, not both" in result.output
