@@ -154,3 +154,22 @@ def test_users_create_offers_one_flag_for_no_password_and_refuses_it_with_a_pass
     result = runner.invoke(app, args, input="a-long-enough-password\n")
     assert result.exit_code == 1
     assert "--password-stdin or --no-password, not both" in result.output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("TOWNHALL_ENVIRONMENT", "prod", "TOWNHALL_ENVIRONMENT"),
+        ("TOWNHALL_SESSION_IDLE_MINUTES", "thirty", "TOWNHALL_SESSION_IDLE_MINUTES"),
+        ("TOWNHALL_DATABASE_URL", "mysql://someone@localhost/townhall", "TOWNHALL_DATABASE_URL"),
+        ("TOWNHALL_DATABASE_URL", "var/townhall.db", "TOWNHALL_DATABASE_URL"),
+    ],
+)
+def test_a_setting_that_cannot_be_used_is_named_without_a_traceback(
+    environment, variable: str, value: str, expected: str
+) -> None:
+    environment.setenv(variable, value)
+    result = runner.invoke(app, ["db", "current"])
+    assert result.exit_code == 1
+    assert expected in result.output
+    assert "Traceback" not in result.output and "pydantic" not in result.output

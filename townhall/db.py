@@ -38,10 +38,11 @@ def table_of(model: type[Base]) -> Table:
 
 
 def _normalise_url(url: str) -> str:
-    # Councils paste "postgresql://..." from their hosting; we always speak psycopg 3.
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
+    # Councils paste "postgresql://..." (or another driver's "postgresql+psycopg2://...") from their hosting; we
+    # always speak psycopg 3.
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme.split("+")[0] in ("postgresql", "postgres"):
+        return "postgresql+psycopg://" + rest
     return url
 
 
