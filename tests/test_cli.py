@@ -173,3 +173,21 @@ def test_a_setting_that_cannot_be_used_is_named_without_a_traceback(
     assert result.exit_code == 1
     assert expected in result.output
     assert "Traceback" not in result.output and "pydantic" not in result.output
+
+
+def test_a_database_that_cannot_be_reached_is_not_reported_as_a_refused_change(environment) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/townhall")
+    result = runner.invoke(app, ["db", "current"])
+    printed = " ".join(result.output.split())
+    assert result.exit_code == 1
+    assert "could not connect to the database" in printed
+    assert "refused the change" not in printed
+
+
+def test_a_sqlite_database_whose_folder_cannot_be_made_is_named(environment, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'a-file' / 'townhall.db'}")
+    result = runner.invoke(app, ["db", "current"])
+    assert result.exit_code == 1
+    assert "TOWNHALL_DATABASE_URL" in result.output and "cannot be made" in result.output
+    assert "Traceback" not in result.output
