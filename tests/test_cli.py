@@ -191,3 +191,40 @@ def test_a_sqlite_database_whose_folder_cannot_be_made_is_named(environment, tmp
     assert result.exit_code == 1
     assert "TOWNHALL_DATABASE_URL" in result.output and "cannot be made" in result.output
     assert "Traceback" not in result.output
+
+
+def test_places_import_refuses_a_file_that_is_not_utf8_text_and_leaves_no_rejects_file(
+    environment, tmp_path: Path
+) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'i.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    picture = tmp_path / "photo.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    result = runner.invoke(app, ["places", "import", str(picture)])
+    assert result.exit_code == 1
+    assert "not UTF-8 text" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "photo.rejects.csv").exists()
+
+
+def test_places_import_says_an_empty_file_is_empty_and_keeps_the_last_rejects_file(environment, tmp_path: Path) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'i.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    (tmp_path / "extract.csv").write_text("")
+    (tmp_path / "extract.rejects.csv").write_text("last import's rejects\n")
+    result = runner.invoke(app, ["places", "import", str(tmp_path / "extract.csv")])
+    assert result.exit_code == 1
+    assert "is empty" in result.output
+    assert (tmp_path / "extract.rejects.csv").read_text() == "last import's rejects\n"
+
+
+def test_places_import_with_a_rejects_file_it_cannot_write_says_so(environment, tmp_path: Path) -> None:
+    from tests.places.test_importer import make_row, write_extract
+
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'i.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    source = write_extract(tmp_path / "extract.csv", [make_row()])
+    result = runner.invoke(app, ["places", "import", str(source), "--rejects", str(tmp_path / "no" / "r.csv")])
+    assert result.exit_code == 1
+    assert "cannot write the rejected rows" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
