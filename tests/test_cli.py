@@ -228,3 +228,12 @@ def test_places_import_with_a_rejects_file_it_cannot_write_says_so(environment, 
     assert result.exit_code == 1
     assert "cannot write the rejected rows" in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_datahub_quarantine_to_a_folder_that_does_not_exist_says_so(environment, tmp_path: Path) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'q.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["datahub", "quarantine", "--output", str(tmp_path / "no" / "rows.csv")])
+    assert result.exit_code == 1
+    assert "cannot write" in " ".join(result.output.split())
+    assert "Traceback" not in result.output

@@ -229,12 +229,16 @@ def quarantine(
 ) -> None:
     """Export the quarantined rows of the current extracts, with reasons, as CSV."""
     from townhall.datahub.service import quarantine_csv
+    from townhall.platform.errors import InvalidInput
 
     _, factory = open_database()
     with factory() as session:
         text = quarantine_csv(session, source=source)
     if output is None:
         print(text, end="")
-    else:
+        return
+    try:
         output.write_text(text, encoding="utf-8")
-        console.print(f"Wrote {text.count(chr(10)) - 1:,} quarantined rows to {output}")
+    except OSError as error:
+        raise InvalidInput(f"Townhall cannot write {output}: {error.strerror}") from None
+    console.print(f"Wrote {text.count(chr(10)) - 1:,} quarantined rows to {output}")
