@@ -237,3 +237,11 @@ def test_datahub_quarantine_to_a_folder_that_does_not_exist_says_so(environment,
     assert result.exit_code == 1
     assert "cannot write" in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_datahub_withdraw_with_too_short_a_reason_says_how_long_it_must_be(environment, tmp_path: Path) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'w.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["datahub", "withdraw", "council_tax", "--reason", "ended", "--yes"])
+    assert result.exit_code == 1
+    assert "at least 10 characters" in " ".join(result.output.split())

@@ -171,7 +171,9 @@ def link(
 @friendly_errors
 def withdraw(
     source: str = typer.Argument(..., help="The source's name, as its records carry it."),
-    reason: str = typer.Option(..., help="Why, for the audit log: e.g. the data-sharing agreement that ended."),
+    reason: str = typer.Option(
+        ..., help="Why, for the audit log (10 characters or more): e.g. the data-sharing agreement that ended."
+    ),
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """Delete everything the hub holds from a source (records, quarantine, links), audited with the reason."""
