@@ -245,3 +245,18 @@ def test_datahub_withdraw_with_too_short_a_reason_says_how_long_it_must_be(envir
     result = runner.invoke(app, ["datahub", "withdraw", "council_tax", "--reason", "ended", "--yes"])
     assert result.exit_code == 1
     assert "at least 10 characters" in " ".join(result.output.split())
+
+
+def test_services_import_then_list_says_one_working_day(command_database: str, tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue.yaml"
+    catalogue.write_text(
+        "services:\n"
+        "  - {code: dead_animal, name: Dead animal, group: Streets, description: A dead animal.,\n"
+        "     keywords: [fox], team: Street Cleansing, response_working_days: 1, attributes: []}\n"
+        "  - {code: graffiti, name: Graffiti, group: Streets, description: Graffiti.,\n"
+        "     keywords: [paint], team: Street Cleansing, response_working_days: 10, attributes: []}\n"
+    )
+    imported = runner.invoke(app, ["services", "import", str(catalogue)])
+    assert imported.exit_code == 0 and "Added 2 services" in imported.output, imported.output
+    listed = runner.invoke(app, ["services", "list"]).output
+    assert "1 working day\n" in listed and "10 working days\n" in listed

@@ -26,8 +26,9 @@ def list_command() -> None:
         with migrated_session_factory()() as session:
             for service in list_services(session, active_only=False):
                 state = "" if service.active else "  (inactive)"
+                days = service.response_working_days
                 print(f"{service.code:<24} {service.name:<36} {service.team:<22} "
-                      f"{service.response_working_days:>3} working days{state}")  # fmt: skip
+                      f"{days:>3} working {'day' if days == 1 else 'days'}{state}")  # fmt: skip
 
     run()
 
