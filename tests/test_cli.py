@@ -260,3 +260,10 @@ def test_services_import_then_list_says_one_working_day(command_database: str, t
     assert imported.exit_code == 0 and "Added 2 services" in imported.output, imported.output
     listed = runner.invoke(app, ["services", "list"]).output
     assert "1 working day\n" in listed and "10 working days\n" in listed
+
+
+def test_places_lookup_says_when_a_postcode_has_no_addresses(command_database: str) -> None:
+    result = runner.invoke(app, ["places", "lookup", "zx9 9zz"])
+    assert result.exit_code == 0
+    assert "no addresses at zx9 9zz" in result.output
+
