@@ -267,3 +267,8 @@ def test_places_lookup_says_when_a_postcode_has_no_addresses(command_database: s
     assert result.exit_code == 0
     assert "no addresses at zx9 9zz" in result.output
 
+
+def test_datahub_quarantine_of_a_source_that_does_not_exist_names_the_sources(command_database: str) -> None:
+    result = runner.invoke(app, ["datahub", "quarantine", "--source", "counciltax"])
+    assert result.exit_code == 1
+    assert "no data hub source called 'counciltax'" in result.output and "council_tax" in result.output

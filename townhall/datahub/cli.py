@@ -230,12 +230,15 @@ def quarantine(
     output: Path | None = typer.Option(None, help="Write CSV here instead of printing it."),
 ) -> None:
     """Export the quarantined rows of the current extracts, with reasons, as CSV."""
-    from townhall.datahub.service import quarantine_csv
-    from townhall.platform.errors import InvalidInput
+    from townhall.datahub.service import quarantine_csv, source_registry
+    from townhall.platform.errors import InvalidInput, NotFound
 
-    _, factory = open_database()
+    current, factory = open_database()
     with factory() as session:
         text = quarantine_csv(session, source=source)
+    registry = source_registry(current.datahub_sources)
+    if source is not None and source not in registry and text.count("\n") <= 1:  # a header alone: a mistyped name
+        raise NotFound(f"There is no data hub source called '{source}'. Sources: {', '.join(sorted(registry))}.")
     if output is None:
         print(text, end="")
         return
