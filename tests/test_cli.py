@@ -272,3 +272,11 @@ def test_datahub_quarantine_of_a_source_that_does_not_exist_names_the_sources(co
     result = runner.invoke(app, ["datahub", "quarantine", "--source", "counciltax"])
     assert result.exit_code == 1
     assert "no data hub source called 'counciltax'" in result.output and "council_tax" in result.output
+
+
+def test_help_text_is_wrapped_to_the_terminal_not_where_the_docstring_breaks(environment) -> None:
+    environment.setenv("COLUMNS", "200")
+    listing = runner.invoke(app, ["datahub", "--help"]).output
+    assert "List the source contracts and each source's latest extract." in listing
+    ingest = runner.invoke(app, ["datahub", "ingest", "--help"]).output
+    assert "the one it replaces) is refused" in ingest

@@ -25,8 +25,10 @@ console = Console(stderr=True)
 @datahub_app.command("sources")
 @friendly_errors
 def sources() -> None:
-    """List the source contracts (owner, lawful basis, purposes, retention, any problem) and each source's latest
-    extract: when it was ingested, what was loaded and quarantined."""
+    """List the source contracts and each source's latest extract.
+
+    Each contract's owner, lawful basis, purposes, retention and any problem; each source's latest extract: when it
+    was ingested, the file, the rows loaded and quarantined, marked when a newer one is overdue."""
     from townhall.cli_support import settings
     from townhall.datahub.service import source_registry
 
