@@ -280,3 +280,15 @@ def test_help_text_is_wrapped_to_the_terminal_not_where_the_docstring_breaks(env
     assert "List the source contracts and each source's latest extract." in listing
     ingest = runner.invoke(app, ["datahub", "ingest", "--help"]).output
     assert "the one it replaces) is refused" in ingest
+
+
+def test_demo_users_are_printed_one_a_line_even_when_the_output_is_not_a_terminal(
+    command_database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from townhall.web.cli import _print_demo_users
+
+    _print_demo_users("127.0.0.1", 8000)
+    lines = capsys.readouterr().err.splitlines()
+    assert any(
+        "contact-centre@demo.townhall.example" in line and "contact_centre-demo-password" in line for line in lines
+    )

@@ -91,4 +91,5 @@ def _print_demo_users(host: str, port: int) -> None:
         return
     console.print(f"Demo users: sign in at http://{host}:{port}/sign-in as")
     for role, email, password in created:
-        console.print(f"  {role:<15} {email:<40} password {password}")
+        # one line each however narrow the output, so a password is never split across two
+        console.print(f"  {role:<15} {email:<40} password {password}", soft_wrap=True)
