@@ -292,3 +292,23 @@ def test_demo_users_are_printed_one_a_line_even_when_the_output_is_not_a_termina
     assert any(
         "contact-centre@demo.townhall.example" in line and "contact_centre-demo-password" in line for line in lines
     )
+
+
+def test_every_command_is_documented() -> None:
+    from typing import Any
+
+    import typer.main
+
+    root = Path(__file__).parent.parent
+    documented = " ".join(path.read_text() for path in [root / "README.md", *(root / "docs").glob("*.md")])
+
+    def command_lines(group: Any, prefix: str) -> Iterator[str]:
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):  # a group of commands
+                yield from command_lines(command, f"{prefix} {name}")
+            else:
+                yield f"{prefix} {name}"
+
+    lines = list(command_lines(typer.main.get_command(app), "townhall"))
+    assert "townhall assistant knowledge import" in lines
+    assert [line for line in lines if line not in documented] == []
