@@ -312,3 +312,9 @@ def test_every_command_is_documented() -> None:
     lines = list(command_lines(typer.main.get_command(app), "townhall"))
     assert "townhall assistant knowledge import" in lines
     assert [line for line in lines if line not in documented] == []
+
+
+def test_datahub_evaluate_refuses_a_negative_number_of_pairs_to_explain() -> None:
+    result = runner.invoke(app, ["datahub", "evaluate", "--explain", "-1"])
+    assert result.exit_code == 2
+    assert "--explain" in result.output and "Traceback" not in result.output

@@ -203,7 +203,7 @@ def withdraw(
 @friendly_errors
 def evaluate(
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
-    explain: int = typer.Option(3, help="How many missed and wrong pairs to explain (personal data masked)."),
+    explain: int = typer.Option(3, min=0, help="How many missed and wrong pairs to explain (personal data masked)."),
     truth: Path | None = typer.Option(None, help="Ground-truth CSV; default: the synthetic one."),
 ) -> None:
     """Score the latest linkage run against the synthetic ground truth."""
