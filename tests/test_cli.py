@@ -318,3 +318,18 @@ def test_datahub_evaluate_refuses_a_negative_number_of_pairs_to_explain() -> Non
     result = runner.invoke(app, ["datahub", "evaluate", "--explain", "-1"])
     assert result.exit_code == 2
     assert "--explain" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["serve", "--port", "70000"],
+        ["serve", "--workers", "0"],
+        ["demo", "--port", "0"],
+        ["notifications", "send", "--loop", "--every", "-1"],
+    ],
+)
+def test_numbers_outside_what_a_command_can_use_are_refused_before_it_starts(args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "Invalid value" in result.output and "Traceback" not in result.output

@@ -55,7 +55,7 @@ def import_command(
 @notifications_app.command("send")
 def send_command(
     loop: bool = typer.Option(False, help="Keep sending every --every seconds until stopped."),
-    every: float = typer.Option(30.0, help="Seconds between rounds with --loop."),
+    every: float = typer.Option(30.0, min=1.0, help="Seconds between rounds with --loop."),
 ) -> None:
     """Send the notifications that are due; failures are kept and tried again later."""
     from townhall.cli_support import friendly_errors, settings
