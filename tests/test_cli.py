@@ -163,6 +163,7 @@ def test_users_create_offers_one_flag_for_no_password_and_refuses_it_with_a_pass
         ("TOWNHALL_SESSION_IDLE_MINUTES", "thirty", "TOWNHALL_SESSION_IDLE_MINUTES"),
         ("TOWNHALL_DATABASE_URL", "mysql://someone@localhost/townhall", "TOWNHALL_DATABASE_URL"),
         ("TOWNHALL_DATABASE_URL", "var/townhall.db", "TOWNHALL_DATABASE_URL"),
+        ("TOWNHALL_OIDC_ROLE_MAP", "{not json", "TOWNHALL_OIDC_ROLE_MAP"),
     ],
 )
 def test_a_setting_that_cannot_be_used_is_named_without_a_traceback(

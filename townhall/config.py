@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -161,6 +161,12 @@ def get_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         raise ConfigurationError(_settings_problems(error)) from None
+    except SettingsError as error:  # a list or mapping setting whose value is not JSON
+        field = re.search(r'field "(\w+)"', str(error))
+        variable = f"TOWNHALL_{field.group(1).upper()}" if field else "A TOWNHALL_* setting"
+        raise ConfigurationError(
+            f'{variable}: must be written as JSON, like [1, 2, 3] or {{"group": "officer"}}'
+        ) from None
 
 
 def _settings_problems(error: ValidationError) -> str:
