@@ -334,3 +334,12 @@ def test_numbers_outside_what_a_command_can_use_are_refused_before_it_starts(arg
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert "Invalid value" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "args", [["datahub", "ingest", "council_tax", "{folder}"], ["assistant", "eval", "--data", "{folder}"]]
+)
+def test_a_folder_given_for_a_file_is_called_a_folder(command_database: str, tmp_path: Path, args: list[str]) -> None:
+    result = runner.invoke(app, [arg.format(folder=tmp_path) for arg in args])
+    assert result.exit_code == 1
+    assert "is a folder" in " ".join(result.output.split())

@@ -102,8 +102,11 @@ def ingest(
     from townhall.datahub.service import ingest_extract, read_extract, source_registry, usable_contract
     from townhall.db import session_scope
     from townhall.platform import clock
+    from townhall.platform.errors import InvalidInput
     from townhall.platform.progress import progress_bars
 
+    if file.is_dir():
+        raise InvalidInput(f"{file} is a folder: give the extract file inside it")
     current, factory = open_database()
     contract = usable_contract(source_registry(current.datahub_sources), source)
     started = time.perf_counter()
