@@ -343,3 +343,17 @@ def test_a_folder_given_for_a_file_is_called_a_folder(command_database: str, tmp
     result = runner.invoke(app, [arg.format(folder=tmp_path) for arg in args])
     assert result.exit_code == 1
     assert "is a folder" in " ".join(result.output.split())
+
+
+def test_a_database_migrated_by_a_newer_townhall_says_so(environment, tmp_path: Path) -> None:
+    import sqlite3
+
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'newer.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    with sqlite3.connect(tmp_path / "newer.db") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    for args in (["places", "lookup", "ZX1 0AA"], ["db", "upgrade"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1
+        assert "newer version of Townhall" in " ".join(result.output.split()), args
+        assert "Traceback" not in result.output
