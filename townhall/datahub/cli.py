@@ -241,9 +241,10 @@ def quarantine(
     current, factory = open_database()
     with factory() as session:
         text = quarantine_csv(session, source=source)
-    registry = source_registry(current.datahub_sources)
-    if source is not None and source not in registry and text.count("\n") <= 1:  # a header alone: a mistyped name
-        raise NotFound(f"There is no data hub source called '{source}'. Sources: {', '.join(sorted(registry))}.")
+    if source is not None and text.count("\n") <= 1:  # a header alone: perhaps a mistyped name
+        registry = source_registry(current.datahub_sources)
+        if source not in registry:
+            raise NotFound(f"There is no data hub source called '{source}'. Sources: {', '.join(sorted(registry))}.")
     if output is None:
         print(text, end="")
         return
