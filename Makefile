@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # pytest-xdist workers: one per core by default
 TEST_WORKERS ?= auto
+# where `make demo` serves: `make demo PORT=8080` if 8000 is taken
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: demo test check lint types format bench clean
 
@@ -15,7 +18,7 @@ $(INSTALLED): pyproject.toml
 	@touch $@
 
 demo: $(INSTALLED)
-	$(BIN)/townhall demo --host 127.0.0.1 --port 8000
+	$(BIN)/townhall demo --host $(HOST) --port $(PORT)
 
 test: $(INSTALLED)
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -116,3 +116,244 @@ def test_datahub_ingest_refuses_a_cut_short_extract_unless_forced_and_withdraw_r
     assert withdrawn.exit_code == 0 and "3 records" in withdrawn.output, withdrawn.output
     again = runner.invoke(app, [*args, "--yes"])
     assert again.exit_code == 1 and "holds nothing" in again.output
+
+
+def test_synth_with_an_impossible_date_says_what_it_needs(environment, tmp_path: Path) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 's.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["synth", "--size", "50", "--as-of", "2026-13-01"])
+    assert result.exit_code == 1
+    assert "--as-of" in result.output and "YYYY-MM-DD" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_db_upgrade_to_a_migration_that_does_not_exist_says_so(environment, tmp_path: Path) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'u.db'}")
+    result = runner.invoke(app, ["db", "upgrade", "nosuch"])
+    assert result.exit_code == 1
+    assert "There is no migration 'nosuch'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_users_create_with_an_unknown_role_names_the_roles(environment, tmp_path: Path) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'r.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["users", "create", "--email", "a@example.com", "--role", "wizard", "--no-password"])
+    assert result.exit_code == 1
+    assert "no role called 'wizard'" in result.output and "ig_officer" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_users_create_offers_one_flag_for_no_password_and_refuses_it_with_a_password(
+    environment, tmp_path: Path
+) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert "--no-no-password" not in runner.invoke(app, ["users", "create", "--help"]).output
+    args = ["users", "create", "--email", "a@example.com", "--role", "officer", "--no-password", "--password-stdin"]
+    result = runner.invoke(app, args, input="a-long-enough-password\n")
+    assert result.exit_code == 1
+    assert "--password-stdin or --no-password, not both" in result.output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("TOWNHALL_ENVIRONMENT", "prod", "TOWNHALL_ENVIRONMENT"),
+        ("TOWNHALL_SESSION_IDLE_MINUTES", "thirty", "TOWNHALL_SESSION_IDLE_MINUTES"),
+        ("TOWNHALL_DATABASE_URL", "mysql://someone@localhost/townhall", "TOWNHALL_DATABASE_URL"),
+        ("TOWNHALL_DATABASE_URL", "var/townhall.db", "TOWNHALL_DATABASE_URL"),
+        ("TOWNHALL_OIDC_ROLE_MAP", "{not json", "TOWNHALL_OIDC_ROLE_MAP"),
+    ],
+)
+def test_a_setting_that_cannot_be_used_is_named_without_a_traceback(
+    environment, variable: str, value: str, expected: str
+) -> None:
+    environment.setenv(variable, value)
+    result = runner.invoke(app, ["db", "current"])
+    assert result.exit_code == 1
+    assert expected in result.output
+    assert "Traceback" not in result.output and "pydantic" not in result.output
+
+
+def test_a_database_that_cannot_be_reached_is_not_reported_as_a_refused_change(environment) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/townhall")
+    result = runner.invoke(app, ["db", "current"])
+    printed = " ".join(result.output.split())
+    assert result.exit_code == 1
+    assert "could not connect to the database" in printed
+    assert "refused the change" not in printed
+
+
+def test_a_sqlite_database_whose_folder_cannot_be_made_is_named(environment, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'a-file' / 'townhall.db'}")
+    result = runner.invoke(app, ["db", "current"])
+    assert result.exit_code == 1
+    assert "TOWNHALL_DATABASE_URL" in result.output and "cannot be made" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_places_import_refuses_a_file_that_is_not_utf8_text_and_leaves_no_rejects_file(
+    environment, tmp_path: Path
+) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'i.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    picture = tmp_path / "photo.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    result = runner.invoke(app, ["places", "import", str(picture)])
+    assert result.exit_code == 1
+    assert "not UTF-8 text" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "photo.rejects.csv").exists()
+
+
+def test_places_import_says_an_empty_file_is_empty_and_keeps_the_last_rejects_file(environment, tmp_path: Path) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'i.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    (tmp_path / "extract.csv").write_text("")
+    (tmp_path / "extract.rejects.csv").write_text("last import's rejects\n")
+    result = runner.invoke(app, ["places", "import", str(tmp_path / "extract.csv")])
+    assert result.exit_code == 1
+    assert "is empty" in result.output
+    assert (tmp_path / "extract.rejects.csv").read_text() == "last import's rejects\n"
+
+
+def test_places_import_with_a_rejects_file_it_cannot_write_says_so(environment, tmp_path: Path) -> None:
+    from tests.places.test_importer import make_row, write_extract
+
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'i.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    source = write_extract(tmp_path / "extract.csv", [make_row()])
+    result = runner.invoke(app, ["places", "import", str(source), "--rejects", str(tmp_path / "no" / "r.csv")])
+    assert result.exit_code == 1
+    assert "cannot write the rejected rows" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+def test_datahub_quarantine_to_a_folder_that_does_not_exist_says_so(environment, tmp_path: Path) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'q.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["datahub", "quarantine", "--output", str(tmp_path / "no" / "rows.csv")])
+    assert result.exit_code == 1
+    assert "cannot write" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+def test_datahub_withdraw_with_too_short_a_reason_says_how_long_it_must_be(environment, tmp_path: Path) -> None:
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'w.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["datahub", "withdraw", "council_tax", "--reason", "ended", "--yes"])
+    assert result.exit_code == 1
+    assert "at least 10 characters" in " ".join(result.output.split())
+
+
+def test_services_import_then_list_says_one_working_day(command_database: str, tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue.yaml"
+    catalogue.write_text(
+        "services:\n"
+        "  - {code: dead_animal, name: Dead animal, group: Streets, description: A dead animal.,\n"
+        "     keywords: [fox], team: Street Cleansing, response_working_days: 1, attributes: []}\n"
+        "  - {code: graffiti, name: Graffiti, group: Streets, description: Graffiti.,\n"
+        "     keywords: [paint], team: Street Cleansing, response_working_days: 10, attributes: []}\n"
+    )
+    imported = runner.invoke(app, ["services", "import", str(catalogue)])
+    assert imported.exit_code == 0 and "Added 2 services" in imported.output, imported.output
+    listed = runner.invoke(app, ["services", "list"]).output
+    assert "1 working day\n" in listed and "10 working days\n" in listed
+
+
+def test_places_lookup_says_when_a_postcode_has_no_addresses(command_database: str) -> None:
+    result = runner.invoke(app, ["places", "lookup", "zx9 9zz"])
+    assert result.exit_code == 0
+    assert "no addresses at zx9 9zz" in result.output
+
+
+def test_datahub_quarantine_of_a_source_that_does_not_exist_names_the_sources(command_database: str) -> None:
+    result = runner.invoke(app, ["datahub", "quarantine", "--source", "counciltax"])
+    assert result.exit_code == 1
+    assert "no data hub source called 'counciltax'" in result.output and "council_tax" in result.output
+
+
+def test_help_text_is_wrapped_to_the_terminal_not_where_the_docstring_breaks(environment) -> None:
+    environment.setenv("COLUMNS", "200")
+    listing = runner.invoke(app, ["datahub", "--help"]).output
+    assert "List the source contracts and each source's latest extract." in listing
+    ingest = runner.invoke(app, ["datahub", "ingest", "--help"]).output
+    assert "the one it replaces) is refused" in ingest
+
+
+def test_demo_users_are_printed_one_a_line_even_when_the_output_is_not_a_terminal(
+    command_database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from townhall.web.cli import _print_demo_users
+
+    _print_demo_users("127.0.0.1", 8000)
+    lines = capsys.readouterr().err.splitlines()
+    assert any(
+        "contact-centre@demo.townhall.example" in line and "contact_centre-demo-password" in line for line in lines
+    )
+
+
+def test_every_command_is_documented() -> None:
+    from typing import Any
+
+    import typer.main
+
+    root = Path(__file__).parent.parent
+    documented = " ".join(path.read_text() for path in [root / "README.md", *(root / "docs").glob("*.md")])
+
+    def command_lines(group: Any, prefix: str) -> Iterator[str]:
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):  # a group of commands
+                yield from command_lines(command, f"{prefix} {name}")
+            else:
+                yield f"{prefix} {name}"
+
+    lines = list(command_lines(typer.main.get_command(app), "townhall"))
+    assert "townhall assistant knowledge import" in lines
+    assert [line for line in lines if line not in documented] == []
+
+
+def test_datahub_evaluate_refuses_a_negative_number_of_pairs_to_explain() -> None:
+    result = runner.invoke(app, ["datahub", "evaluate", "--explain", "-1"])
+    assert result.exit_code == 2
+    assert "--explain" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["serve", "--port", "70000"],
+        ["serve", "--workers", "0"],
+        ["demo", "--port", "0"],
+        ["notifications", "send", "--loop", "--every", "-1"],
+    ],
+)
+def test_numbers_outside_what_a_command_can_use_are_refused_before_it_starts(args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "Invalid value" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "args", [["datahub", "ingest", "council_tax", "{folder}"], ["assistant", "eval", "--data", "{folder}"]]
+)
+def test_a_folder_given_for_a_file_is_called_a_folder(command_database: str, tmp_path: Path, args: list[str]) -> None:
+    result = runner.invoke(app, [arg.format(folder=tmp_path) for arg in args])
+    assert result.exit_code == 1
+    assert "is a folder" in " ".join(result.output.split())
+
+
+def test_a_database_migrated_by_a_newer_townhall_says_so(environment, tmp_path: Path) -> None:
+    import sqlite3
+
+    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'newer.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    with sqlite3.connect(tmp_path / "newer.db") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    for args in (["places", "lookup", "ZX1 0AA"], ["db", "upgrade"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1
+        assert "newer version of Townhall" in " ".join(result.output.split()), args
+        assert "Traceback" not in result.output

@@ -30,3 +30,5 @@ def test_postgres_urls_use_psycopg_3() -> None:
 
     assert _normalise_url("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
     assert _normalise_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert _normalise_url("postgresql+psycopg2://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert _normalise_url("sqlite:///var/townhall.db") == "sqlite:///var/townhall.db"

@@ -12,6 +12,7 @@ __all__ = ["app", "console", "friendly_errors", "main", "settings"]
 app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
+    rich_markup_mode="markdown",
     help="Townhall: a council's digital front door and data back office.",
 )
 db_app = typer.Typer(no_args_is_help=True, help="The database: migrations.")

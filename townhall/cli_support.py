@@ -39,9 +39,12 @@ def friendly_errors(function: Callable[..., Any]) -> Callable[..., Any]:
             # may be a resident's personal data
             message = str(error.orig).strip()
             first_line = message.splitlines()[0] if message else type(error.orig).__name__
-            console.print(
-                f"[bold red]Error:[/] the database refused the change, so nothing was saved: {escape(first_line)}"
-            )
+            if error.statement is None:  # raised while connecting, before any statement was sent
+                console.print(f"[bold red]Error:[/] could not connect to the database: {escape(first_line)}")
+            else:
+                console.print(
+                    f"[bold red]Error:[/] the database refused the change, so nothing was saved: {escape(first_line)}"
+                )
             raise typer.Exit(1) from None
 
     return wrapper

@@ -12,9 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 PLACEHOLDER_SECRET = "development-only-not-secret"  # noqa: S105 - a known placeholder that production refuses
 
@@ -100,6 +101,20 @@ class Settings(BaseSettings):
     # SQLite database (or var/extracts for PostgreSQL)
     datahub_extracts: Path | None = None
 
+    @field_validator("database_url")
+    @classmethod
+    def _a_database_townhall_runs_on(cls, url: str) -> str:
+        try:
+            backend = make_url(url).get_backend_name()
+        except ArgumentError:
+            backend = ""
+        if backend not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError(
+                "must be a SQLite URL, like sqlite:///var/townhall.db, "
+                "or a PostgreSQL one, like postgresql://user:password@host:5432/townhall"
+            )
+        return url
+
     def check_for_production(self) -> None:
         """Refuse settings that are fine for a laptop demo but dangerous in production."""
         if self.environment != "production":
@@ -140,5 +155,24 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The settings of this process, read once from the environment."""
-    return Settings()
+    """The settings of this process, read once from the environment; ConfigurationError naming each variable
+    that cannot be used."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise ConfigurationError(_settings_problems(error)) from None
+    except SettingsError as error:  # a list or mapping setting whose value is not JSON
+        field = re.search(r'field "(\w+)"', str(error))
+        variable = f"TOWNHALL_{field.group(1).upper()}" if field else "A TOWNHALL_* setting"
+        raise ConfigurationError(
+            f'{variable}: must be written as JSON, like [1, 2, 3] or {{"group": "officer"}}'
+        ) from None
+
+
+def _settings_problems(error: ValidationError) -> str:
+    # The variable and what is wrong, never the value: it may be a secret or a password inside a database URL
+    problems = []
+    for problem in error.errors(include_input=False, include_url=False):
+        variable = f"TOWNHALL_{str(problem['loc'][0]).upper()}" if problem["loc"] else "A setting"
+        problems.append(f"{variable}: {problem['msg'].removeprefix('Value error, ')}")
+    return "; ".join(problems)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, MetaData, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from townhall.config import Settings
+from townhall.config import ConfigurationError, Settings
 
 # Named constraints, so migrations can alter them by name on both databases (SQLite needs this for batch mode).
 NAMING_CONVENTION = {
@@ -38,10 +38,11 @@ def table_of(model: type[Base]) -> Table:
 
 
 def _normalise_url(url: str) -> str:
-    # Councils paste "postgresql://..." from their hosting; we always speak psycopg 3.
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
+    # Councils paste "postgresql://..." (or another driver's "postgresql+psycopg2://...") from their hosting; we
+    # always speak psycopg 3.
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme.split("+")[0] in ("postgresql", "postgres"):
+        return "postgresql+psycopg://" + rest
     return url
 
 
@@ -59,7 +60,13 @@ def make_engine(settings: Settings) -> Engine:
     url = _normalise_url(settings.database_url)
     path = settings.sqlite_path()
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigurationError(
+                f"TOWNHALL_DATABASE_URL: the folder {path.parent} for the SQLite database cannot be made "
+                f"({error.strerror})"
+            ) from None
     kwargs: dict[str, Any] = {"echo": settings.log_sql}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False}

@@ -37,3 +37,16 @@ def test_a_wrong_article_is_refused_with_its_file_named(database: str, tmp_path:
     runner.invoke(app, ["assistant", "knowledge", "import"])
     refused = runner.invoke(app, ["assistant", "knowledge", "import", str(tmp_path)])
     assert refused.exit_code == 1 and "clash.md: 'parking.permit' is already answered" in refused.output
+
+
+def test_a_folder_without_articles_is_refused_rather_than_importing_nothing(database: str, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not an article")
+    refused = runner.invoke(app, ["assistant", "knowledge", "import", str(tmp_path)])
+    assert refused.exit_code == 1 and "no articles (*.md)" in " ".join(refused.output.split())
+
+
+def test_an_article_that_is_not_utf8_text_is_refused_with_its_file_named(database: str, tmp_path: Path) -> None:
+    (tmp_path / "cafe.md").write_bytes(b"---\ntitle: Caf\xe9\nintents: [parking.permit]\n---\nHello\n")
+    refused = runner.invoke(app, ["assistant", "knowledge", "import", str(tmp_path)])
+    assert refused.exit_code == 1 and "cafe.md is not UTF-8 text" in " ".join(refused.output.split())
+    assert "Traceback" not in refused.output

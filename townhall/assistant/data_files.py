@@ -43,6 +43,8 @@ def read_labelled_file(path: Path) -> list[dict[str, str]]:
 
 
 def _lines(path: Path) -> list[str]:
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder: give the file of labelled messages inside it")
     if not path.is_file():
         raise InvalidInput(f"There is no file at {path}")
     try:

@@ -109,9 +109,20 @@ def _link(entry: Any, slug: str) -> Link:
 
 
 def read_folder(folder: Path) -> list[ArticleDraft]:
+    """The folder's articles; NotFound or InvalidInput for no folder, no articles or a file that is not text."""
     if not folder.is_dir():
         raise NotFound(f"There is no folder at {folder}")
-    return [parse_article(path.read_text(encoding="utf-8"), slug=path.stem) for path in sorted(folder.glob("*.md"))]
+    paths = sorted(folder.glob("*.md"))
+    if not paths:
+        raise InvalidInput(f"There are no articles (*.md) in {folder}")
+    return [parse_article(_article_text(path), slug=path.stem) for path in paths]
+
+
+def _article_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path.name} is not UTF-8 text: save it as UTF-8 and import it again") from None
 
 
 def draft_problems(draft: ArticleDraft, *, claimed: dict[str, str]) -> list[tuple[str, str]]:

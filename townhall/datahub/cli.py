@@ -25,8 +25,10 @@ console = Console(stderr=True)
 @datahub_app.command("sources")
 @friendly_errors
 def sources() -> None:
-    """List the source contracts (owner, lawful basis, purposes, retention, any problem) and each source's latest
-    extract: when it was ingested, what was loaded and quarantined."""
+    """List the source contracts and each source's latest extract.
+
+    Each contract's owner, lawful basis, purposes, retention and any problem; each source's latest extract: when it
+    was ingested, the file, the rows loaded and quarantined, marked when a newer one is overdue."""
     from townhall.cli_support import settings
     from townhall.datahub.service import source_registry
 
@@ -100,8 +102,11 @@ def ingest(
     from townhall.datahub.service import ingest_extract, read_extract, source_registry, usable_contract
     from townhall.db import session_scope
     from townhall.platform import clock
+    from townhall.platform.errors import InvalidInput
     from townhall.platform.progress import progress_bars
 
+    if file.is_dir():
+        raise InvalidInput(f"{file} is a folder: give the extract file inside it")
     current, factory = open_database()
     contract = usable_contract(source_registry(current.datahub_sources), source)
     started = time.perf_counter()
@@ -171,7 +176,9 @@ def link(
 @friendly_errors
 def withdraw(
     source: str = typer.Argument(..., help="The source's name, as its records carry it."),
-    reason: str = typer.Option(..., help="Why, for the audit log: e.g. the data-sharing agreement that ended."),
+    reason: str = typer.Option(
+        ..., help="Why, for the audit log (10 characters or more): e.g. the data-sharing agreement that ended."
+    ),
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """Delete everything the hub holds from a source (records, quarantine, links), audited with the reason."""
@@ -199,7 +206,7 @@ def withdraw(
 @friendly_errors
 def evaluate(
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
-    explain: int = typer.Option(3, help="How many missed and wrong pairs to explain (personal data masked)."),
+    explain: int = typer.Option(3, min=0, help="How many missed and wrong pairs to explain (personal data masked)."),
     truth: Path | None = typer.Option(None, help="Ground-truth CSV; default: the synthetic one."),
 ) -> None:
     """Score the latest linkage run against the synthetic ground truth."""
@@ -228,13 +235,21 @@ def quarantine(
     output: Path | None = typer.Option(None, help="Write CSV here instead of printing it."),
 ) -> None:
     """Export the quarantined rows of the current extracts, with reasons, as CSV."""
-    from townhall.datahub.service import quarantine_csv
+    from townhall.datahub.service import quarantine_csv, source_registry
+    from townhall.platform.errors import InvalidInput, NotFound
 
-    _, factory = open_database()
+    current, factory = open_database()
     with factory() as session:
         text = quarantine_csv(session, source=source)
+    if source is not None and text.count("\n") <= 1:  # a header alone: perhaps a mistyped name
+        registry = source_registry(current.datahub_sources)
+        if source not in registry:
+            raise NotFound(f"There is no data hub source called '{source}'. Sources: {', '.join(sorted(registry))}.")
     if output is None:
         print(text, end="")
-    else:
+        return
+    try:
         output.write_text(text, encoding="utf-8")
-        console.print(f"Wrote {text.count(chr(10)) - 1:,} quarantined rows to {output}")
+    except OSError as error:
+        raise InvalidInput(f"Townhall cannot write {output}: {error.strerror}") from None
+    console.print(f"Wrote {text.count(chr(10)) - 1:,} quarantined rows to {output}")

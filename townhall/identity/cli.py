@@ -22,16 +22,23 @@ ROLE_HELP = f"A role (repeat for several): {', '.join(ROLES)}."
 def create_user_command(
     email: str = typer.Option(..., help="The user's email address (their sign-in name)."),
     role: list[str] = typer.Option(..., help=ROLE_HELP),
-    password_stdin: bool = typer.Option(False, help="Read the password from standard input instead of asking."),
-    no_password: bool = typer.Option(False, help="No local password: the user signs in with OIDC only."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input instead of asking."
+    ),
+    no_password: bool = typer.Option(
+        False, "--no-password", help="No local password: the user signs in with OIDC only."
+    ),
 ) -> None:
     """Create a user with roles; asks for the password (never give it on the command line)."""
     from townhall.cli_support import friendly_errors
     from townhall.db import session_scope
     from townhall.identity.service import create_user
+    from townhall.platform.errors import InvalidInput
 
     @friendly_errors
     def run() -> None:
+        if password_stdin and no_password:
+            raise InvalidInput("Give --password-stdin or --no-password, not both")
         password: str | None = None
         if password_stdin:
             password = sys.stdin.readline().rstrip("\n")

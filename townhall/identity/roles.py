@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from townhall.platform.errors import Forbidden
+from townhall.platform.errors import Forbidden, InvalidInput
 
 ROLES: dict[str, str] = {
     "resident": "their own account, linked council tax accounts and requests",
@@ -28,9 +28,10 @@ def is_staff(user: HasRoles) -> bool:
 
 
 def check_role_names(roles: tuple[str, ...] | list[str]) -> None:
+    """Raise InvalidInput naming the roles there are, for a role name that is not one of them."""
     unknown = [role for role in roles if role not in ROLES]
     if unknown:
-        raise ValueError(f"unknown role {unknown[0]!r}: the roles are {', '.join(ROLES)}")
+        raise InvalidInput(f"There is no role called {unknown[0]!r}: the roles are {', '.join(ROLES)}")
 
 
 def require_role(user: HasRoles, *roles: str) -> None:

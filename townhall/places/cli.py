@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 places_app = typer.Typer(no_args_is_help=True, help="The gazetteer of properties.")
 console = Console(stderr=True)
@@ -50,7 +51,11 @@ def lookup_command(postcode: str = typer.Argument(..., help="A postcode, in any 
         engine = make_engine(settings())
         ensure_migrated(engine)
         with make_session_factory(engine)() as session:
+            found_any = False
             for found in addresses_at_postcode(session, postcode=postcode):
                 print(f"{found.uprn}\t{found.address}\t{found.postcode}\t{found.ward}")
+                found_any = True
+        if not found_any:
+            console.print(f"The gazetteer has no addresses at {escape(postcode)}.")
 
     run()

@@ -8,7 +8,7 @@ import csv
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import Connection, delete
 
@@ -142,7 +142,9 @@ def _checked_rows(
 
 
 def _check_header(fieldnames: Sequence[str] | None) -> list[str]:
-    header = [name.strip() for name in fieldnames or []]
+    if not fieldnames:
+        raise InvalidInput(f"The file is empty: it needs a header row naming {', '.join(REQUIRED_COLUMNS)}")
+    header = [name.strip() for name in fieldnames]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise InvalidInput(f"The file has no column named {', '.join(missing)}; it needs {', '.join(REQUIRED_COLUMNS)}")
@@ -152,29 +154,48 @@ def _check_header(fieldnames: Sequence[str] | None) -> list[str]:
 def import_gazetteer(
     connection: Connection, *, source: Path, rejects: Path, progress: ProgressCallback | None = None
 ) -> ImportReport:
-    """Load every valid row of `source`; write the others to `rejects` with their line and reason."""
+    """Load every valid row of `source`; write the others to `rejects` with their line and reason.
+
+    A file that is empty, lacks a required column or is not UTF-8 text raises InvalidInput, and `rejects` is left
+    as it was (or, for text that stops being UTF-8 part way, removed): the caller rolls back what was loaded."""
     loaded = 0
     tally = {"rejected": 0}
-    with (
-        source.open(newline="", encoding="utf-8-sig") as extract,
-        rejects.open("w", newline="") as rejects_file,
-    ):
-        reader = csv.DictReader(extract)
-        header = _check_header(reader.fieldnames)
-        reject_writer = csv.DictWriter(rejects_file, fieldnames=[*header, "line", "reason"], extrasaction="ignore")
-        reject_writer.writeheader()
-        batch: list[dict[str, Any]] = []
-        for parsed in _checked_rows(reader, reject_writer, tally):
-            batch.append(parsed)
-            if len(batch) >= BATCH:
+    rejects_started = False
+    try:
+        with source.open(newline="", encoding="utf-8-sig") as extract:
+            reader = csv.DictReader(extract)
+            header = _check_header(reader.fieldnames)
+            with _open_rejects(rejects) as rejects_file:
+                rejects_started = True
+                fields = [*header, "line", "reason"]
+                reject_writer = csv.DictWriter(rejects_file, fieldnames=fields, extrasaction="ignore")
+                reject_writer.writeheader()
+                batch: list[dict[str, Any]] = []
+                for parsed in _checked_rows(reader, reject_writer, tally):
+                    batch.append(parsed)
+                    if len(batch) >= BATCH:
+                        loaded += _save_batch(connection, batch)
+                        batch = []
+                        if progress:
+                            progress("properties", loaded, 0)
                 loaded += _save_batch(connection, batch)
-                batch = []
-                if progress:
-                    progress("properties", loaded, 0)
-        loaded += _save_batch(connection, batch)
+    except UnicodeDecodeError as error:
+        if rejects_started:  # it lists the rejects of an import that did not happen
+            rejects.unlink(missing_ok=True)
+        raise InvalidInput(
+            f"{source.name} is not UTF-8 text (a byte {error.object[error.start]:02X} cannot be read): save the "
+            "extract as CSV UTF-8 and import it again"
+        ) from None
     if tally["rejected"] == 0:
         rejects.unlink()
     return ImportReport(loaded=loaded, rejected=tally["rejected"])
+
+
+def _open_rejects(rejects: Path) -> TextIO:
+    try:
+        return rejects.open("w", newline="")
+    except OSError as error:
+        raise InvalidInput(f"Townhall cannot write the rejected rows to {rejects}: {error.strerror}") from None
 
 
 def _save_batch(connection: Connection, batch: list[dict[str, Any]]) -> int:

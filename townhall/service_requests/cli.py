@@ -26,8 +26,9 @@ def list_command() -> None:
         with migrated_session_factory()() as session:
             for service in list_services(session, active_only=False):
                 state = "" if service.active else "  (inactive)"
+                days = service.response_working_days
                 print(f"{service.code:<24} {service.name:<36} {service.team:<22} "
-                      f"{service.response_working_days:>3} working days{state}")  # fmt: skip
+                      f"{days:>3} working {'day' if days == 1 else 'days'}{state}")  # fmt: skip
 
     run()
 
@@ -54,7 +55,7 @@ def import_command(
 @notifications_app.command("send")
 def send_command(
     loop: bool = typer.Option(False, help="Keep sending every --every seconds until stopped."),
-    every: float = typer.Option(30.0, help="Seconds between rounds with --loop."),
+    every: float = typer.Option(30.0, min=1.0, help="Seconds between rounds with --loop."),
 ) -> None:
     """Send the notifications that are due; failures are kept and tried again later."""
     from townhall.cli_support import friendly_errors, settings

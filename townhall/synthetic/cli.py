@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from townhall.platform import clock
-from townhall.platform.errors import Forbidden
+from townhall.platform.errors import Forbidden, InvalidInput
 
 console = Console(stderr=True)
 
@@ -29,7 +29,7 @@ def synth(
     current = settings()
     if current.environment == "production":
         raise Forbidden("The synthetic council is for demos and tests; it is never built in production.")
-    spec = CouncilSpec(size=size, seed=seed, as_of=date.fromisoformat(as_of) if as_of else clock.today())
+    spec = CouncilSpec(size=size, seed=seed, as_of=_as_of_date(as_of) if as_of else clock.today())
     engine = make_engine(current)
     ensure_migrated(engine)
     started = time.perf_counter()
@@ -38,3 +38,10 @@ def synth(
     elapsed = time.perf_counter() - started
     rows = ", ".join(f"{table} {count:,}" for table, count in report.rows_written.items())
     console.print(f"Built the synthetic council (seed {seed}, {size:,} properties) in {elapsed:.1f} s: {rows}")
+
+
+def _as_of_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"--as-of must be a date written YYYY-MM-DD, like 2026-04-01, not {text!r}") from None

@@ -12,8 +12,8 @@ DEMO_SIZE = 20_000
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
-    workers: int = typer.Option(1, help="Worker processes (use several on PostgreSQL in production)."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    workers: int = typer.Option(1, min=1, help="Worker processes (use several on PostgreSQL in production)."),
 ) -> None:
     """Serve the web application and API."""
     import uvicorn
@@ -38,7 +38,7 @@ def serve(
 
 def demo(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
     size: int = typer.Option(DEMO_SIZE, help="Properties in the synthetic council, if one is built."),
 ) -> None:
     """Migrate, build a synthetic council if the database is empty, and serve it."""
@@ -91,4 +91,5 @@ def _print_demo_users(host: str, port: int) -> None:
         return
     console.print(f"Demo users: sign in at http://{host}:{port}/sign-in as")
     for role, email, password in created:
-        console.print(f"  {role:<15} {email:<40} password {password}")
+        # one line each however narrow the output, so a password is never split across two
+        console.print(f"  {role:<15} {email:<40} password {password}", soft_wrap=True)

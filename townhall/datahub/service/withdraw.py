@@ -43,7 +43,10 @@ def withdraw_source(session: Session, *, source: str, reason: str, actor: Actor 
     """Delete everything the hub holds from ``source`` and audit it with ``reason``. Never commits."""
     reason = " ".join(reason.split())
     if len(reason) < _SHORTEST_REASON:
-        raise InvalidInput("Say why the source is withdrawn (for example, the data-sharing agreement that ended).")
+        raise InvalidInput(
+            f"Say why the source is withdrawn, in at least {_SHORTEST_REASON} characters (for example, the "
+            "data-sharing agreement that ended)."
+        )
     records, quarantined = holdings(session, source)
     if not records and not quarantined:
         raise NotFound(f"The data hub holds nothing from a source called '{source}'.")
