@@ -51,6 +51,13 @@ def test_places_import_reports_rejects(environment, tmp_path: Path) -> None:
     assert rejects[0]["uprn"] == "2" and "postcode" in rejects[0]["reason"]
 
 
+def test_serving_other_machines_with_the_development_secret_is_refused_before_anything_starts(environment) -> None:
+    environment.delenv("TOWNHALL_SECRET_KEY", raising=False)
+    result = runner.invoke(app, ["serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 1
+    assert "TOWNHALL_SECRET_KEY" in result.output and "Traceback" not in result.output
+
+
 def test_production_refuses_the_placeholder_secret(environment) -> None:
     environment.setenv("TOWNHALL_ENVIRONMENT", "production")
     result = runner.invoke(app, ["db", "current"])

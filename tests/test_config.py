@@ -19,6 +19,18 @@ def test_production_refuses_a_placeholder_or_short_secret() -> None:
     Settings(environment="production", secret_key="x" * 48).check_for_production()
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::", "council-web"])
+def test_the_development_secret_never_serves_other_machines(host: str) -> None:
+    with pytest.raises(ConfigurationError, match="TOWNHALL_SECRET_KEY"):
+        Settings(_env_file=None).check_for_listening(host)
+    Settings(_env_file=None, secret_key="x" * 48).check_for_listening(host)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.1.1", "localhost", "::1", "[::1]"])
+def test_the_development_secret_serves_this_machine(host: str) -> None:
+    Settings(_env_file=None).check_for_listening(host)  # the laptop demo: no error
+
+
 def test_every_setting_is_documented() -> None:
     documented = (Path(__file__).parent.parent / "docs" / "configuration.md").read_text()
     for name in Settings.model_fields:

@@ -6,6 +6,7 @@ until a real secret is set.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import time
 from functools import lru_cache
@@ -125,6 +126,17 @@ class Settings(BaseSettings):
                 '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))")'
             )
 
+    def check_for_listening(self, host: str) -> None:
+        """Refuse to serve other machines with the public development secret, whatever the environment: anyone
+        who can reach the server could forge its signed cookies (the chat page's conversation, sign-in state)."""
+        if self.secret_key != PLACEHOLDER_SECRET or _is_loopback(host):
+            return
+        raise ConfigurationError(
+            f"Townhall would listen on {host}, where other machines can reach it, with the development secret key "
+            "that anyone can read in its source. Set TOWNHALL_SECRET_KEY to a random value of at least 32 characters "
+            '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))"), or listen on 127.0.0.1.'
+        )
+
     @property
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_issuer and self.oidc_client_id)
@@ -176,3 +188,13 @@ def _settings_problems(error: ValidationError) -> str:
         variable = f"TOWNHALL_{str(problem['loc'][0]).upper()}" if problem["loc"] else "A setting"
         problems.append(f"{variable}: {problem['msg'].removeprefix('Value error, ')}")
     return "; ".join(problems)
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether only this machine can connect to ``host`` ("localhost", 127.0.0.0/8, ::1)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to any address
+        return False

@@ -23,6 +23,7 @@ def serve(
     from townhall.migrate import ensure_migrated
 
     current = settings()
+    current.check_for_listening(host)
     ensure_migrated(make_engine(current))
     console.print(f"Serving {current.council_name} on http://{host}:{port}")
     uvicorn.run(
@@ -49,6 +50,7 @@ def demo(
     from townhall.synthetic.cli import synth
 
     current = settings()
+    current.check_for_listening(host)
     upgrade(current)
     engine = make_engine(current)
     with make_session_factory(engine)() as session:
