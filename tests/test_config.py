@@ -44,3 +44,9 @@ def test_postgres_urls_use_psycopg_3() -> None:
     assert _normalise_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
     assert _normalise_url("postgresql+psycopg2://u@h/d") == "postgresql+psycopg://u@h/d"
     assert _normalise_url("sqlite:///var/townhall.db") == "sqlite:///var/townhall.db"
+
+
+@pytest.mark.parametrize("days", [[8], [0, 1], [1, 9]])
+def test_office_days_must_be_weekday_numbers(days: list[int]) -> None:
+    with pytest.raises(ValueError, match="ISO weekday numbers from 1"):
+        Settings(_env_file=None, assistant_office_days=days)

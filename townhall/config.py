@@ -116,6 +116,14 @@ class Settings(BaseSettings):
             )
         return url
 
+    @field_validator("assistant_office_days")
+    @classmethod
+    def _weekdays(cls, days: list[int]) -> list[int]:
+        # a day outside 1-7 would never match, so a person would silently never be offered
+        if any(day not in range(1, 8) for day in days):
+            raise ValueError("must list days as ISO weekday numbers from 1 (Monday) to 7 (Sunday), like [1,2,3,4,5]")
+        return days
+
     def check_for_production(self) -> None:
         """Refuse settings that are fine for a laptop demo but dangerous in production."""
         if self.environment != "production":
