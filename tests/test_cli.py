@@ -103,10 +103,8 @@ def test_a_message_with_brackets_is_printed_as_written(capsys) -> None:
 
 
 def test_datahub_ingest_refuses_a_cut_short_extract_unless_forced_and_withdraw_removes_a_source(
-    environment, tmp_path: Path
+    command_database: str, tmp_path: Path
 ) -> None:
-    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'd.db'}")
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     header = "claim_no,first_name,last_name,dob,sex,addr,post_code,weekly_award\n"
     rows = [f"C{i},Ann,Lee,3 Mar 1984,F,{i} High St,ZX1 1AB,12.50\n" for i in range(10)]
     (tmp_path / "full.csv").write_text(header + "".join(rows), encoding="utf-8")
@@ -125,9 +123,7 @@ def test_datahub_ingest_refuses_a_cut_short_extract_unless_forced_and_withdraw_r
     assert again.exit_code == 1 and "holds nothing" in again.output
 
 
-def test_synth_with_an_impossible_date_says_what_it_needs(environment, tmp_path: Path) -> None:
-    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 's.db'}")
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+def test_synth_with_an_impossible_date_says_what_it_needs(command_database: str) -> None:
     result = runner.invoke(app, ["synth", "--size", "50", "--as-of", "2026-13-01"])
     assert result.exit_code == 1
     assert "--as-of" in result.output and "YYYY-MM-DD" in result.output
@@ -142,20 +138,14 @@ def test_db_upgrade_to_a_migration_that_does_not_exist_says_so(environment, tmp_
     assert "Traceback" not in result.output
 
 
-def test_users_create_with_an_unknown_role_names_the_roles(environment, tmp_path: Path) -> None:
-    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'r.db'}")
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+def test_users_create_with_an_unknown_role_names_the_roles(command_database: str) -> None:
     result = runner.invoke(app, ["users", "create", "--email", "a@example.com", "--role", "wizard", "--no-password"])
     assert result.exit_code == 1
     assert "no role called 'wizard'" in result.output and "ig_officer" in result.output
     assert "Traceback" not in result.output
 
 
-def test_users_create_offers_one_flag_for_no_password_and_refuses_it_with_a_password(
-    environment, tmp_path: Path
-) -> None:
-    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+def test_users_create_offers_one_flag_for_no_password_and_refuses_it_with_a_password(command_database: str) -> None:
     assert "--no-no-password" not in runner.invoke(app, ["users", "create", "--help"]).output
     args = ["users", "create", "--email", "a@example.com", "--role", "officer", "--no-password", "--password-stdin"]
     result = runner.invoke(app, args, input="a-long-enough-password\n")
@@ -202,10 +192,8 @@ def test_a_sqlite_database_whose_folder_cannot_be_made_is_named(environment, tmp
 
 
 def test_places_import_refuses_a_file_that_is_not_utf8_text_and_leaves_no_rejects_file(
-    environment, tmp_path: Path
+    command_database: str, tmp_path: Path
 ) -> None:
-    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'i.db'}")
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     picture = tmp_path / "photo.png"
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     result = runner.invoke(app, ["places", "import", str(picture)])
@@ -215,9 +203,9 @@ def test_places_import_refuses_a_file_that_is_not_utf8_text_and_leaves_no_reject
     assert not (tmp_path / "photo.rejects.csv").exists()
 
 
-def test_places_import_says_an_empty_file_is_empty_and_keeps_the_last_rejects_file(environment, tmp_path: Path) -> None:
-    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'i.db'}")
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+def test_places_import_says_an_empty_file_is_empty_and_keeps_the_last_rejects_file(
+    command_database: str, tmp_path: Path
+) -> None:
     (tmp_path / "extract.csv").write_text("")
     (tmp_path / "extract.rejects.csv").write_text("last import's rejects\n")
     result = runner.invoke(app, ["places", "import", str(tmp_path / "extract.csv")])
@@ -226,11 +214,9 @@ def test_places_import_says_an_empty_file_is_empty_and_keeps_the_last_rejects_fi
     assert (tmp_path / "extract.rejects.csv").read_text() == "last import's rejects\n"
 
 
-def test_places_import_with_a_rejects_file_it_cannot_write_says_so(environment, tmp_path: Path) -> None:
+def test_places_import_with_a_rejects_file_it_cannot_write_says_so(command_database: str, tmp_path: Path) -> None:
     from tests.places.test_importer import make_row, write_extract
 
-    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'i.db'}")
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     source = write_extract(tmp_path / "extract.csv", [make_row()])
     result = runner.invoke(app, ["places", "import", str(source), "--rejects", str(tmp_path / "no" / "r.csv")])
     assert result.exit_code == 1
@@ -238,18 +224,14 @@ def test_places_import_with_a_rejects_file_it_cannot_write_says_so(environment, 
     assert "Traceback" not in result.output
 
 
-def test_datahub_quarantine_to_a_folder_that_does_not_exist_says_so(environment, tmp_path: Path) -> None:
-    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'q.db'}")
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+def test_datahub_quarantine_to_a_folder_that_does_not_exist_says_so(command_database: str, tmp_path: Path) -> None:
     result = runner.invoke(app, ["datahub", "quarantine", "--output", str(tmp_path / "no" / "rows.csv")])
     assert result.exit_code == 1
     assert "cannot write" in " ".join(result.output.split())
     assert "Traceback" not in result.output
 
 
-def test_datahub_withdraw_with_too_short_a_reason_says_how_long_it_must_be(environment, tmp_path: Path) -> None:
-    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'w.db'}")
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+def test_datahub_withdraw_with_too_short_a_reason_says_how_long_it_must_be(command_database: str) -> None:
     result = runner.invoke(app, ["datahub", "withdraw", "council_tax", "--reason", "ended", "--yes"])
     assert result.exit_code == 1
     assert "at least 10 characters" in " ".join(result.output.split())
@@ -352,12 +334,10 @@ def test_a_folder_given_for_a_file_is_called_a_folder(command_database: str, tmp
     assert "is a folder" in " ".join(result.output.split())
 
 
-def test_a_database_migrated_by_a_newer_townhall_says_so(environment, tmp_path: Path) -> None:
+def test_a_database_migrated_by_a_newer_townhall_says_so(command_database: str, tmp_path: Path) -> None:
     import sqlite3
 
-    environment.setenv("TOWNHALL_DATABASE_URL", f"sqlite:///{tmp_path / 'newer.db'}")
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    with sqlite3.connect(tmp_path / "newer.db") as connection:
+    with sqlite3.connect(tmp_path / "cli.db") as connection:  # command_database's file
         connection.execute("UPDATE alembic_version SET version_num = '9999'")
     for args in (["places", "lookup", "ZX1 0AA"], ["db", "upgrade"]):
         result = runner.invoke(app, args)
