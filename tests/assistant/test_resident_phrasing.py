@@ -107,3 +107,22 @@ def test_a_missed_bin_at_a_named_address_skips_the_postcode(
     reply = say(session, product_engine, conversation, f"my bins wasnt emptied at {_house(sample_property)}")
     assert reply.state["uprn"] == sample_property["uprn"]
     assert reply.state["awaiting"] != "postcode" and "postcode" not in all_text(reply)
+
+
+def test_a_council_service_the_assistant_cannot_answer_is_named_not_sent_to_gov_uk(
+    session: Session, product_engine: IntentEngine
+) -> None:
+    conversation = start_conversation(session)
+    reply = say(session, product_engine, conversation, "I want to apply for planning permission for an extension")
+    text = all_text(reply)
+    assert "planning team" in text and "01632 960000" in text
+    assert "gov.uk" not in text.lower() and "passports" not in text
+
+
+def test_asking_about_public_toilets_is_pointed_to_the_parks_team(
+    session: Session, product_engine: IntentEngine
+) -> None:
+    conversation = start_conversation(session)
+    reply = say(session, product_engine, conversation, "the public toilets are filthy")
+    assert "parks and open spaces team" in all_text(reply)
+    assert reply.state["misunderstood"] == 0  # understood: two of these in a row do not hand off

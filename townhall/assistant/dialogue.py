@@ -25,6 +25,7 @@ from townhall.assistant.engine import IntentEngine, Prediction
 from townhall.assistant.entities import find_addresses, words_besides_addresses
 from townhall.assistant.intents import OUT_OF_SCOPE, SAFEGUARDING
 from townhall.assistant.models import Conversation, Message
+from townhall.assistant.other_services import other_service_named, other_service_reply
 from townhall.assistant.redaction import redact
 from townhall.assistant.replies import ReplyPart
 from townhall.assistant.turns import wants_to_cancel
@@ -278,6 +279,10 @@ def _offer_addresses(turn: _Turn, flow: str, postcode: str) -> list[ReplyPart]:
 def _new_intent(turn: _Turn) -> list[ReplyPart]:
     intent = turn.prediction.intent
     if not _understood(turn.prediction):
+        other = other_service_named(turn.text)
+        if other is not None:  # the council's, not the assistant's: say who can help, not "go to GOV.UK"
+            turn.state["misunderstood"] = 0
+            return other_service_reply(other, turn.settings)
         if _count_misunderstanding(turn):
             return _hand_off(turn, reason="not_understood")
         return replies.out_of_scope() if intent == OUT_OF_SCOPE else replies.not_understood()
