@@ -22,10 +22,13 @@ from sqlalchemy.orm import Session
 
 from townhall.assistant import answering, callbacks, handoff, lookups, replies
 from townhall.assistant.engine import IntentEngine, Prediction
+from townhall.assistant.entities import find_addresses, words_besides_addresses
 from townhall.assistant.intents import OUT_OF_SCOPE, SAFEGUARDING
 from townhall.assistant.models import Conversation, Message
+from townhall.assistant.other_services import other_service_named, other_service_reply
 from townhall.assistant.redaction import redact
 from townhall.assistant.replies import ReplyPart
+from townhall.assistant.turns import wants_to_cancel
 from townhall.config import Settings, get_settings
 from townhall.places.postcodes import find_postcodes
 from townhall.platform import clock
@@ -34,6 +37,8 @@ from townhall.platform.errors import InvalidInput, NotFound
 MAX_MESSAGE_LENGTH = 2_000
 # Below this, the engine's best guess is treated as "not understood" rather than acted on.
 LOW_CONFIDENCE = 0.4
+# An answer to "what is your postcode?" may be an address with a few words around it ("I live at 1 George Close")
+ADDRESS_ANSWER_OTHER_WORDS = 5
 MISUNDERSTOOD_BEFORE_HANDOFF = 2
 ADDRESS_FLOWS = {"bins.next_collection": lookups.bin_days, "counciltax.band": lookups.council_tax_band}
 POSTCODE_QUESTIONS = {
@@ -206,12 +211,23 @@ def _continue_flow(turn: _Turn) -> list[ReplyPart] | None:
         return continued
     if flow not in ADDRESS_FLOWS or awaiting is None:
         return None
+    return _continue_address_flow(turn, str(flow), str(awaiting))
+
+
+def _continue_address_flow(turn: _Turn, flow: str, awaiting: str) -> list[ReplyPart] | None:
     turn.acting_intent = flow  # the resident is answering the flow's question, whatever the engine makes of it
+    if wants_to_cancel(turn.text):
+        turn.state.update(awaiting=None, flow=None, options=[], misunderstood=0)
+        return [replies.part("All right, I have stopped. What else can I help you with?")]
     if awaiting == "address":
         uprn = lookups.chosen_uprn(turn.session, uprns=list(turn.state.get("options", [])), text=turn.text)
         if uprn is not None:
             turn.state.update(awaiting=None, flow=None, options=[], misunderstood=0)
             return ADDRESS_FLOWS[flow](turn.session, uprn=uprn, today=turn.today)
+    if words_besides_addresses(turn.text) <= ADDRESS_ANSWER_OTHER_WORDS:
+        named = _answer_for_named_address(turn, flow)
+        if named is not None:
+            return named
     postcodes = find_postcodes(turn.text)
     if postcodes:
         return _offer_addresses(turn, flow, postcodes[0])
@@ -228,7 +244,30 @@ def _ask_again(turn: _Turn, awaiting: str) -> list[ReplyPart]:
     if awaiting == "address":
         count = len(turn.state.get("options", []))
         return [replies.part(f"Reply with a number from 1 to {count}, or type your postcode again.")]
-    return [replies.part("Please type your postcode, for example WX1 2AB.")]
+    return [replies.part(POSTCODE_AGAIN)]
+
+
+POSTCODE_AGAIN = "Please type your postcode, for example WX1 2AB, or your house number and street. Or say cancel."
+
+
+def _answer_for_named_address(turn: _Turn, flow: str) -> list[ReplyPart] | None:
+    """The answer for the address the message names ("I live at 1 George Close"), the addresses to choose from
+    when it matches several, or a request for the postcode when it matches none; None when it names none."""
+    named = lookups.named_addresses(turn.session, text=turn.text)
+    if named is None:
+        return None
+    if len(named) == 1:
+        turn.state.update(awaiting=None, flow=None, options=[], misunderstood=0)
+        return ADDRESS_FLOWS[flow](turn.session, uprn=named[0].uprn, today=turn.today)
+    if named:
+        uprns, parts = lookups.named_address_options(named)
+        turn.state.update(flow=flow, awaiting="address", options=uprns, misunderstood=0)
+        return parts
+    if find_postcodes(turn.text):
+        return None  # the postcode's addresses are offered instead
+    turn.state.update(flow=flow, awaiting="postcode", options=[])
+    return [replies.part(f"I could not find {find_addresses(turn.text)[0]} in the council's area. "
+                         "What is its postcode?")]  # fmt: skip
 
 
 def _offer_addresses(turn: _Turn, flow: str, postcode: str) -> list[ReplyPart]:
@@ -240,6 +279,10 @@ def _offer_addresses(turn: _Turn, flow: str, postcode: str) -> list[ReplyPart]:
 def _new_intent(turn: _Turn) -> list[ReplyPart]:
     intent = turn.prediction.intent
     if not _understood(turn.prediction):
+        other = other_service_named(turn.text)
+        if other is not None:  # the council's, not the assistant's: say who can help, not "go to GOV.UK"
+            turn.state["misunderstood"] = 0
+            return other_service_reply(other, turn.settings)
         if _count_misunderstanding(turn):
             return _hand_off(turn, reason="not_understood")
         return replies.out_of_scope() if intent == OUT_OF_SCOPE else replies.not_understood()
@@ -247,6 +290,9 @@ def _new_intent(turn: _Turn) -> list[ReplyPart]:
     if intent == "contact.human":
         return _hand_off(turn)
     if intent in ADDRESS_FLOWS:
+        named = _answer_for_named_address(turn, intent)
+        if named is not None:
+            return named
         postcodes = find_postcodes(turn.text)
         if postcodes:
             return _offer_addresses(turn, intent, postcodes[0])

@@ -118,6 +118,14 @@ def find_addresses(text: str) -> tuple[Address, ...]:
     return tuple(found)
 
 
+def words_besides_addresses(text: str) -> int:
+    """How many words a message has beside the addresses and postcodes in it: "I live at 1 George Close" has 3."""
+    remaining = _ADDRESS.sub(" ", text)
+    for postcode in find_postcodes(text):
+        remaining = remaining.upper().replace(postcode, " ").replace(postcode.replace(" ", ""), " ")
+    return len(re.findall(r"[a-z']+", remaining, re.I))
+
+
 def find_request_references(text: str) -> tuple[str, ...]:
     """Service request references in canonical form: "sr 00012345" -> "SR-00012345"."""
     return _unique(f"SR-{digits}" for digits in _REQUEST_REFERENCE.findall(text))

@@ -11,20 +11,26 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from townhall.assistant.entities import find_addresses
 from townhall.assistant.replies import Option, ReplyPart, part
 from townhall.bins.service import OUTLOOK_WEEKS, BinNetwork, bin_day_outlook, load_network
 from townhall.bins.wording import day_and_date, describe_when
 from townhall.counciltax.billing import FinancialYear
 from townhall.counciltax.service import charge_years, property_charge
 from townhall.places.models import Property
-from townhall.places.service import addresses_at_postcode
+from townhall.places.postcodes import find_postcodes
+from townhall.places.schemas import AddressSummary
+from townhall.places.service import addresses_at_postcode, search_addresses
 from townhall.platform.cache import TTLCache
 from townhall.platform.errors import NotFound
 
 # Streams, rounds and schedule changes, reloaded at most once a minute per worker (as the bins API does): loading
 # them is most of a bin-day answer's cost.
 _networks: TTLCache[str, BinNetwork] = TTLCache(max_entries=8, ttl_seconds=60.0)
-_NUMBER_CHOICE = re.compile(r"^\s*(?:no\.?|number|option)?\s*(\d{1,3})\s*\.?\s*$", re.I)
+_NUMBER_CHOICE = re.compile(r"^\s*(?:no\.?|number|option)?\s*(\d{1,4}[a-z]?)\s*\.?\s*$", re.I)
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5}
+_ORDINAL_CHOICE = re.compile(rf"^\s*(?:the\s+)?({'|'.join(_ORDINALS)}|last)(?:\s+one)?[\s.!]*$", re.I)
+ADDRESS_QUESTION = "Which address? Reply with its number or type the address."
 
 
 def address_options(session: Session, *, postcode: str) -> tuple[list[int], list[ReplyPart]]:
@@ -34,8 +40,30 @@ def address_options(session: Session, *, postcode: str) -> tuple[list[int], list
         return [], [part("I could not find any addresses at that postcode in the council's area. Check it and "
                          "type it again.")]  # fmt: skip
     options: list[Option] = [{"value": str(n), "label": a.address} for n, a in enumerate(found, start=1)]
-    question = "Which address? Reply with its number or type the address."
-    return [a.uprn for a in found], [part(question, options)]
+    return [a.uprn for a in found], [part(ADDRESS_QUESTION, options)]
+
+
+def named_addresses(session: Session, *, text: str) -> list[AddressSummary] | None:
+    """The council's addresses a message names by house number and street ("I live at 1 George Close"), narrowed
+    to its postcode when it has one. None when the message names no address; empty when none of them is here."""
+    named = find_addresses(text)
+    if not named:
+        return None
+    postcodes = find_postcodes(text)
+    found: dict[int, AddressSummary] = {}
+    for address in named:
+        query = f"{address} {postcodes[0]}" if postcodes else str(address)
+        for summary in search_addresses(session, query=query):
+            found.setdefault(summary.uprn, summary)
+    return list(found.values())
+
+
+def named_address_options(addresses: list[AddressSummary]) -> tuple[list[int], list[ReplyPart]]:
+    """Several addresses matching what a resident typed, as numbered options (the same street in two places)."""
+    options: list[Option] = [
+        {"value": str(n), "label": f"{a.address}, {a.postcode}"} for n, a in enumerate(addresses, start=1)
+    ]
+    return [a.uprn for a in addresses], [part(ADDRESS_QUESTION, options)]
 
 
 def _words(text: str) -> str:
@@ -44,14 +72,23 @@ def _words(text: str) -> str:
 
 def chosen_uprn(session: Session, *, uprns: list[int], text: str) -> int | None:
     """The address a resident picked from `uprns` by its number or its text; None when it is not clear."""
+    ordinal = _ORDINAL_CHOICE.match(text)
+    if ordinal:
+        word = ordinal.group(1).lower()
+        index = len(uprns) if word == "last" else _ORDINALS[word]
+        return uprns[index - 1] if 1 <= index <= len(uprns) else None
+    rows = session.execute(select(Property.uprn, Property.address).where(Property.uprn.in_(uprns))).all()
     number = _NUMBER_CHOICE.match(text)
     if number:
-        index = int(number.group(1))
-        return uprns[index - 1] if 1 <= index <= len(uprns) else None
+        chosen = number.group(1)
+        if chosen.isdigit() and 1 <= int(chosen) <= len(uprns):
+            return uprns[int(chosen) - 1]
+        # Not a number on the list: residents often type their house number instead ("33" for 33 Lark Lane)
+        houses = [row.uprn for row in rows if _words(row.address).startswith(f"{chosen.lower()} ")]
+        return int(houses[0]) if len(houses) == 1 else None
     typed = _words(text)
     if len(typed) < 3:
         return None
-    rows = session.execute(select(Property.uprn, Property.address).where(Property.uprn.in_(uprns))).all()
     exact = [row.uprn for row in rows if _words(row.address) == typed]
     if exact:
         return int(exact[0])

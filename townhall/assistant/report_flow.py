@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from townhall.assistant import lookups
-from townhall.assistant.entities import find_bin_streams, find_dates
+from townhall.assistant.entities import find_addresses, find_bin_streams, find_dates, words_besides_addresses
 from townhall.assistant.replies import Link, Option, ReplyPart, part
 from townhall.assistant.report_answers import (
     Question,
@@ -57,6 +57,8 @@ DRAFT_KEYS = (
     "draft",
 )
 NOT_AT_AN_ADDRESS = "0"
+# An answer to "where is it?" may be an address with a few words around it ("it's outside 12 High Street")
+ADDRESS_ANSWER_OTHER_WORDS = 5
 _SEND = re.compile(r"^\s*(1|send( it)?|yes|y|confirm|correct|ok(ay)?|that'?s right)\b", re.I)
 _CHANGE = re.compile(r"^\s*(2|change( something)?|edit|wrong)\b", re.I)
 _NO_DESCRIPTION = re.compile(r"^\s*(skip|no|none|nothing( else)?|n/?a)[\s.!]*$", re.I)
@@ -73,6 +75,9 @@ def start_report(turn: Turn) -> list[ReplyPart]:
     turn.state.update(flow="report", service=service.code, answers=_answers_in(turn, service),
                       draft=secrets.token_hex(8), misunderstood=0)  # fmt: skip
     intro = part(f"I can report this to the council's {service.team} team ({service.name}).")
+    named = _at_named_address(turn, service)
+    if named is not None:
+        return [intro, *named]
     postcodes = find_postcodes(turn.text)
     if postcodes:
         return [intro, *_offer_addresses(turn, service, postcodes[0])]
@@ -125,7 +130,32 @@ def _offer_addresses(turn: Turn, service: ReportService, postcode: str) -> list[
     return parts
 
 
+def _at_named_address(turn: Turn, service: ReportService) -> list[ReplyPart] | None:
+    """The next step when the message names one of the council's addresses ("outside 12 High Street"), the
+    addresses to choose from when it matches several, a request for the postcode when it matches none; None when
+    it names none (or none here, but it has a postcode, whose addresses are offered instead)."""
+    named = lookups.named_addresses(turn.session, text=turn.text)
+    if named is None:
+        return None
+    if len(named) == 1:
+        turn.state.update(uprn=named[0].uprn, latitude=None, longitude=None, where=None, options=[])
+        return _next_step(turn, service)
+    if named:
+        uprns, parts = lookups.named_address_options(named)
+        turn.state.update(awaiting="address", options=uprns)
+        return parts
+    if find_postcodes(turn.text):
+        return None
+    turn.state["awaiting"] = "postcode"
+    return [part(f"I could not find {find_addresses(turn.text)[0]} in the council's area. "
+                 f"{_postcode_question(service)}")]  # fmt: skip
+
+
 def _on_postcode(turn: Turn, service: ReportService) -> list[ReplyPart] | None:
+    if words_besides_addresses(turn.text) <= ADDRESS_ANSWER_OTHER_WORDS:
+        named = _at_named_address(turn, service)
+        if named is not None:
+            return named
     postcodes = find_postcodes(turn.text)
     if postcodes:
         return _offer_addresses(turn, service, postcodes[0])
@@ -145,6 +175,10 @@ def _on_address(turn: Turn, service: ReportService) -> list[ReplyPart] | None:
     if uprn is not None:
         turn.state.update(uprn=uprn, latitude=None, longitude=None, where=None, options=[])
         return _next_step(turn, service)
+    if words_besides_addresses(turn.text) <= ADDRESS_ANSWER_OTHER_WORDS:
+        named = _at_named_address(turn, service)
+        if named is not None:
+            return named
     postcodes = find_postcodes(turn.text)
     if postcodes:
         return _offer_addresses(turn, service, postcodes[0])
