@@ -9,16 +9,20 @@ children's social care there. The early-help purpose for adults allows council t
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.datahub.test_link_service import EARLY_HELP_ADULTS, OFFICER, PURPOSE, REGISTRY
-from townhall.datahub.models import DatahubRecord, LinkedPerson, PersonRecord
+from townhall.datahub.models import DatahubRecord, LinkedPerson, OfficerDecision, PersonRecord
 from townhall.datahub.service import household_view, person_view
+from townhall.datahub.service.withdraw import withdraw_source
+from townhall.platform import clock
 from townhall.platform.errors import NotFound
 
 HOME, ELSEWHERE = 990000000001, 990000000002
 HOUSEHOLD = f"H{HOME}"
 P, Q, R = "TH90000001", "TH90000002", "TH90000003"
+REASON = "Data-sharing agreement with Children's Services ended"
 SHOWN = {"purpose": EARLY_HELP_ADULTS, "registry": REGISTRY, "viewer": OFFICER}
 
 
@@ -78,3 +82,29 @@ def test_a_persons_household_is_shown_only_if_an_allowed_source_places_them_ther
     assert person_view(household, person_id=R, **SHOWN).household_id == HOUSEHOLD
     everyone = person_view(household, person_id=P, purpose=PURPOSE, registry=REGISTRY, viewer=OFFICER)
     assert everyone.household_id == HOUSEHOLD
+
+
+def _decide(session: Session, a: str, b: str) -> None:
+    session.add(OfficerDecision(record_a=a, record_b=b, same_person=False, reason="Different dates of birth",
+                                decided_by="officer@council.example", decided_at=clock.now()))  # fmt: skip
+
+
+def test_withdrawing_a_source_removes_decisions_about_its_records_and_the_households_it_made(
+    household: Session,
+) -> None:
+    _decide(household, "childrens_social_care:ZP1", "council_tax:ZP3")
+    _decide(household, "school_attendance:ZP2", "council_tax:ZP3")
+    household.flush()
+
+    withdraw_source(household, source="childrens_social_care", reason=REASON)
+    household.expire_all()
+
+    decisions = household.execute(select(OfficerDecision.record_a, OfficerDecision.record_b)).all()
+    assert [tuple(d) for d in decisions] == [("school_attendance:ZP2", "council_tax:ZP3")]
+    assert household.get(LinkedPerson, Q) is None
+    # P's home addresses left: the school's at HOME and council tax's elsewhere, one each: the smaller UPRN
+    assert (household.get(LinkedPerson, P).uprn, household.get(LinkedPerson, R).uprn) == (HOME, HOME)  # type: ignore[union-attr]
+    withdraw_source(household, source="school_attendance", reason=REASON)
+    household.expire_all()
+    moved = household.get(LinkedPerson, P)
+    assert moved is not None and (moved.uprn, moved.household_id) == (ELSEWHERE, f"H{ELSEWHERE}")
