@@ -222,8 +222,8 @@ def person_view(
     """A person's linked records from the sources the purpose allows, the match evidence between them, and
     officers' decisions about them.
 
-    A decision is shown only if both its records come from allowed sources; the others are counted in
-    `decisions_left_out`, without their records or reasons.
+    A decision is shown only if both its records come from allowed sources; the others are left out without a
+    trace (even a count would say that another service holds a record someone compared with this person's).
 
     A person no allowed source knows is not found, as if they did not exist, and their household is shown only
     if an allowed source places them there (a home address record at its UPRN): both would otherwise tell what
@@ -267,7 +267,6 @@ def person_view(
             for m in matches
         ],
         decisions=[decision_summary(d) for d in shown],
-        decisions_left_out=len(decisions) - len(shown),
     )
 
 
