@@ -3,6 +3,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from townhall.cli import app
@@ -225,7 +226,8 @@ def test_places_import_with_a_rejects_file_it_cannot_write_says_so(command_datab
 
 
 def test_datahub_quarantine_to_a_folder_that_does_not_exist_says_so(command_database: str, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["datahub", "quarantine", "--output", str(tmp_path / "no" / "rows.csv")])
+    output = str(tmp_path / "no" / "rows.csv")
+    result = runner.invoke(app, ["datahub", "quarantine", "--purpose", "Fix the extract", "--output", output])
     assert result.exit_code == 1
     assert "cannot write" in " ".join(result.output.split())
     assert "Traceback" not in result.output
@@ -259,9 +261,23 @@ def test_places_lookup_says_when_a_postcode_has_no_addresses(command_database: s
 
 
 def test_datahub_quarantine_of_a_source_that_does_not_exist_names_the_sources(command_database: str) -> None:
-    result = runner.invoke(app, ["datahub", "quarantine", "--source", "counciltax"])
+    result = runner.invoke(app, ["datahub", "quarantine", "--purpose", "Fix the extract", "--source", "counciltax"])
     assert result.exit_code == 1
     assert "no data hub source called 'counciltax'" in result.output and "council_tax" in result.output
+
+
+def test_datahub_quarantine_export_needs_a_purpose_and_is_audited_with_it(command_database: str) -> None:
+    refused = runner.invoke(app, ["datahub", "quarantine"])
+    assert refused.exit_code != 0 and "--purpose" in refused.output
+    exported = runner.invoke(app, ["datahub", "quarantine", "--purpose", "Fix the extracts with Revenues"])
+    assert exported.exit_code == 0, exported.output
+    engine = create_engine(command_database)
+    with engine.connect() as connection:
+        audited = connection.execute(
+            text("SELECT subject_type, subject_id, purpose FROM audit_entries WHERE action = 'export_quarantine'")
+        ).all()
+    engine.dispose()
+    assert [tuple(row) for row in audited] == [("datahub_quarantine", "all", "Fix the extracts with Revenues")]
 
 
 def test_help_text_is_wrapped_to_the_terminal_not_where_the_docstring_breaks(environment) -> None:

@@ -86,7 +86,12 @@ def test_the_same_decision_twice_is_recorded_once(session: Session) -> None:
     assert (again.record_a, again.record_b, again.reason) == (first.record_a, first.record_b, first.reason)
     assert session.scalar(select(func.count()).select_from(OfficerDecision)) == 1
     audited = session.scalars(select(AuditEntry).where(AuditEntry.action == "record_link_decision")).all()
-    assert [entry.purpose for entry in audited] == [PURPOSE]  # the purpose seen under, not the reason's free text
+    # each showing of the decision is audited (the second shows the first's reason), with the purpose seen under,
+    # not the reason's free text, and the decision as its subject, not the records' references in their services
+    decision = session.scalars(select(OfficerDecision.id)).one()
+    assert [(e.purpose, e.subject_type, e.subject_id) for e in audited] == 2 * [
+        (PURPOSE, "datahub_officer_decision", str(decision))
+    ]
 
 
 def test_a_changed_mind_is_recorded_and_changing_back_is_recorded_again(session: Session) -> None:

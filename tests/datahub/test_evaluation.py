@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from townhall.datahub.evaluation import bcubed_scores, mask_value, pairwise_scores
+from townhall.datahub.evaluation import bcubed_scores, mask_value, pair_title, pairwise_scores
 
 
 def _brute_force_pairs(predicted: pd.Series, truth: pd.Series) -> tuple[float, float]:
@@ -57,3 +57,8 @@ def test_mask_value_hides_the_middle_of_personal_data():
     assert mask_value("SMITH") == "S***H"
     assert mask_value(None) == "∅"
     assert mask_value("AB") == "**"
+
+
+def test_an_explained_pair_names_its_sources_not_the_records_references_in_them():
+    title = pair_title("wrong", "childrens_social_care:P0001234", "council_tax:CT0000056")
+    assert title == "wrong: childrens_social_care:P******4 vs council_tax:C*******6"

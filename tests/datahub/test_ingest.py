@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from townhall.datahub.models import DatahubRecord, IngestBatch
+from townhall.datahub.models import DatahubRecord, IngestBatch, OfficerDecision, QuarantinedRow
 from townhall.datahub.service import (
     ingest_extract,
     quarantine_csv,
@@ -16,6 +16,7 @@ from townhall.datahub.service import (
     usable_contract,
 )
 from townhall.datahub.service.ingest import INGEST_STEPS
+from townhall.platform import clock
 from townhall.platform.errors import InvalidInput
 
 TODAY = date(2026, 11, 1)
@@ -267,3 +268,23 @@ def test_an_involved_since_date_that_is_not_a_date_is_quarantined(session: Sessi
     assert (report.rows_loaded, report.rows_quarantined) == (2, 1)
     (held,) = quarantined_rows(session, source="council_tax")
     assert held.reason == "liability start: date 'not a date' is not in a recognised date format"
+
+
+def test_a_new_extract_takes_the_old_ones_quarantine_and_the_decisions_about_records_it_no_longer_holds(
+    session: Session, sample_property
+) -> None:
+    postcode = sample_property["postcode"]
+    _ingest(session, _ctr([["C1", "Ann", "Lee", "3 Mar 1984", "F", "1 High St", postcode, "3"],
+                           ["C2", "Bob", "Lee", "4 Apr 1980", "M", "1 High St", postcode, "3"],
+                           ["C3", "Cat", "Lee", "not a date", "F", "1 High St", postcode, "3"]]))  # fmt: skip
+    for a, b in (("council_tax_reduction:C1", "council_tax_reduction:C2"), ("council_tax_reduction:C2", "x:1")):
+        session.add(OfficerDecision(record_a=a, record_b=b, same_person=False, reason="A mother and her son",
+                                    decided_by="o", decided_at=clock.now()))  # fmt: skip
+    session.flush()
+
+    report = _ingest(session, _ctr([["C1", "Ann", "Lee", "3 Mar 1984", "F", "1 High St", postcode, "3"]]))
+
+    kept = session.scalars(select(QuarantinedRow.batch_id).where(QuarantinedRow.source == "council_tax_reduction"))
+    assert set(kept) <= {report.batch_id}  # nothing held from the extract it replaced
+    # C2 left the source's extract: the decisions naming it, with their reasons about the resident, go with it
+    assert session.scalar(select(func.count()).select_from(OfficerDecision)) == 0

@@ -53,6 +53,7 @@ def test_explanations_mask_personal_values(linked_inputs, linked):
     assert "Final score" in text and "Prior" in text
     first = records.set_index("unique_id").loc[pairs.iloc[0]["unique_id_l"]]
     assert first["last_name"] not in text
+    assert pairs.iloc[0]["unique_id_l"] not in text  # a reference in its service is as telling as a name
 
 
 @pytest.mark.parametrize("size", [1, 5, 40])

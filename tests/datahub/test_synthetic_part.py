@@ -91,7 +91,7 @@ def test_synth_then_link_then_evaluate_needs_no_other_step(monkeypatch, tmp_path
         _age_extract(tmp_path / "c.db", "council_tax", days=8)  # its contract expects one every 7 days
         listed = runner.invoke(app, ["datahub", "sources"])
         assert "out of date: a new extract is due every 7 days" in listed.output
-        exported = runner.invoke(app, ["datahub", "quarantine"])
+        exported = runner.invoke(app, ["datahub", "quarantine", "--purpose", "Fix the extracts"])
         assert exported.exit_code == 0 and exported.output.startswith("source,batch_id,row_number,reason")
     finally:
         get_settings.cache_clear()

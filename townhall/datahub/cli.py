@@ -231,16 +231,26 @@ def evaluate(
 @datahub_app.command("quarantine")
 @friendly_errors
 def quarantine(
+    purpose: str = typer.Option(..., help="Why you are exporting the rows, for the audit log."),
     source: str | None = typer.Option(None, help="Only this source."),
     output: Path | None = typer.Option(None, help="Write CSV here instead of printing it."),
 ) -> None:
-    """Export the quarantined rows of the current extracts, with reasons, as CSV."""
+    """Export the quarantined rows of the current extracts, with reasons, as CSV; audited with the purpose.
+
+    The rows are personal data as the services sent them, so the export is written to the audit log, as the
+    quarantine page's export is."""
     from townhall.datahub.service import quarantine_csv, source_registry
+    from townhall.db import session_scope
+    from townhall.platform.audit import SYSTEM, record_access
     from townhall.platform.errors import InvalidInput, NotFound
 
+    if not purpose.strip():
+        raise InvalidInput("Say why you are exporting the quarantined rows (--purpose), for the audit log.")
     current, factory = open_database()
-    with factory() as session:
+    with session_scope(factory) as session:
         text = quarantine_csv(session, source=source)
+        record_access(session, actor=SYSTEM, action="export_quarantine", subject_type="datahub_quarantine",
+                      subject_id=source or "all", purpose=purpose)  # fmt: skip
     if source is not None and text.count("\n") <= 1:  # a header alone: perhaps a mistyped name
         registry = source_registry(current.datahub_sources)
         if source not in registry:

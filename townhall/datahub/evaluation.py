@@ -130,9 +130,21 @@ def explain_pairs(linker: Any, records: pd.DataFrame, pairs: pd.DataFrame) -> st
         right = _record_dict(by_id.loc[pair.unique_id_r])
         scored = linker.inference.score_pair(left, right).as_record_list()[0]
         steps = records_to_waterfall_data([scored], linker._settings_obj, hide_details=False)  # type: ignore[no-untyped-call]
-        title = f"{getattr(pair, 'kind', 'pair')}: {pair.unique_id_l} vs {pair.unique_id_r}"
+        title = pair_title(getattr(pair, "kind", "pair"), pair.unique_id_l, pair.unique_id_r)
         blocks.append(_render_waterfall(title, steps))
     return "\n\n".join(blocks)
+
+
+def pair_title(kind: str, left: str, right: str) -> str:
+    """A pair's heading with each record's reference in its service masked, as its values are: the two keys in
+    full would say which council tax account is which social care case, for anyone reading the output."""
+    return f"{kind}: {masked_key(left)} vs {masked_key(right)}"
+
+
+def masked_key(record_key: str) -> str:
+    """A record key, its source kept and its reference masked: "council_tax:CT0000056" -> "council_tax:C*******6"."""
+    source, _, reference = record_key.partition(":")
+    return f"{source}:{mask_value(reference)}"
 
 
 def _record_dict(row: pd.Series) -> dict[str, Any]:

@@ -70,7 +70,6 @@ class PersonView(BaseModel):
     records: list[LinkedRecord]
     matches: list[MatchReason]
     decisions: list[DecisionSummary]  # only those whose records both come from sources the purpose allows
-    decisions_left_out: int = 0  # decisions about these records that involve a source the purpose does not cover
 
 
 class QuarantineEntry(BaseModel):

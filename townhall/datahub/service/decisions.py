@@ -72,24 +72,26 @@ def record_officer_decision(
     _refuse_if_any(_form_problems(record_a, record_b, reason, same_person=same_person))
     allowed = allowed_contracts(session, purpose=purpose, registry=registry)
     _refuse_if_any(_record_problems(session, {"record_a": record_a, "record_b": record_b}, allowed.keys()))
-    earlier = _same_decision(session, record_a, record_b, same_person)
-    if earlier is not None:
-        return decision_summary(earlier)
-    _check_consistent(session, Decision(record_a, record_b, same_person))
-    decision = OfficerDecision(
-        record_a=record_a,
-        record_b=record_b,
-        same_person=same_person,
-        reason=reason,
-        decided_by=decided_by.strip(),
-        decided_at=clock.now(),
-    )
-    session.add(decision)
-    session.flush()
-    # Audited under the purpose the records were seen for, as every view is; the officer's reason, which may be
-    # free text about a resident, stays on the decision itself
-    record_access(session, actor=viewer, action="record_link_decision", subject_type="datahub_record",
-                  subject_id=f"{record_a}|{record_b}", purpose=purpose, client=client)  # fmt: skip
+    decision = _same_decision(session, record_a, record_b, same_person)
+    if decision is None:
+        _check_consistent(session, Decision(record_a, record_b, same_person))
+        decision = OfficerDecision(
+            record_a=record_a,
+            record_b=record_b,
+            same_person=same_person,
+            reason=reason,
+            decided_by=decided_by.strip(),
+            decided_at=clock.now(),
+        )
+        session.add(decision)
+        session.flush()
+    # Audited under the purpose the records were seen for, as every view is, the same decision made again too (it
+    # shows the earlier one's reason and officer). The subject is the decision, not its records: record keys name
+    # a resident's references in each service (that a council tax account is known to children's social care),
+    # which the append-only log would keep after the decision is withdrawn; the officer's reason, free text about
+    # a resident, stays on the decision itself
+    record_access(session, actor=viewer, action="record_link_decision", subject_type="datahub_officer_decision",
+                  subject_id=decision.id, purpose=purpose, client=client)  # fmt: skip
     return decision_summary(decision)
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from townhall.datahub.contracts import ExtractError, SourceContract, check_extract_columns, standardise_extract
-from townhall.datahub.models import DatahubRecord, IngestBatch, QuarantinedRow
+from townhall.datahub.models import DatahubRecord, IngestBatch, OfficerDecision, QuarantinedRow
 from townhall.datahub.service.uprns import MATCH_METHODS, gazetteer_addresses, match_uprns
 from townhall.datahub.service.writes import roomy_sqlite_cache
 from townhall.db import table_of
@@ -177,6 +177,7 @@ def ingest_extract(
             ("batch_id", "source", "row_number", "reason", "raw"),
             _quarantine_rows(quarantine, batch_id, contract.name),
         )
+    _forget_decisions_about_departed(session, contract.name)
     report(INGEST_STEPS[2], 1, 1)
     return IngestReport(contract.name, batch_id, len(raw), len(clean), len(quarantine), replaced, methods)
 
@@ -234,6 +235,17 @@ def _remove_previous(session: Session, source: str) -> int:
     replaced = session.execute(delete(DatahubRecord).where(DatahubRecord.source == source)).rowcount  # type: ignore[attr-defined]
     session.execute(delete(QuarantinedRow).where(QuarantinedRow.source == source))
     return int(replaced or 0)
+
+
+def _forget_decisions_about_departed(session: Session, source: str) -> None:
+    """Delete officers' decisions naming a record of ``source`` that its new extract no longer holds.
+
+    The hub holds a source's records only as long as its latest extract does, and a decision's reason is free text
+    about the resident: it goes when the record goes, not years later. (A record that comes back is linked afresh.)
+    """
+    held = select(DatahubRecord.record_key)
+    for side in (OfficerDecision.record_a, OfficerDecision.record_b):
+        session.execute(delete(OfficerDecision).where(side.like(f"{source}:%"), side.not_in(held)))
 
 
 def _split_duplicate_ids(

@@ -9,7 +9,7 @@ write fails, nothing is shown. Officers' decisions that correct the model are in
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -104,19 +104,20 @@ def household_view(
     service's information is (the day its latest extract was ingested, and whether that is older than the
     source's contract expects).
 
-    The people listed are those at least one allowed source knows: a member known only to other services is
-    neither counted nor named.
+    The people listed are those whom an allowed source places at the household's address (a home address
+    record there): a member placed here only by other services, or known only to them, is neither counted nor
+    named, and a household no allowed source places anyone in is not found, as if it did not exist. Where a
+    person lives is itself what those services know, so it may not be learned through them for this purpose.
     """
-    members = session.execute(
-        select(LinkedPerson.person_id, LinkedPerson.uprn).where(LinkedPerson.household_id == household_id)
-    ).all()
-    if not members:
-        raise NotFound(_not_linked(session) or f"There is no household {household_id} in the latest linkage run.")
     contracts = allowed_contracts(session, purpose=purpose, registry=registry)
+    uprn = _uprn_of(household_id)
+    placed = _placed_at(session, household_id=household_id, uprn=uprn, sources=contracts)
+    if not placed:
+        raise NotFound(_not_linked(session) or f"There is no household {household_id} in the latest linkage run.")
     rows = session.execute(
         select(PersonRecord.person_id, DatahubRecord.source, DatahubRecord.facts)
         .join(DatahubRecord, DatahubRecord.record_key == PersonRecord.record_key)
-        .where(PersonRecord.person_id.in_([m.person_id for m in members]))
+        .where(PersonRecord.person_id.in_(placed))
         .where(DatahubRecord.source.in_(contracts))
     ).all()
     people: dict[str, set[str]] = defaultdict(set)
@@ -141,7 +142,6 @@ def household_view(
     ]
     record_access(session, actor=viewer, action="view_household", subject_type="household",
                   subject_id=household_id, purpose=purpose, client=client)  # fmt: skip
-    uprn = members[0].uprn
     return HouseholdView(
         household_id=household_id,
         uprn=uprn,
@@ -150,6 +150,29 @@ def household_view(
         purpose=purpose,
         people=sorted(set().union(*people.values())),
         services=services,
+    )
+
+
+def _uprn_of(household_id: str) -> int | None:
+    """The UPRN a household id is made of (``H<uprn>``), or None for an id that is not one."""
+    digits = household_id.removeprefix("H")
+    return int(digits) if household_id.startswith("H") and digits.isdigit() else None
+
+
+def _placed_at(session: Session, *, household_id: str, uprn: int | None, sources: Collection[str]) -> list[str]:
+    """The household's members whom one of ``sources`` places at its UPRN: a home address record there."""
+    if uprn is None:
+        return []
+    return list(
+        session.scalars(
+            select(LinkedPerson.person_id)
+            .distinct()
+            .join(PersonRecord, PersonRecord.person_id == LinkedPerson.person_id)
+            .join(DatahubRecord, DatahubRecord.record_key == PersonRecord.record_key)
+            .where(LinkedPerson.household_id == household_id, DatahubRecord.source.in_(list(sources)))
+            .where(DatahubRecord.uprn == uprn, DatahubRecord.address_is_home == "Y")
+            .order_by(LinkedPerson.person_id)
+        )
     )
 
 
@@ -199,19 +222,24 @@ def person_view(
     """A person's linked records from the sources the purpose allows, the match evidence between them, and
     officers' decisions about them.
 
-    A decision is shown only if both its records come from allowed sources; the others are counted in
-    `decisions_left_out`, without their records or reasons.
+    A decision is shown only if both its records come from allowed sources; the others are left out without a
+    trace (even a count would say that another service holds a record someone compared with this person's).
+
+    A person no allowed source knows is not found, as if they did not exist, and their household is shown only
+    if an allowed source places them there (a home address record at its UPRN): both would otherwise tell what
+    the other services know.
     """
-    person = session.get(LinkedPerson, person_id)
-    if person is None:
-        raise NotFound(_not_linked(session) or f"There is no person {person_id} in the latest linkage run.")
     contracts = allowed_contracts(session, purpose=purpose, registry=registry)
+    person = session.get(LinkedPerson, person_id)
     records = session.scalars(
         select(DatahubRecord)
         .join(PersonRecord, PersonRecord.record_key == DatahubRecord.record_key)
         .where(PersonRecord.person_id == person_id, DatahubRecord.source.in_(contracts))
         .order_by(DatahubRecord.source, DatahubRecord.record_key)
     ).all()
+    if person is None or not records:
+        raise NotFound(_not_linked(session) or f"There is no person {person_id} in the latest linkage run.")
+    placed = any(r.uprn is not None and r.uprn == person.uprn and r.address_is_home == "Y" for r in records)
     keys = [record.record_key for record in records]
     extracted = _extracts(session, contracts)
     matches = session.scalars(
@@ -226,7 +254,7 @@ def person_view(
                   subject_id=person_id, purpose=purpose, client=client)  # fmt: skip
     return PersonView(
         person_id=person_id,
-        household_id=person.household_id,
+        household_id=person.household_id if placed else None,
         purpose=purpose,
         records=[_linked_record(r, contracts[r.source], extracted[r.source]) for r in records],
         matches=[
@@ -239,7 +267,6 @@ def person_view(
             for m in matches
         ],
         decisions=[decision_summary(d) for d in shown],
-        decisions_left_out=len(decisions) - len(shown),
     )
 
 

@@ -1,9 +1,11 @@
-"""Withdraw a source from the data hub: its records, their quarantine and their links go, in one audited change.
+"""Withdraw a source from the data hub: its records, their quarantine, their links, the officers' decisions about
+them and the households its addresses made go, in one audited change.
 
 For when a data-sharing agreement ends, a service leaves the hub, or its contract no longer holds (a contract
 that stops validating already stops ingests, links and views of that source, but the records would stay). The
 people the source's records belonged to keep their ids through the records other sources hold; people known
-only through it go. Households are worked out again by the next `townhall datahub link`. The ingest batches stay,
+only through it go, and the others are placed in households again from the home addresses other sources give (the
+next `townhall datahub link` may still join or split people without it). The ingest batches stay,
 as the history of what was received and under which contract; they hold no personal data.
 """
 
@@ -11,10 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from townhall.datahub.models import DatahubRecord, LinkedPerson, MatchEvidence, PersonRecord, QuarantinedRow
+from townhall.datahub.models import (
+    DatahubRecord,
+    LinkedPerson,
+    MatchEvidence,
+    OfficerDecision,
+    PersonRecord,
+    QuarantinedRow,
+)
+from townhall.db import table_of
 from townhall.platform.audit import SYSTEM, Actor, record_access
 from townhall.platform.errors import InvalidInput, NotFound
 
@@ -54,10 +64,15 @@ def withdraw_source(session: Session, *, source: str, reason: str, actor: Actor 
     matches = session.execute(
         delete(MatchEvidence).where(or_(MatchEvidence.record_l.in_(keys), MatchEvidence.record_r.in_(keys)))
     ).rowcount  # type: ignore[attr-defined]
+    # Decisions name the source's records and say why (free text about a resident): they go with the records. By
+    # key prefix too, so decisions about records an earlier extract of the source held go as well
+    session.execute(delete(OfficerDecision).where(_names_a_record_of(source)))
+    affected = list(session.scalars(select(PersonRecord.person_id).distinct().where(PersonRecord.record_key.in_(keys))))
     session.execute(delete(PersonRecord).where(PersonRecord.record_key.in_(keys)))
     session.execute(delete(DatahubRecord).where(DatahubRecord.source == source))
     session.execute(delete(QuarantinedRow).where(QuarantinedRow.source == source))
     people_removed = _people_without_records(session)
+    _place_again(session, affected)
     record_access(
         session,
         actor=actor,
@@ -67,6 +82,42 @@ def withdraw_source(session: Session, *, source: str, reason: str, actor: Actor 
         purpose=reason,
     )
     return Withdrawal(source, records, quarantined, int(matches or 0), people_removed)
+
+
+def _names_a_record_of(source: str) -> ColumnElement[bool]:
+    prefix = f"{source}:%"
+    return or_(OfficerDecision.record_a.like(prefix), OfficerDecision.record_b.like(prefix))
+
+
+def _place_again(session: Session, person_ids: list[str]) -> None:
+    """Work out again where the people who lost records live, from the home addresses left (as a linkage run
+    does: the UPRN most of them give, a tie to the smaller): an address only the withdrawn source gave must not
+    keep anyone in a household until the next run."""
+    affected = set(person_ids)
+    votes: dict[str, list[tuple[int, int]]] = {}
+    for person_id, uprn, count in session.execute(
+        select(PersonRecord.person_id, DatahubRecord.uprn, func.count())
+        .join(DatahubRecord, DatahubRecord.record_key == PersonRecord.record_key)
+        .where(DatahubRecord.uprn.is_not(None), DatahubRecord.address_is_home == "Y")
+        .group_by(PersonRecord.person_id, DatahubRecord.uprn)
+    ):
+        if person_id in affected and uprn is not None:
+            votes.setdefault(person_id, []).append((-count, uprn))
+    people = session.execute(select(LinkedPerson.person_id, LinkedPerson.uprn)).all()
+    moved = []
+    for person_id, was in people:
+        if person_id in affected:
+            uprn = min(votes[person_id])[1] if person_id in votes else None
+            if uprn != was:
+                moved.append({"id": person_id, "uprn": uprn, "household": None if uprn is None else f"H{uprn}"})
+    if moved:
+        table = table_of(LinkedPerson)
+        session.execute(
+            update(table)
+            .where(table.c.person_id == bindparam("id"))
+            .values(uprn=bindparam("uprn"), household_id=bindparam("household")),
+            moved,
+        )
 
 
 def _people_without_records(session: Session) -> int:
