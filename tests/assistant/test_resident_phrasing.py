@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from tests.assistant.talk import all_text, labels, say
 from townhall.assistant.dialogue import start_conversation
 from townhall.assistant.engine import IntentEngine
+from townhall.counciltax.service import charge_years, charges_by_band
 
 
 def _house(sample_property: dict[str, Any]) -> str:
@@ -126,3 +127,16 @@ def test_asking_about_public_toilets_is_pointed_to_the_parks_team(
     reply = say(session, product_engine, conversation, "the public toilets are filthy")
     assert "parks and open spaces team" in all_text(reply)
     assert reply.state["misunderstood"] == 0  # understood: two of these in a row do not hand off
+
+
+def test_how_much_a_band_is_is_answered_without_an_address(
+    session: Session, product_engine: IntentEngine, sample_property: dict[str, Any]
+) -> None:
+    conversation = start_conversation(session)
+    reply = say(session, product_engine, conversation, "how much is band D council tax")
+    assert reply.intent == "counciltax.band"
+    expected = charges_by_band(session, year=charge_years(session)[-1], band="D").bands[0].total
+    assert f"Band D is {expected}" in all_text(reply) and "where no parish" in all_text(reply)
+    assert reply.state["awaiting"] == "postcode"  # and a home's own charge when they give its postcode
+    offered = say(session, product_engine, conversation, str(sample_property["postcode"]))
+    assert sample_property["address"] in labels(offered)

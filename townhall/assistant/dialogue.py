@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from townhall.assistant import answering, callbacks, handoff, lookups, replies
 from townhall.assistant.engine import IntentEngine, Prediction
-from townhall.assistant.entities import find_addresses, words_besides_addresses
+from townhall.assistant.entities import find_addresses, find_bands, words_besides_addresses
 from townhall.assistant.intents import OUT_OF_SCOPE, SAFEGUARDING
 from townhall.assistant.models import Conversation, Message
 from townhall.assistant.other_services import other_service_named, other_service_reply
@@ -297,6 +297,9 @@ def _new_intent(turn: _Turn) -> list[ReplyPart]:
         if postcodes:
             return _offer_addresses(turn, intent, postcodes[0])
         turn.state.update(flow=intent, awaiting="postcode", options=[])
+        bands = find_bands(turn.text) if intent == "counciltax.band" else ()
+        if bands:  # "how much is band D?": the band's charge, and the home's charge if they give its postcode
+            return lookups.band_charge(turn.session, band=bands[0], today=turn.today)
         return [replies.part(POSTCODE_QUESTIONS[intent])]
     answered = answering.answer(turn)  # reports, status, balance, knowledge articles (answering.py)
     return answered if answered is not None else replies.fixed_reply(intent)

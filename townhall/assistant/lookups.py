@@ -16,7 +16,7 @@ from townhall.assistant.replies import Option, ReplyPart, part
 from townhall.bins.service import OUTLOOK_WEEKS, BinNetwork, bin_day_outlook, load_network
 from townhall.bins.wording import day_and_date, describe_when
 from townhall.counciltax.billing import FinancialYear
-from townhall.counciltax.service import charge_years, property_charge
+from townhall.counciltax.service import charge_years, charges_by_band, property_charge
 from townhall.places.models import Property
 from townhall.places.postcodes import find_postcodes
 from townhall.places.schemas import AddressSummary
@@ -134,12 +134,29 @@ def _none_due(stream_code: str) -> str:
     return f"no collection due in the next {OUTLOOK_WEEKS} weeks"
 
 
-def council_tax_band(session: Session, *, uprn: int, today: date) -> list[ReplyPart]:
-    """A property's band and this financial year's charge (before any discount)."""
+def _charge_year(session: Session, today: date) -> int:
+    """This financial year when its charges are set, else the latest year that has them."""
     current = FinancialYear.containing(today).starts
     years = charge_years(session)
-    year = current if current in years or not years else years[-1]
-    charge = property_charge(session, uprn=uprn, year=year)
+    return current if current in years or not years else years[-1]
+
+
+def band_charge(session: Session, *, band: str, today: date) -> list[ReplyPart]:
+    """A band's charge this year where no parish council adds its own: "How much is band D?" needs no address."""
+    charges = charges_by_band(session, year=_charge_year(session, today), band=band)
+    charge = charges.bands[0]
+    return [
+        part(
+            f"Band {charge.band} is {charge.total} for {charges.label}, before any discount or reduction, where no "
+            "parish or town council adds its own charge. For the charge at a home, with its parish's part, tell me "
+            "its postcode. All the bands are at /council-tax/band."
+        )
+    ]
+
+
+def council_tax_band(session: Session, *, uprn: int, today: date) -> list[ReplyPart]:
+    """A property's band and this financial year's charge (before any discount)."""
+    charge = property_charge(session, uprn=uprn, year=_charge_year(session, today))
     if charge.band is None or charge.charge is None:
         text = f"{charge.address} has no council tax band. It may not be a home, or it may be exempt."
     else:
