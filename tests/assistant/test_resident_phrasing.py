@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session
 
 from tests.assistant.talk import all_text, labels, say
 from townhall.assistant.dialogue import start_conversation
 from townhall.assistant.engine import IntentEngine
+from townhall.assistant.topics import topic_named
 from townhall.counciltax.service import charge_years, charges_by_band
 
 
@@ -140,3 +142,30 @@ def test_how_much_a_band_is_is_answered_without_an_address(
     assert reply.state["awaiting"] == "postcode"  # and a home's own charge when they give its postcode
     offered = say(session, product_engine, conversation, str(sample_property["postcode"]))
     assert sample_property["address"] in labels(offered)
+
+
+@pytest.mark.parametrize(
+    ("typed", "topic"),
+    [
+        ("bins", "bins and recycling"),
+        ("Recycling?", "bins and recycling"),
+        ("council tax", "council tax"),
+        ("my council tax", "council tax"),
+    ],
+)
+def test_a_topic_on_its_own_gets_the_questions_about_it(
+    session: Session, product_engine: IntentEngine, typed: str, topic: str
+) -> None:
+    conversation = start_conversation(session)
+    reply = say(session, product_engine, conversation, typed)
+    assert f"What would you like to know about {topic}?" in all_text(reply)
+    assert "GOV.UK" not in all_text(reply)
+    if topic == "bins and recycling":
+        assert "When is my bin day?" in labels(reply)
+        chosen = say(session, product_engine, conversation, "When is my bin day?")  # what the button sends
+        assert chosen.intent == "bins.next_collection" and chosen.state["awaiting"] == "postcode"
+
+
+def test_a_longer_message_is_not_taken_for_a_topic() -> None:
+    assert topic_named("bins") is not None and topic_named("the recycling.") is not None
+    assert topic_named("my bins were not emptied") is None and topic_named("council tax band for my flat") is None

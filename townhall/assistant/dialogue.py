@@ -28,6 +28,7 @@ from townhall.assistant.models import Conversation, Message
 from townhall.assistant.other_services import other_service_named, other_service_reply
 from townhall.assistant.redaction import redact
 from townhall.assistant.replies import ReplyPart
+from townhall.assistant.topics import topic_named, topic_reply
 from townhall.assistant.turns import wants_to_cancel
 from townhall.config import Settings, get_settings
 from townhall.places.postcodes import find_postcodes
@@ -278,6 +279,10 @@ def _offer_addresses(turn: _Turn, flow: str, postcode: str) -> list[ReplyPart]:
 
 def _new_intent(turn: _Turn) -> list[ReplyPart]:
     intent = turn.prediction.intent
+    topic = topic_named(turn.text)
+    if topic is not None:  # "bins" alone is no question: which one about bins, not a guess or "I cannot help"
+        turn.state["misunderstood"] = 0
+        return topic_reply(topic)
     if not _understood(turn.prediction):
         other = other_service_named(turn.text)
         if other is not None:  # the council's, not the assistant's: say who can help, not "go to GOV.UK"
