@@ -48,4 +48,4 @@ def topic_named(text: str) -> Topic | None:
 
 def topic_reply(topic: Topic) -> list[ReplyPart]:
     options: list[Option] = [{"value": question, "label": question} for question in topic.questions]
-    return [part(f"What would you like to know about {topic.name}? Choose one, or type your question.", options)]
+    return [part(f"What would you like to know about {topic.name}?", options)]  # the page says "choose one"
