@@ -160,20 +160,20 @@ def _uprn_of(household_id: str) -> int | None:
 
 
 def _placed_at(session: Session, *, household_id: str, uprn: int | None, sources: Collection[str]) -> list[str]:
-    """The household's members whom one of ``sources`` places at its UPRN: a home address record there."""
+    """The household's members whom one of ``sources`` places at its UPRN: a home address record there.
+
+    The members come first, then their few records by person: with the sources in the query, SQLite's planner
+    walked the million records by source instead (120 ms a view at a million records, against 2 ms).
+    """
     if uprn is None:
         return []
-    return list(
-        session.scalars(
-            select(LinkedPerson.person_id)
-            .distinct()
-            .join(PersonRecord, PersonRecord.person_id == LinkedPerson.person_id)
-            .join(DatahubRecord, DatahubRecord.record_key == PersonRecord.record_key)
-            .where(LinkedPerson.household_id == household_id, DatahubRecord.source.in_(list(sources)))
-            .where(DatahubRecord.uprn == uprn, DatahubRecord.address_is_home == "Y")
-            .order_by(LinkedPerson.person_id)
-        )
+    members = list(session.scalars(select(LinkedPerson.person_id).where(LinkedPerson.household_id == household_id)))
+    records = session.execute(
+        select(PersonRecord.person_id, DatahubRecord.source, DatahubRecord.uprn, DatahubRecord.address_is_home)
+        .join(DatahubRecord, DatahubRecord.record_key == PersonRecord.record_key)
+        .where(PersonRecord.person_id.in_(members))
     )
+    return sorted({person for person, source, at, home in records if source in sources and at == uprn and home == "Y"})
 
 
 @dataclass(frozen=True, slots=True)
