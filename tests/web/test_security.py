@@ -34,3 +34,15 @@ def test_public_pages_for_anonymous_visitors_leave_caching_alone(client: TestCli
 
 def test_browsers_are_told_to_use_https_only(client: TestClient) -> None:
     assert client.get("/").headers["strict-transport-security"] == "max-age=31536000"
+
+
+def test_the_page_for_an_unexpected_error_carries_the_security_headers_too(client: TestClient) -> None:
+    # Starlette sends it from its outermost error layer, outside any middleware added with add_middleware
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    client.app.add_api_route("/broken-for-this-test", broken)  # type: ignore[attr-defined]
+    response = client.get("/broken-for-this-test")
+    assert response.status_code == 500
+    assert response.headers["x-frame-options"] == "DENY" and "content-security-policy" in response.headers
+    assert "a bug" not in response.text

@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
+from starlette.types import ASGIApp
 
 from townhall import __version__
 from townhall.config import Settings, get_settings
@@ -27,11 +28,18 @@ STATIC = Path(__file__).parent / "static"
 NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 
 
+class _TownhallApp(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # The security headers wrap Starlette's own error layer too, which `add_middleware` cannot reach: the page
+        # for an unexpected error is sent from there, and would otherwise go without them
+        return SecurityHeadersMiddleware(super().build_middleware_stack())
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. Tests pass their own settings; `townhall serve` reads the environment."""
     settings = settings or get_settings()
     settings.check_for_production()
-    app = FastAPI(
+    app = _TownhallApp(
         title=f"{settings.council_name} API",
         version=__version__,
         description="Townhall's JSON API: addresses and properties, and each module's services.",
@@ -50,7 +58,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     app.state.services = []
     app.add_middleware(CsrfCookieMiddleware, settings=settings)
-    app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     _include_modules(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
