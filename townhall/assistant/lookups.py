@@ -6,9 +6,10 @@ Each returns reply parts; the dialogue keeps only UPRNs in a conversation's stat
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from townhall.assistant.entities import find_addresses
@@ -77,23 +78,28 @@ def chosen_uprn(session: Session, *, uprns: list[int], text: str) -> int | None:
         word = ordinal.group(1).lower()
         index = len(uprns) if word == "last" else _ORDINALS[word]
         return uprns[index - 1] if 1 <= index <= len(uprns) else None
-    rows = session.execute(select(Property.uprn, Property.address).where(Property.uprn.in_(uprns))).all()
     number = _NUMBER_CHOICE.match(text)
     if number:
         chosen = number.group(1)
         if chosen.isdigit() and 1 <= int(chosen) <= len(uprns):
-            return uprns[int(chosen) - 1]
+            return uprns[int(chosen) - 1]  # a number on the list: no address needs reading
         # Not a number on the list: residents often type their house number instead ("33" for 33 Lark Lane)
-        houses = [row.uprn for row in rows if _words(row.address).startswith(f"{chosen.lower()} ")]
+        houses = [row.uprn for row in _offered(session, uprns) if _words(row.address).startswith(f"{chosen.lower()} ")]
         return int(houses[0]) if len(houses) == 1 else None
     typed = _words(text)
     if len(typed) < 3:
         return None
+    rows = _offered(session, uprns)
     exact = [row.uprn for row in rows if _words(row.address) == typed]
     if exact:
         return int(exact[0])
     starting = [row.uprn for row in rows if _words(row.address).startswith(typed + " ")]
     return int(starting[0]) if len(starting) == 1 else None
+
+
+def _offered(session: Session, uprns: list[int]) -> Sequence[Row[int, str]]:
+    """The offered addresses (UPRN and address), read only when a reply is not simply a number on the list."""
+    return session.execute(select(Property.uprn, Property.address).where(Property.uprn.in_(uprns))).all()
 
 
 def _network(session: Session) -> BinNetwork:
