@@ -110,7 +110,7 @@ def test_an_officer_labels_a_failure_and_the_reading_is_audited(client: TestClie
 
 def test_a_label_that_is_not_an_intent_is_refused_on_the_page(client: TestClient, session: Session) -> None:
     seeded = _seed(session)
-    signed_in(client, session, role="admin")
+    signed_in(client, session, role="contact_centre")
     message_id = seeded["low"].id
     refused = client.post(f"/assistant/review/{message_id}",
                           data={"intent": "bins.stolen", "csrf_token": _review_token(client)})  # fmt: skip

@@ -41,7 +41,7 @@ def post(client: TestClient, path: str, **data: str) -> Response:
     return client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
 
 
-def test_only_the_contact_centre_and_admins_see_the_queue(client: TestClient, session: Session) -> None:
+def test_only_the_contact_centre_sees_the_queue(client: TestClient, session: Session) -> None:
     anonymous = client.get("/assistant/queue", follow_redirects=False)
     assert anonymous.status_code in (302, 303, 401) or "Sign in" in anonymous.text
     signed_in(client, session, role="resident")
@@ -50,7 +50,11 @@ def test_only_the_contact_centre_and_admins_see_the_queue(client: TestClient, se
     signed_in(client, session, role="officer")
     assert client.get("/assistant/queue").status_code == 403
     client.cookies.clear()
-    signed_in(client, session, role="admin")
+    signed_in(client, session, role="admin")  # transcripts are personal data: admin alone does not open them
+    assert client.get("/assistant/queue").status_code == 403
+    assert client.get("/assistant/review").status_code == 403
+    client.cookies.clear()
+    signed_in(client, session, role="contact_centre")
     assert client.get("/assistant/queue").status_code == 200
 
 

@@ -146,7 +146,7 @@ def _finish(state: dict[str, object]) -> None:
 
 def mark_done(session: Session, *, officer: User, callback_id: int, now: datetime) -> CallbackRequest:
     """An officer has called the resident back."""
-    require_role(officer, "contact_centre", "admin")
+    require_role(officer, "contact_centre")
     found = session.get(CallbackRequest, callback_id)
     if found is None:
         raise NotFound("There is no such call-back request")

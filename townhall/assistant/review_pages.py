@@ -25,7 +25,8 @@ from townhall.web.deps import SessionDep
 from townhall.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-Reviewer = Annotated[User, Depends(requires("contact_centre", "admin"))]
+# The messages reviewed are residents' own words: personal data, so the contact centre only, not admins
+Reviewer = Annotated[User, Depends(requires("contact_centre"))]
 MessageId = Annotated[int, Path(gt=0, lt=2**31)]
 PAGE_SIZE = 25
 REVIEW_PURPOSE = "improving the assistant"

@@ -24,7 +24,8 @@ from townhall.identity.service import actor_for
 from townhall.platform.audit import record_access
 from townhall.platform.errors import Conflict, InvalidInput, NotFound
 
-STAFF_ROLES = ("contact_centre", "admin")
+# Transcripts hold what residents told the assistant: personal data, so not for admins (docs/identity.md)
+STAFF_ROLES = ("contact_centre",)
 READ_PURPOSE = "contact centre: answering a conversation handed off by the assistant"
 QueueView = Literal["waiting", "mine", "open"]
 QUEUE_VIEWS: dict[str, str] = {"waiting": "Waiting for a person", "mine": "Taken by me", "open": "All open"}
