@@ -1,5 +1,6 @@
 import csv
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,30 @@ def test_datahub_ingest_refuses_a_cut_short_extract_unless_forced_and_withdraw_r
     assert withdrawn.exit_code == 0 and "3 records" in withdrawn.output, withdrawn.output
     again = runner.invoke(app, [*args, "--yes"])
     assert again.exit_code == 1 and "holds nothing" in again.output
+
+
+def test_datahub_expire_deletes_a_source_whose_latest_extract_is_past_its_limit(
+    command_database: str, tmp_path: Path
+) -> None:
+    header = "claim_no,first_name,last_name,dob,sex,addr,post_code,weekly_award\n"
+    rows = [f"C{i},Ann,Lee,3 Mar 1984,F,{i} High St,ZX1 1AB,12.50\n" for i in range(4)]
+    (tmp_path / "claims.csv").write_text(header + "".join(rows) + "C9,Bo,Li,31 Feb 1990,M,,,1\n", encoding="utf-8")
+    assert (
+        runner.invoke(app, ["datahub", "ingest", "council_tax_reduction", str(tmp_path / "claims.csv")]).exit_code == 0
+    )
+    fresh = runner.invoke(app, ["datahub", "expire"])
+    assert fresh.exit_code == 0 and "Nothing has passed its retention period" in fresh.output, fresh.output
+    engine = create_engine(command_database)
+    with engine.begin() as connection:  # the extract arrived 40 days ago, and no newer one since
+        connection.execute(text("UPDATE datahub_ingest_batches SET ingested_at = :when"),
+                           {"when": datetime.now() - timedelta(days=40)})  # fmt: skip
+    engine.dispose()
+    planned = " ".join(runner.invoke(app, ["datahub", "expire", "--dry-run"]).output.split())
+    assert "council_tax_reduction: latest extract" in planned and "its records would be deleted" in planned
+    assert "1 quarantined rows more than 30 days old would be deleted" in planned
+    done = " ".join(runner.invoke(app, ["datahub", "expire"]).output.split())
+    assert "4 records, 1 quarantined rows and 0 matched pairs deleted" in done, done
+    assert "Nothing has passed" in runner.invoke(app, ["datahub", "expire"]).output
 
 
 def test_synth_with_an_impossible_date_says_what_it_needs(command_database: str) -> None:

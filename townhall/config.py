@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     # Where `townhall synth` writes the synthetic silo extracts; empty means an `extracts` folder next to the
     # SQLite database (or var/extracts for PostgreSQL)
     datahub_extracts: Path | None = None
+    # Quarantined extract rows are kept as they arrived (names, dates of birth) so the service can fix its export;
+    # `townhall datahub expire` deletes them this many days after their extract was ingested
+    datahub_quarantine_retention_days: int = Field(default=30, ge=1)
 
     @field_validator("database_url")
     @classmethod

@@ -48,10 +48,13 @@ def sources() -> None:
         lawful = f"Art. 6 {basis.article_6}: {basis.article_6_detail}"
         lawful += f"\nArt. 9: {basis.article_9_condition}" if basis.article_9_condition else ""
         lawful += f"\nArt. 10: {basis.article_10_authority}" if basis.article_10_authority else ""
-        purposes, owner, retention = "\n".join(contract.purposes), contract.owning_service, contract.retention
-        table.add_row(
-            name, escape(owner), escape(lawful), escape(purposes), escape(retention), latest.get(name, "none yet")
+        purposes, owner, retention = "\n".join(contract.purposes), contract.owning_service, escape(contract.retention)
+        retention += (
+            f"\nThe hub deletes its records {contract.delete_after_days} days after the latest extract"
+            if contract.delete_after_days
+            else "\n[yellow]No limit on how long the hub keeps its records (delete_after_days)[/]"
         )
+        table.add_row(name, escape(owner), escape(lawful), escape(purposes), retention, latest.get(name, "none yet"))
     Console().print(table)
     if unavailable:
         console.print(f"No extracts are shown: {escape(unavailable)}")
@@ -200,6 +203,54 @@ def withdraw(
         f"{done.matches:,} matched pairs deleted; {done.people_removed:,} people known only through it removed. "
         "Run `townhall datahub link` to work out people and households again without it."
     )
+
+
+@datahub_app.command("expire")
+@friendly_errors
+def expire(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only say what would be deleted."),
+) -> None:
+    """Delete what the hub may no longer keep (run it daily): sources whose latest extract is older than their
+    contract's delete_after_days, and quarantined rows older than TOWNHALL_DATAHUB_QUARANTINE_RETENTION_DAYS."""
+    from townhall.cli_support import settings
+    from townhall.datahub.service import source_registry
+    from townhall.datahub.service.expire import expire as apply_retention
+    from townhall.db import session_scope
+    from townhall.platform import clock
+
+    current = settings()
+    registry = source_registry(current.datahub_sources)
+    _, factory = open_database()
+    with session_scope(factory) as session:
+        done = apply_retention(
+            session, registry, now=clock.now(), quarantine_days=current.datahub_quarantine_retention_days,
+            dry_run=dry_run,
+        )  # fmt: skip
+    would = "would be " if dry_run else ""
+    for stale in done.stale:
+        console.print(
+            f"{stale.source}: latest extract {stale.extracted_on:%-d %B %Y}, more than {stale.delete_after_days} days "
+            f"ago: its records {would}deleted."
+        )
+    for withdrawal in done.withdrawn:
+        console.print(
+            f"  {withdrawal.records:,} records, {withdrawal.quarantined:,} quarantined rows and {withdrawal.matches:,} "
+            f"matched pairs deleted; {withdrawal.people_removed:,} people known only through it removed."
+        )
+    for source, count in done.quarantine.items():
+        console.print(
+            f"{source}: {count:,} quarantined rows more than {current.datahub_quarantine_retention_days} days old "
+            f"{would}deleted."
+        )
+    if not done.stale and not done.quarantine:
+        console.print("Nothing has passed its retention period.")
+    if done.without_limit:
+        console.print(
+            f"[yellow]No retention limit for {', '.join(done.without_limit)}: set delete_after_days in the "
+            "contract, or withdraw the source when it is no longer needed.[/]"
+        )
+    if done.withdrawn and not dry_run:
+        console.print("Run `townhall datahub link` to work out people and households again without them.")
 
 
 @datahub_app.command("evaluate")

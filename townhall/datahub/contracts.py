@@ -119,6 +119,11 @@ class SourceContract(_Strict):
     # How often, in days, the service sends a new extract. The hub knows only what the latest extract said, so when
     # that extract is older than this, the views mark the service's information out of date. None: no expectation
     extract_every_days: int | None = Field(default=None, ge=1, le=366)
+    # The hub's own retention of the source's records: when the latest extract is older than this many days (the
+    # service stopped sending them, the agreement lapsed), `townhall datahub expire` deletes them. ``retention``
+    # above is the source system's own rule, in its owner's words; this is how long the hub's copy may outlive
+    # its last refresh. None: no limit, which `townhall datahub sources` and `expire` point out
+    delete_after_days: int | None = Field(default=None, ge=1, le=3660)
     # How the source's CSV files are encoded: "utf-8" (a byte-order mark is allowed), or e.g. "cp1252" for a system
     # that exports Windows-1252, as Excel's "CSV" does
     encoding: str = "utf-8"
@@ -133,6 +138,12 @@ class SourceContract(_Strict):
 
     @model_validator(mode="after")
     def _conditions_for_sensitive_data(self) -> SourceContract:
+        every, limit = self.extract_every_days, self.delete_after_days
+        if every is not None and limit is not None and limit <= every:
+            raise ValueError(
+                f"delete_after_days ({limit}) must be longer than extract_every_days ({every}), or each extract "
+                "would be deleted before the next one is due"
+            )
         if self.involved_since is not None and self.involved_since not in self.columns.service_facts:
             raise ValueError(f"involved_since names '{self.involved_since}', which is not a service fact")
         if self.special_category and not self.lawful_basis.article_9_condition:
