@@ -8,7 +8,8 @@
 3. otherwise the message's intent decides: bin day and council tax band ask for a postcode then an address and
    answer from live data; asking for a person, or two messages in a row the engine did not understand, hand the
    conversation to a person (in office hours the staff queue, out of hours an offer of a call back); the rest get
-   a short fixed reply.
+   a short fixed reply. Fillers ("ok", "hmm"), closings the engine is unsure of and two questions in one
+   message are read more closely first (small_talk.py).
 Residents' messages are stored redacted. Service functions: no commit, errors for people.
 """
 
@@ -28,6 +29,15 @@ from townhall.assistant.models import Conversation, Message
 from townhall.assistant.other_services import other_service_named, other_service_reply
 from townhall.assistant.redaction import redact
 from townhall.assistant.replies import ReplyPart
+from townhall.assistant.small_talk import (
+    SOCIAL,
+    also_asked,
+    clauses,
+    filler_reply,
+    is_filler,
+    social_intent,
+    two_questions,
+)
 from townhall.assistant.topics import topic_named, topic_reply
 from townhall.assistant.turns import wants_to_cancel
 from townhall.config import Settings, get_settings
@@ -70,6 +80,7 @@ class _Turn:
     settings: Settings
     acting_intent: str | None = None  # what the dialogue acts on when not the engine's guess (a flow's intent)
     user_id: int | None = None
+    engine: IntentEngine | None = None  # to read the parts of a message that may ask two things
 
 
 def start_conversation(session: Session, *, user_id: int | None = None) -> Conversation:
@@ -117,7 +128,7 @@ def handle_message(
     prediction = engine.predict([cleaned])[0]
     _store(session, conversation, "resident", cleaned, prediction)
     turn = _Turn(session, conversation, cleaned, prediction, dict(conversation.state or {}), today,
-                 settings or get_settings(), user_id=user_id)  # fmt: skip
+                 settings or get_settings(), user_id=user_id, engine=engine)  # fmt: skip
     parts = _respond(turn)
     if turn.acting_intent is None and _understood(prediction) and not conversation.handed_off:
         parts += handoff.offer_person_if_unsure(prediction.intent, prediction.confidence)
@@ -283,31 +294,84 @@ def _new_intent(turn: _Turn) -> list[ReplyPart]:
     if topic is not None:  # "bins" alone is no question: which one about bins, not a guess or "I cannot help"
         turn.state["misunderstood"] = 0
         return topic_reply(topic)
+    if is_filler(turn.text) and intent not in SOCIAL:  # "ok", "fine", "hmm": no question, whatever the guess
+        return filler_reply()  # and not counted towards a hand-off (small_talk.py)
     if not _understood(turn.prediction):
-        other = other_service_named(turn.text)
-        if other is not None:  # the council's, not the assistant's: say who can help, not "go to GOV.UK"
-            turn.state["misunderstood"] = 0
-            return other_service_reply(other, turn.settings)
-        if _count_misunderstanding(turn):
-            return _hand_off(turn, reason="not_understood")
-        return replies.out_of_scope() if intent == OUT_OF_SCOPE else replies.not_understood()
+        return _not_understood(turn)
     turn.state["misunderstood"] = 0
     if intent == "contact.human":
         return _hand_off(turn)
+    return _other_question(turn) + _answer(turn, intent)
+
+
+def _answer(turn: _Turn, intent: str) -> list[ReplyPart]:
     if intent in ADDRESS_FLOWS:
-        named = _answer_for_named_address(turn, intent)
-        if named is not None:
-            return named
-        postcodes = find_postcodes(turn.text)
-        if postcodes:
-            return _offer_addresses(turn, intent, postcodes[0])
-        turn.state.update(flow=intent, awaiting="postcode", options=[])
-        bands = find_bands(turn.text) if intent == "counciltax.band" else ()
-        if bands:  # "how much is band D?": the band's charge, and the home's charge if they give its postcode
-            return lookups.band_charge(turn.session, band=bands[0], today=turn.today)
-        return [replies.part(POSTCODE_QUESTIONS[intent])]
+        return _start_address_flow(turn, intent)
     answered = answering.answer(turn)  # reports, status, balance, knowledge articles (answering.py)
     return answered if answered is not None else replies.fixed_reply(intent)
+
+
+def _other_question(turn: _Turn) -> list[ReplyPart]:
+    """When an understood message also asks something else in another part ("my bin was missed, and there is a
+    pothole on my road"), that part as a button, before the answer to the whole (small_talk.py)."""
+    parts = clauses(turn.engine, turn.text) if turn.engine is not None else []
+    both = two_questions(parts)
+    if both is None or turn.prediction.intent not in {clause.prediction.intent for clause in both}:
+        return []
+    other = both[1] if both[0].prediction.intent == turn.prediction.intent else both[0]
+    return also_asked(other)
+
+
+def _not_understood(turn: _Turn) -> list[ReplyPart]:
+    """A message the engine did not understand: read more closely, else counted, and handed off the second time."""
+    unsure = _read_more_closely(turn)
+    if unsure is not None:
+        return unsure
+    other = other_service_named(turn.text)
+    if other is not None:  # the council's, not the assistant's: say who can help, not "go to GOV.UK"
+        turn.state["misunderstood"] = 0
+        return other_service_reply(other, turn.settings)
+    if _count_misunderstanding(turn):
+        return _hand_off(turn, reason="not_understood")
+    return replies.out_of_scope() if turn.prediction.intent == OUT_OF_SCOPE else replies.not_understood()
+
+
+def _start_address_flow(turn: _Turn, intent: str) -> list[ReplyPart]:
+    """Bin days or a council tax band: the named address's answer, its postcode's addresses, or the question."""
+    named = _answer_for_named_address(turn, intent)
+    if named is not None:
+        return named
+    postcodes = find_postcodes(turn.text)
+    if postcodes:
+        return _offer_addresses(turn, intent, postcodes[0])
+    turn.state.update(flow=intent, awaiting="postcode", options=[])
+    bands = find_bands(turn.text) if intent == "counciltax.band" else ()
+    if bands:  # "how much is band D?": the band's charge, and the home's charge if they give its postcode
+        return lookups.band_charge(turn.session, band=bands[0], today=turn.today)
+    return [replies.part(POSTCODE_QUESTIONS[intent])]
+
+
+def _read_more_closely(turn: _Turn) -> list[ReplyPart] | None:
+    """A message the engine did not understand as a whole: a closing it was split on ("that's all thanks"), a
+    safeguarding concern or two questions in its parts (small_talk.py). None: it is not understood."""
+    social = social_intent(turn.prediction)
+    if social is not None:
+        turn.state["misunderstood"] = 0
+        turn.acting_intent = social
+        return replies.fixed_reply(social)
+    parts = clauses(turn.engine, turn.text) if turn.engine is not None else []
+    if any(clause.prediction.intent == SAFEGUARDING for clause in parts):
+        turn.acting_intent = SAFEGUARDING
+        return _safeguarding(turn)
+    both = two_questions(parts)
+    if both is None:
+        return None
+    first, second = both
+    turn.text, turn.prediction = first.text, first.prediction
+    turn.state["misunderstood"] = 0
+    answer = _answer(turn, first.prediction.intent)
+    turn.acting_intent = turn.acting_intent or first.prediction.intent
+    return also_asked(second) + answer
 
 
 def _understood(prediction: Prediction) -> bool:

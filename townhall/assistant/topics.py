@@ -25,7 +25,8 @@ def _alone(words: str) -> re.Pattern[str]:
 
 
 TOPICS: tuple[Topic, ...] = (
-    Topic("bins and recycling", _alone(r"bins?|recycling|rubbish|refuse|wheelie bins?|food waste|garden waste"),
+    Topic("bins and recycling",
+          _alone(r"bins?(?: and recycling)?|recycling|rubbish|refuse|wheelie bins?|food waste|garden waste"),
           ("When is my bin day?", "My bin was not collected", "I need a new bin", "Garden waste collections",
            "Book a bulky waste collection")),
     Topic("council tax", _alone(r"council tax|counciltax|c\.? ?tax"),
