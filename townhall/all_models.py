@@ -14,6 +14,7 @@ from townhall.datahub import models as datahub_models
 from townhall.db import Base
 from townhall.identity import models as identity_models
 from townhall.places import models as places_models
+from townhall.platform import outbox as outbox_models
 from townhall.platform.audit import models as audit_models
 from townhall.service_requests import models as service_requests_models
 from townhall.synthetic import models as synthetic_models
@@ -30,6 +31,7 @@ __all__ = [
     "counciltax_models",
     "datahub_models",
     "identity_models",
+    "outbox_models",
     "places_models",
     "service_requests_models",
     "synthetic_models",

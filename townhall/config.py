@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     council_phone: str = "01632 960000"  # Ofcom's range reserved for drama: never a real line
     council_email: str = "customer.services@wexmoor.example"
     timezone: str = "Europe/London"
+    # Where residents reach this service, for links in emails (never taken from a request's Host header, which a
+    # client chooses: a password reset link built from it could point anywhere).
+    public_url: str = "http://127.0.0.1:8000"
     log_sql: bool = False
     # FastAPI's own OpenTelemetry spans, metrics and logs per request. Off unless the deployment runs an
     # OpenTelemetry SDK: while on, every request asks OpenTelemetry whether a provider is configured (~30 µs).
@@ -118,6 +121,14 @@ class Settings(BaseSettings):
                 "or a PostgreSQL one, like postgresql://user:password@host:5432/townhall"
             )
         return url
+
+    @field_validator("public_url")
+    @classmethod
+    def _a_web_address(cls, url: str) -> str:
+        scheme, separator, rest = url.strip().partition("://")
+        if scheme not in ("http", "https") or not separator or not rest.strip("/") or any(c in rest for c in "?# "):
+            raise ValueError("must be the web address residents use, like https://townhall.example.gov.uk")
+        return f"{scheme}://{rest.rstrip('/')}"
 
     @field_validator("assistant_office_days")
     @classmethod

@@ -81,3 +81,65 @@ def test_the_audit_search_and_its_results_are_accessible(page: Any, served_counc
     assert "early help review" in page.locator(".th-table").inner_text()
     assert "4242" not in page.url  # searches are posted: a person's id never goes in the address
     assert_accessible(page)
+
+
+def latest_reset_link(settings: Settings, email: str) -> str:
+    """The path of the newest password reset link emailed to `email` (read from the outbox, as an admin would not)."""
+    import re
+
+    from sqlalchemy import select
+
+    from townhall.platform.outbox import OutboxMessage
+
+    engine = make_engine(settings)
+    with session_scope(make_session_factory(engine)) as session:
+        body = session.scalars(
+            select(OutboxMessage.body).where(OutboxMessage.recipient == email).order_by(OutboxMessage.id.desc())
+        ).first()
+    engine.dispose()
+    found = re.search(r"/password-reset/[A-Za-z0-9_-]+", body or "")
+    assert found, f"no reset link emailed to {email}"
+    return found.group(0)
+
+
+def test_resetting_a_forgotten_password_is_accessible_at_every_step(
+    page: Any, served_council: str, served_settings: Settings
+) -> None:
+    email = f"forgetful-{next(_numbers)}@example.test"
+    engine = make_engine(served_settings)
+    with session_scope(make_session_factory(engine)) as session:
+        create_user(session, email=email, password=PASSWORD, roles=["resident"])
+    engine.dispose()
+    page.goto(served_council + "/sign-in")
+    page.get_by_role("link", name="Forgotten your password?").click()
+    assert page.locator("h1").inner_text() == "Reset your password"
+    assert_accessible(page)
+    page.get_by_role("button", name="Send the link").click()  # nothing typed
+    assert page.locator(".th-error-summary").is_visible()
+    assert "Enter your email address" in page.locator("#email-error").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Send the link").click()
+    assert page.locator("h1").inner_text() == "Check your email"
+    assert_accessible(page)
+
+    link = served_council + latest_reset_link(served_settings, email)
+    page.goto(link)
+    assert page.locator("h1").inner_text() == "Choose a new password"
+    assert_accessible(page)
+    page.get_by_label("New password", exact=True).fill("new password for this account")
+    page.get_by_label("Type the new password again").fill("a different one entirely")
+    page.get_by_role("button", name="Change password").click()
+    assert "The passwords do not match" in page.locator("#confirm-error").inner_text()
+    assert_accessible(page)
+    page.get_by_label("New password", exact=True).fill("new password for this account")
+    page.get_by_label("Type the new password again").fill("new password for this account")
+    page.get_by_role("button", name="Change password").click()
+    assert page.locator("h1").inner_text() == "Your password has been changed"
+    assert_accessible(page)
+
+    page.goto(link)  # the link is used up
+    assert page.locator("h1").inner_text() == "This link has expired"
+    assert_accessible(page)
+    sign_in(page, served_council, email, "new password for this account")
+    assert page.url.endswith("/account")

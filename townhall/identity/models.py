@@ -1,6 +1,7 @@
-"""Identity's tables: users and their roles, sign-in sessions, failed sign-ins, API keys, account links.
+"""Identity's tables: users and their roles, sign-in sessions, failed sign-ins, API keys, account links, password
+reset links.
 
-Secrets are never stored: passwords as Argon2 hashes, session tokens and API keys as SHA-256 hashes.
+Secrets are never stored: passwords as Argon2 hashes, session tokens, reset tokens and API keys as SHA-256 hashes.
 Times are stored in UTC.
 """
 
@@ -98,3 +99,16 @@ class AccountLink(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     account_reference: Mapped[str] = mapped_column(String(20), index=True)
     linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PasswordResetToken(Base):
+    """A password reset link sent by email: only the SHA-256 of its random token is kept; single use, 1 hour."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -103,11 +103,13 @@ def staff_home(request: Request, user: Annotated[User, Depends(requires(*(set(RO
     return render(request, "identity/staff.html", {"user": user, "roles": ROLES, "tools": tools_for(user.roles)})
 
 
-def _include_oidc_routes() -> None:
-    # Staff OIDC sign-in lives in its own module; its routes are served with these sign-in pages.
-    from townhall.identity import oidc_pages
+def _include_other_sign_in_routes() -> None:
+    # Staff OIDC sign-in and the forgotten-password pages live in their own modules; their routes are served with
+    # these sign-in pages.
+    from townhall.identity import oidc_pages, password_reset_pages
 
     router.include_router(oidc_pages.router)
+    router.include_router(password_reset_pages.router)
 
 
-_include_oidc_routes()
+_include_other_sign_in_routes()

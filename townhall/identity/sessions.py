@@ -69,3 +69,8 @@ def resolve_session(session: Session, *, token: str, limits: SessionLimits) -> R
 
 def end_session(session: Session, *, token: str) -> None:
     session.execute(delete(LoginSession).where(LoginSession.token_hash == hash_token(token)))
+
+
+def end_all_sessions(session: Session, *, user_id: int) -> None:
+    """Sign a user out everywhere (after their password is reset: whoever knew the old one is signed out too)."""
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))

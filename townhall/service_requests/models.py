@@ -1,4 +1,4 @@
-"""Service requests' tables: the catalogue (services and their questions), requests, updates and the outbox.
+"""Service requests' tables: the catalogue (services and their questions), requests and updates.
 
 Times are timezone-aware and stored as such. A request's public reference is derived from its id
 (`SR-00012345`), so it never needs a second unique column.
@@ -6,15 +6,13 @@ Times are timezone-aware and stored as such. A request's public reference is der
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    DateTime,
-    Dialect,
     Float,
     ForeignKey,
     Index,
@@ -25,29 +23,11 @@ from sqlalchemy import (
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
 
 from townhall.db import Base
+from townhall.db import UtcDateTime as UtcDateTime  # re-exported: the assistant's models import it from here
 from townhall.platform.numbers import whole_number
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Aware datetimes in, aware UTC datetimes out, on both databases (SQLite would otherwise drop the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("service request times must be timezone-aware")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from townhall.platform.outbox import OutboxMessage as OutboxMessage  # the outbox moved to platform: old imports work
 
 
 class Service(Base):
@@ -155,24 +135,6 @@ class RequestUpdate(Base):
     internal_note: Mapped[str] = mapped_column(Text, default="")
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-
-
-class OutboxMessage(Base):
-    """A notification waiting to be sent (or sent): queued in the transaction of the change, sent after it."""
-
-    __tablename__ = "notification_outbox"
-    __table_args__ = (Index("ix_notification_outbox_due", "sent_at", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    recipient: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    request_id: Mapped[int | None] = mapped_column(ForeignKey("service_requests.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    last_error: Mapped[str | None] = mapped_column(String(500))
 
 
 REFERENCE_PREFIX = "SR-"

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from townhall.config import Settings
 from townhall.platform import clock
-from townhall.service_requests.models import OutboxMessage, ServiceRequest
+from townhall.platform.outbox import OutboxMessage, queue_email
+from townhall.service_requests.models import ServiceRequest
 from townhall.service_requests.statuses import STATUS_NAMES
 
 MAX_ATTEMPTS = 10
@@ -63,19 +64,14 @@ def queue_status_notification(session: Session, *, request: ServiceRequest, note
     """Queue "your report's status changed" for the reporter, if they gave an email address."""
     if not request.contact_email:
         return None
-    now = clock.now()
     status = STATUS_NAMES.get(request.status, request.status)
     body = (
         f"Your report {request.reference} ({request.service.name}) is now: {status}.\n\n"
         + (f"{note}\n\n" if note else "")
         + f"Follow it at /report-a-problem-track with the reference {request.reference}.\n"
     )
-    message = OutboxMessage(
-        recipient=request.contact_email, subject=f"Your report {request.reference}: {status}", body=body,
-        request_id=request.id, created_at=now, attempts=0, next_attempt_at=now,
-    )  # fmt: skip
-    session.add(message)
-    return message
+    subject = f"Your report {request.reference}: {status}"
+    return queue_email(session, recipient=request.contact_email, subject=subject, body=body, request_id=request.id)
 
 
 def due_messages(session: Session, *, limit: int = 100) -> Sequence[OutboxMessage]:
