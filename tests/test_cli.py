@@ -149,6 +149,11 @@ def test_datahub_expire_deletes_a_source_whose_latest_extract_is_past_its_limit(
     assert "Nothing has passed" in runner.invoke(app, ["datahub", "expire"]).output
 
 
+def test_notifications_purge_says_how_many_it_deleted(command_database: str) -> None:
+    result = runner.invoke(app, ["notifications", "purge"])
+    assert result.exit_code == 0 and "Deleted 0 emails sent or given up on more than 30 days ago" in result.output
+
+
 def test_synth_with_an_impossible_date_says_what_it_needs(command_database: str) -> None:
     result = runner.invoke(app, ["synth", "--size", "50", "--as-of", "2026-13-01"])
     assert result.exit_code == 1

@@ -16,7 +16,16 @@ def test_production_refuses_a_placeholder_or_short_secret() -> None:
         Settings(environment="production").check_for_production()
     with pytest.raises(ConfigurationError):
         Settings(environment="production", secret_key="short").check_for_production()
-    Settings(environment="production", secret_key="x" * 48).check_for_production()
+    Settings(
+        environment="production", secret_key="x" * 48, public_url="https://townhall.example.gov.uk"
+    ).check_for_production()
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000", "http://townhall.example.gov.uk", "https://localhost:8443",
+                                 "https://[::1]/"])  # fmt: skip
+def test_production_refuses_a_public_address_emails_could_not_use(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="TOWNHALL_PUBLIC_URL"):
+        Settings(environment="production", secret_key="x" * 48, public_url=url).check_for_production()
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::", "council-web"])

@@ -12,6 +12,7 @@ from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
@@ -41,6 +42,8 @@ class Settings(BaseSettings):
     # Where residents reach this service, for links in emails (never taken from a request's Host header, which a
     # client chooses: a password reset link built from it could point anywhere).
     public_url: str = "http://127.0.0.1:8000"
+    # Emails sent (or given up on) are deleted this many days after they were queued: `townhall notifications purge`
+    outbox_retention_days: int = Field(default=30, ge=1)
     log_sql: bool = False
     # FastAPI's own OpenTelemetry spans, metrics and logs per request. Off unless the deployment runs an
     # OpenTelemetry SDK: while on, every request asks OpenTelemetry whether a provider is configured (~30 µs).
@@ -146,6 +149,14 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 "TOWNHALL_SECRET_KEY must be set to a random value of at least 32 characters in production "
                 '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))")'
+            )
+
+        address = urlsplit(self.public_url)
+        if address.scheme != "https" or _is_loopback(address.hostname or ""):
+            raise ConfigurationError(
+                f"TOWNHALL_PUBLIC_URL is {self.public_url}: in production it must be the https address residents use, "
+                "like https://townhall.example.gov.uk, or the links in emails (password resets, report updates) "
+                "would not reach the site."
             )
 
     def check_for_listening(self, host: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, delete, or_
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from townhall.db import Base, UtcDateTime
@@ -47,3 +47,12 @@ def queue_email(
     )  # fmt: skip
     session.add(message)
     return message
+
+
+def purge_old_messages(session: Session, *, before: datetime, given_up_after: int) -> int:
+    """Delete messages queued before ``before`` that are done with: sent, or given up after ``given_up_after``
+    attempts. They hold an email address and what was said to it, which the outbox needs only until it is sent;
+    a message still being tried is kept whatever its age. Returns how many were deleted."""
+    finished = or_(OutboxMessage.sent_at.is_not(None), OutboxMessage.attempts >= given_up_after)
+    deleted = session.execute(delete(OutboxMessage).where(OutboxMessage.created_at < before, finished))
+    return int(getattr(deleted, "rowcount", 0) or 0)

@@ -52,6 +52,29 @@ def import_command(
     run()
 
 
+@notifications_app.command("purge")
+def purge_command() -> None:
+    """Delete emails sent, or given up on, more than TOWNHALL_OUTBOX_RETENTION_DAYS ago (run it daily)."""
+    from datetime import timedelta
+
+    from townhall.cli_support import friendly_errors, settings
+    from townhall.db import session_scope
+    from townhall.platform import clock
+    from townhall.platform.outbox import purge_old_messages
+    from townhall.service_requests.notifications import MAX_ATTEMPTS
+
+    @friendly_errors
+    def run() -> None:
+        days = settings().outbox_retention_days
+        with session_scope(migrated_session_factory()) as session:
+            deleted = purge_old_messages(
+                session, before=clock.now() - timedelta(days=days), given_up_after=MAX_ATTEMPTS
+            )
+        console.print(f"Deleted {deleted:,} emails sent or given up on more than {days} days ago.")
+
+    run()
+
+
 @notifications_app.command("send")
 def send_command(
     loop: bool = typer.Option(False, help="Keep sending every --every seconds until stopped."),

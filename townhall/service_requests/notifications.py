@@ -16,7 +16,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from townhall.config import Settings
+from townhall.config import Settings, get_settings
 from townhall.platform import clock
 from townhall.platform.outbox import OutboxMessage, queue_email
 from townhall.service_requests.models import ServiceRequest
@@ -60,15 +60,19 @@ def notifier_for(settings: Settings) -> Notifier:
     return SmtpNotifier(settings) if settings.notifier == "smtp" else OutboxOnly()
 
 
-def queue_status_notification(session: Session, *, request: ServiceRequest, note: str) -> OutboxMessage | None:
-    """Queue "your report's status changed" for the reporter, if they gave an email address."""
+def queue_status_notification(
+    session: Session, *, request: ServiceRequest, note: str, public_url: str | None = None
+) -> OutboxMessage | None:
+    """Queue "your report's status changed" for the reporter, if they gave an email address. The link to follow it
+    is on ``public_url`` (TOWNHALL_PUBLIC_URL by default): an email has no page to be relative to."""
     if not request.contact_email:
         return None
+    site = public_url if public_url is not None else get_settings().public_url
     status = STATUS_NAMES.get(request.status, request.status)
     body = (
         f"Your report {request.reference} ({request.service.name}) is now: {status}.\n\n"
         + (f"{note}\n\n" if note else "")
-        + f"Follow it at /report-a-problem-track with the reference {request.reference}.\n"
+        + f"Follow it at {site}/report-a-problem-track with the reference {request.reference}.\n"
     )
     subject = f"Your report {request.reference}: {status}"
     return queue_email(session, recipient=request.contact_email, subject=subject, body=body, request_id=request.id)
