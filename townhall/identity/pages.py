@@ -89,9 +89,11 @@ def register(
     confirm: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     try:
-        user = service.register_resident(session, email=email, password=password, confirm=confirm)
-    except (InvalidInput, Conflict) as error:
-        return render(request, "identity/register.html", {"error": error.message, "email": email}, status_code=422)
+        user = service.register_resident(session, email=email, password=password, confirm=confirm,
+                                         client=client_address(request), secret=settings.secret_key)  # fmt: skip
+    except (InvalidInput, Conflict, service.TooManyAttempts) as error:
+        status = 429 if isinstance(error, service.TooManyAttempts) else 422
+        return render(request, "identity/register.html", {"error": error.message, "email": email}, status_code=status)
     token = start_session(session, user=user, limits=session_limits(settings))
     response = RedirectResponse("/account", status_code=303)
     set_session_cookie(response, request, settings, token)
