@@ -31,10 +31,13 @@ from townhall.assistant.redaction import redact
 from townhall.assistant.replies import ReplyPart
 from townhall.assistant.small_talk import (
     SOCIAL,
-    also_asked,
+    TWO_THINGS,
+    Clause,
+    as_question,
     clauses,
     filler_reply,
     is_filler,
+    other_question_offer,
     social_intent,
     two_questions,
 )
@@ -130,6 +133,7 @@ def handle_message(
     turn = _Turn(session, conversation, cleaned, prediction, dict(conversation.state or {}), today,
                  settings or get_settings(), user_id=user_id, engine=engine)  # fmt: skip
     parts = _respond(turn)
+    parts += _offer_other_question(turn)
     if turn.acting_intent is None and _understood(prediction) and not conversation.handed_off:
         parts += handoff.offer_person_if_unsure(prediction.intent, prediction.confidence)
     conversation.state = turn.state  # a new dict, so the JSON column sees the change
@@ -259,7 +263,10 @@ def _ask_again(turn: _Turn, awaiting: str) -> list[ReplyPart]:
     return [replies.part(POSTCODE_AGAIN)]
 
 
-POSTCODE_AGAIN = "Please type your postcode, for example WX1 2AB, or your house number and street. Or say cancel."
+POSTCODE_AGAIN = (
+    f"Please type your postcode, for example {replies.POSTCODE_EXAMPLE}, or your house number and street. "
+    "Or say cancel."
+)
 
 
 def _answer_for_named_address(turn: _Turn, flow: str) -> list[ReplyPart] | None:
@@ -319,7 +326,27 @@ def _other_question(turn: _Turn) -> list[ReplyPart]:
     if both is None or turn.prediction.intent not in {clause.prediction.intent for clause in both}:
         return []
     other = both[1] if both[0].prediction.intent == turn.prediction.intent else both[0]
-    return also_asked(other)
+    return _keep_other_question(turn, other)
+
+
+def _keep_other_question(turn: _Turn, other: Clause) -> list[ReplyPart]:
+    """Say there were two questions; the other is offered once this one's answer is done (``_offer_other_question``)."""
+    turn.state["other_question"] = as_question(other)
+    return [replies.part(TWO_THINGS)]
+
+
+def _offer_other_question(turn: _Turn) -> list[ReplyPart]:
+    """The question kept from a message that asked two, as a button, once nothing is waiting for an answer."""
+    question = turn.state.get("other_question")
+    if not question:
+        return []
+    if turn.conversation.handed_off:
+        del turn.state["other_question"]  # a person reads the whole conversation, the other question included
+        return []
+    if turn.state.get("flow") or turn.state.get("awaiting"):
+        return []
+    del turn.state["other_question"]
+    return other_question_offer(str(question))
 
 
 def _not_understood(turn: _Turn) -> list[ReplyPart]:
@@ -371,7 +398,7 @@ def _read_more_closely(turn: _Turn) -> list[ReplyPart] | None:
     turn.state["misunderstood"] = 0
     answer = _answer(turn, first.prediction.intent)
     turn.acting_intent = turn.acting_intent or first.prediction.intent
-    return also_asked(second) + answer
+    return _keep_other_question(turn, second) + answer
 
 
 def _understood(prediction: Prediction) -> bool:

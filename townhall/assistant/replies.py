@@ -82,6 +82,8 @@ def part(text: str, options: list[Option] | None = None, links: list[Link] | Non
     return made
 
 
+# How the assistant shows a postcode should be typed: in the council's own (synthetic) area, no one's address
+POSTCODE_EXAMPLE = "WX1 2AB"
 # How the assistant shows a phone number should be typed: Ofcom's drama ranges, never a real line.
 PHONE_EXAMPLES = "01632 960123 or 07700 900123"
 
@@ -96,6 +98,7 @@ def published_contacts(settings: Settings) -> tuple[str, ...]:
         settings.safeguarding_phone,
         settings.safeguarding_out_of_hours,
         *PHONE_EXAMPLES.split(" or "),
+        POSTCODE_EXAMPLE,
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from townhall.assistant import lookups
 from townhall.assistant.entities import find_addresses, find_bin_streams, find_dates, words_besides_addresses
-from townhall.assistant.replies import Link, Option, ReplyPart, part
+from townhall.assistant.replies import POSTCODE_EXAMPLE, Link, Option, ReplyPart, part
 from townhall.assistant.report_answers import (
     Question,
     ReportService,
@@ -115,7 +115,7 @@ def continue_report(turn: Turn) -> list[ReplyPart] | None:
 def _postcode_question(service: ReportService) -> str:
     if service.location_is_private:
         return "What is the postcode of the address?"
-    return "Where is it? Type the postcode there (or the nearest one), for example WX1 2AB."
+    return f"Where is it? Type the postcode there (or the nearest one), for example {POSTCODE_EXAMPLE}."
 
 
 def _offer_addresses(turn: Turn, service: ReportService, postcode: str) -> list[ReplyPart]:

@@ -9,8 +9,9 @@ Three cases the engine, trained on single questions, gets wrong in a way a resid
   "fine") or did not understand, and two of them queued the conversation for staff. The assistant asks what the
   resident would like, with the topics as buttons, and does not count it towards a hand-off.
 - *Two questions in one message* ("when is my bin day and how much is band D?"). The whole reads like neither;
-  each part alone is clear. The first is answered and the second offered as a button, since the assistant can
-  only ask one follow-up (a postcode) at a time.
+  each part alone is clear. One is answered, and the other is kept in the conversation and offered as a button
+  once that answer is done (after its postcode question, if it asks one): the assistant asks one follow-up at a
+  time, and the page shows the buttons of the latest reply only.
 """
 
 from __future__ import annotations
@@ -100,12 +101,16 @@ def _clear_question(prediction: Prediction) -> bool:
     return answered and prediction.confidence >= CLAUSE_CONFIDENCE
 
 
-def also_asked(other: Clause) -> list[ReplyPart]:
-    """Said before the answer to one question: the other, as a button that asks it when the resident is ready."""
-    question = other.text[0].upper() + other.text[1:]
+TWO_THINGS = "You asked about two things. I will answer one first, then offer you the other."
+
+
+def as_question(clause: Clause) -> str:
+    """A part of a message as a question to send back: its first letter a capital."""
+    return clause.text[0].upper() + clause.text[1:]
+
+
+def other_question_offer(question: str) -> list[ReplyPart]:
+    """After the first answer is done: the other question, as a button that asks it."""
     return [
-        part(
-            "You asked about two things. I will answer one now; choose the other when you are ready.",
-            [{"value": question, "label": question}],
-        )
+        part("You also asked something else. Choose it when you are ready:", [{"value": question, "label": question}])
     ]
