@@ -42,7 +42,7 @@ KIND_NAMES: dict[str, BodyKind] = {
 }
 # One of each at most; the district (the billing authority, which sets the charge) is always there
 SINGLE_KINDS = (BodyKind.DISTRICT, BodyKind.COUNTY, BodyKind.POLICE, BodyKind.FIRE)
-_AMOUNT = re.compile(r"\d+(\.\d{1,2})?")
+_AMOUNT = re.compile(r"\d+(\.\d{1,2})?", re.ASCII)  # "٢٥" is digits to Python, not to a revenues officer
 _WARD_CODE = re.compile(r"[A-Za-z0-9]{1,12}")
 
 
@@ -56,7 +56,7 @@ def pence_from_text(value: Any) -> int:
     if text.startswith("-"):
         raise ValueError(f"cannot be negative ('{text[:20]}')")
     if not _AMOUNT.fullmatch(text):
-        if re.fullmatch(r"\d+\.\d{3,}", text):
+        if re.fullmatch(r"\d+\.\d{3,}", text, re.ASCII):
             raise ValueError(f"'{text[:20]}' has more than two decimal places: give pounds and whole pence")
         raise ValueError(f"'{text[:20]}' is not an amount: write pounds and pence like \"245.67\", without £ or commas")
     pence = int(Decimal(text) * 100)
