@@ -43,6 +43,7 @@ def db_current() -> None:
 def _register_module_commands() -> None:
     from townhall.assistant.cli import assistant_app
     from townhall.assistant.knowledge_cli import knowledge_app
+    from townhall.counciltax.cli import counciltax_app
     from townhall.datahub.cli import datahub_app
     from townhall.identity.cli import apikey_app, audit_app, users_app
     from townhall.places.cli import places_app
@@ -57,6 +58,7 @@ def _register_module_commands() -> None:
     app.add_typer(services_app, name="services")
     app.add_typer(notifications_app, name="notifications")
     app.add_typer(datahub_app, name="datahub")
+    app.add_typer(counciltax_app, name="counciltax")
     assistant_app.add_typer(knowledge_app, name="knowledge")  # `townhall assistant knowledge ...`
     app.add_typer(assistant_app, name="assistant")
     app.command("synth")(friendly_errors(synth))

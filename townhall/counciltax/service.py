@@ -4,6 +4,7 @@ identity uses before linking a resident to an account. The rules live in `charge
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -97,6 +98,28 @@ def charges_by_band(session: Session, *, year: int, parish: str | None = None, b
         parish=parish,
         bands=[band_charge_out(charge_for_band(precepts, b)) for b in bands],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ParishBandD:
+    parish: str
+    precept_pence: int  # the parish's own Band D
+    total_pence: int  # Band D in the parish: every body's, with the parish's
+
+
+def parish_band_d(session: Session, *, year: int) -> list[ParishBandD]:
+    """Each parish precepting in `year`, by name, with its Band D and the Band D total there."""
+    rows = session.execute(
+        select(PreceptRow.parish_name, PreceptRow.band_d_pence)
+        .where(PreceptRow.financial_year == year, PreceptRow.parish_name.is_not(None))
+        .order_by(PreceptRow.parish_name)
+    ).all()
+    return [
+        ParishBandD(
+            str(name), pence, charge_for_band(precepts_for(session, year=year, parish=name), Band.D).total_pence
+        )
+        for name, pence in rows
+    ]
 
 
 def parish_of(session: Session, *, ward_code: str) -> str | None:
