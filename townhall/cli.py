@@ -43,6 +43,7 @@ def db_current() -> None:
 def _register_module_commands() -> None:
     from townhall.assistant.cli import assistant_app
     from townhall.assistant.knowledge_cli import knowledge_app
+    from townhall.bins.cli import bins_app
     from townhall.counciltax.cli import counciltax_app
     from townhall.datahub.cli import datahub_app
     from townhall.identity.cli import apikey_app, audit_app, users_app
@@ -55,6 +56,7 @@ def _register_module_commands() -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(apikey_app, name="apikey")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(bins_app, name="bins")
     app.add_typer(services_app, name="services")
     app.add_typer(notifications_app, name="notifications")
     app.add_typer(datahub_app, name="datahub")

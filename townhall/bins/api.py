@@ -8,6 +8,7 @@ from datetime import UTC, date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -37,6 +38,22 @@ def network_for(request: Request, session: Session) -> service.BinNetwork:
         cached = (now, service.load_network(session))
         request.app.state.bin_network = cached
     return cached[1]
+
+
+def forget_schedules(app: Any) -> None:
+    """Drop this worker's cached streams, rounds and changes and its cached answers: the next request reads the
+    database again. Other workers keep theirs until they expire (`NETWORK_TTL_SECONDS`, `bin_cache_seconds`)."""
+    app.state.bin_network = None
+    cache: TTLCache[tuple[Any, ...], Any] | None = getattr(app.state, "bin_cache", None)
+    if cache is not None:
+        cache.clear()
+
+
+def forget_schedules_after_commit(request: Request, session: Session) -> None:
+    """`forget_schedules` once `session` commits: cleared any earlier, a request running meanwhile could cache
+    the schedule without the change for another minute."""
+    app = request.app
+    event.listen(session, "after_commit", lambda _session: forget_schedules(app), once=True)
 
 
 def _calendar_feed(request: Request, uprn: int, today: date) -> service.CalendarFeed:

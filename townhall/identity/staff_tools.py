@@ -20,6 +20,8 @@ class StaffTool:
 STAFF_TOOLS: tuple[StaffTool, ...] = (
     StaffTool("Service requests", "/officer/requests", "Residents' reports: assign, update and close them.",
               frozenset({"officer"})),
+    StaffTool("Changes to bin collections", "/officer/bins/changes",
+              "Christmas arrangements, bad weather, strikes: move or cancel collections.", frozenset({"officer"})),
     StaffTool("Conversations waiting for a person", "/assistant/queue",
               "Assistant conversations handed to the contact centre, urgent ones first.",
               frozenset({"contact_centre"})),

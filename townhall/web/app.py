@@ -88,6 +88,7 @@ def _include_modules(app: FastAPI) -> None:
     from townhall.assistant import staff_pages as assistant_staff_pages
     from townhall.assistant import transcript_api as assistant_transcript_api
     from townhall.bins import api as bins_api
+    from townhall.bins import officer_pages as bins_officer_pages
     from townhall.bins import pages as bins_pages
     from townhall.counciltax import api as counciltax_api
     from townhall.counciltax import pages as counciltax_pages
@@ -124,6 +125,7 @@ def _include_modules(app: FastAPI) -> None:
     app.include_router(audit_pages.router)
     app.include_router(places_pages.router)
     app.include_router(bins_pages.router)
+    app.include_router(bins_officer_pages.router)
     app.include_router(counciltax_pages.router)
     app.include_router(service_requests_pages.router)
     app.include_router(officer_pages.router)
