@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from townhall.identity import service
+from townhall.config import Settings
+from townhall.identity import registration, service
 from townhall.identity.access import SESSION_COOKIE, CurrentUser, client_address, public, requires, session_limits
 from townhall.identity.cookies import clear_session_cookie, set_session_cookie
 from townhall.identity.models import User
+from townhall.identity.password_reset import EmailWording
 from townhall.identity.roles import ROLES, is_staff
 from townhall.identity.sessions import end_session, start_session
 from townhall.identity.staff_tools import tools_for
@@ -75,7 +77,7 @@ def sign_out(request: Request, _: Public, session: SessionDep, settings: Setting
 
 @router.get("/register", response_class=HTMLResponse)
 def register_form(request: Request, _: Public) -> HTMLResponse:
-    return render(request, "identity/register.html", {"error": None, "email": ""})
+    return render(request, "identity/register.html", {"error": None, "field": "email", "email": ""})
 
 
 @router.post("/register", response_class=HTMLResponse)
@@ -88,16 +90,74 @@ def register(
     password: Annotated[str, Form(max_length=1000)] = "",
     confirm: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
+    """Check the form and send the email; the same answer whether or not the address has an account."""
+    wording = EmailWording(settings.public_url, settings.council_name, settings.council_phone)
     try:
-        user = service.register_resident(session, email=email, password=password, confirm=confirm,
-                                         client=client_address(request), secret=settings.secret_key)  # fmt: skip
-    except (InvalidInput, Conflict, service.TooManyAttempts) as error:
-        status = 429 if isinstance(error, service.TooManyAttempts) else 422
-        return render(request, "identity/register.html", {"error": error.message, "email": email}, status_code=status)
-    token = start_session(session, user=user, limits=session_limits(settings))
+        sent = registration.start_registration(
+            session, email=email, password=password, confirm=confirm, client=client_address(request),
+            secret=settings.secret_key, wording=wording,
+        )  # fmt: skip
+    except (InvalidInput, service.TooManyAttempts) as error:
+        context = {"error": error.message, "field": _field_of(error), "email": email}
+        return render(request, "identity/register.html", context, status_code=error.status_code)
+    demo = shows_emails(settings)
+    sent_context: dict[str, object] = {
+        "email": sent.recipient,
+        "demo_email": sent if demo else None,
+        "demo_link": _link_on_this_site(sent.body, settings) if demo else None,
+    }
+    return render(request, "identity/register_sent.html", sent_context)
+
+
+def _link_on_this_site(body: str, settings: Settings) -> str | None:
+    """The confirmation link in an email, as a path on this site (a demo may be served at another address than
+    TOWNHALL_PUBLIC_URL); None when the email has none (the address has an account already)."""
+    start = body.find(f"{settings.public_url}/register/confirm/")
+    if start < 0:
+        return None
+    return body[start:].split()[0].removeprefix(settings.public_url)
+
+
+def _field_of(error: Exception) -> str:
+    """The form field an error is about, for the message beside it."""
+    if isinstance(error, registration.PasswordMismatch):
+        return "confirm"
+    return "password" if isinstance(error, registration.PasswordProblem) else "email"
+
+
+def shows_emails(settings: Settings) -> bool:
+    """Whether pages show the email they have just queued: only a demo or development site, which sends none
+    (the outbox notifier), so the journey can be followed there. Never in production."""
+    return settings.environment != "production" and settings.notifier == "outbox"
+
+
+@router.get("/register/confirm/{token}", response_class=HTMLResponse)
+def confirm_form(request: Request, _: Public, session: SessionDep, token: str) -> Response:
+    """A button to press: opening the link alone changes nothing (mail scanners open links)."""
+    try:
+        pending = registration.pending_registration(session, token=token)
+    except registration.RegistrationLinkExpired as error:
+        return _no_store(render(request, "identity/register_expired.html", {"message": error.message}, 404))
+    return _no_store(render(request, "identity/register_confirm.html", {"email": pending.email, "token": token}))
+
+
+@router.post("/register/confirm/{token}", response_class=HTMLResponse)
+def confirm(request: Request, _: Public, session: SessionDep, settings: SettingsDep, token: str) -> Response:
+    try:
+        user = registration.confirm_registration(session, token=token)
+    except registration.RegistrationLinkExpired as error:
+        return _no_store(render(request, "identity/register_expired.html", {"message": error.message}, 404))
+    except Conflict as error:
+        return _no_store(render(request, "identity/register_expired.html", {"message": error.message}, 409))
+    session_token = start_session(session, user=user, limits=session_limits(settings))
     response = RedirectResponse("/account", status_code=303)
-    set_session_cookie(response, request, settings, token)
+    set_session_cookie(response, request, settings, session_token)
     return response
+
+
+def _no_store(page: HTMLResponse) -> HTMLResponse:
+    page.headers["Cache-Control"] = "no-store"  # the address holds a secret: no copy kept anywhere
+    return page
 
 
 @router.get("/staff", response_class=HTMLResponse)

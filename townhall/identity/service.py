@@ -73,28 +73,6 @@ def create_user(
     return user
 
 
-# Accounts that may be made from one client address in ratelimit.WINDOW: a household or an office shares one, but
-# trying address after address (to learn which have an account, or to make accounts in bulk) is stopped
-MAX_REGISTRATIONS_PER_CLIENT = 10
-
-
-def register_resident(
-    session: Session, *, email: str, password: str, confirm: str, client: str = "unknown", secret: str = ""
-) -> User:
-    """A new resident account; TooManyAttempts once ``client`` has tried MAX_REGISTRATIONS_PER_CLIENT times in the
-    rate-limit window, whatever the outcome of each (an address already registered is refused, so each try tells
-    whether an account exists: the limit makes that slow to ask of many addresses)."""
-    client_key = ratelimit.limiter_key(secret, "register-client", client)
-    if ratelimit.is_limited(session, keys={client_key: MAX_REGISTRATIONS_PER_CLIENT}):
-        raise TooManyAttempts(
-            "There have been too many attempts to create an account. Wait 15 minutes, then try again."
-        )
-    ratelimit.record_failure(session, keys=[client_key])  # every attempt counts, kept even when it is refused
-    if password != confirm:
-        raise InvalidInput("The passwords do not match")
-    return create_user(session, email=email, password=password, roles=["resident"])
-
-
 def sign_in(session: Session, *, attempt: SignInAttempt) -> User:
     """The user whose email and password these are; TooManyAttempts when rate-limited; InvalidInput otherwise.
 
