@@ -6,14 +6,19 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, delete, text
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from townhall.bins.import_files import FileProblems, garden_from_csv, rounds_from_csv, weekday_from_name
+from townhall.bins.imports import import_garden, import_property_rounds, import_rounds, import_streams
+from townhall.bins.models import BinScheduleChange
+from townhall.bins.service import collections_for_property
 from townhall.cli import app
 from townhall.config import Settings
 from townhall.db import make_engine
@@ -311,3 +316,23 @@ def test_a_rounds_file_with_only_its_header_is_refused() -> None:
 def test_extra_columns_blank_lines_and_a_byte_order_mark_are_fine() -> None:
     body = "\ufeffuprn,starts,ends,bins,notes\n\n7,25/12/2026,,,paid by card\n"
     assert garden_from_csv(body, uprns={7}) == [(7, date(2026, 12, 25), None, 1)]
+
+
+# --- the use cases on both databases ------------------------------------------------------------------------------
+
+
+def test_the_examples_replace_the_tables_on_either_database(session: Session) -> None:
+    session.execute(delete(BinScheduleChange).where(BinScheduleChange.round_id.is_not(None)))
+    example = partial(Path.read_text, encoding="utf-8")
+    import_streams(session, text=example(EXAMPLES / "bin-streams.toml"), toml=True)
+    report = import_rounds(session, text=example(EXAMPLES / "bin-rounds.csv"), today=TODAY.date(),
+                           properties_text=example(EXAMPLES / "bin-properties.csv"))  # fmt: skip
+    assert (report.added, report.coverage and report.coverage.without["food"]) == (8, 1497)
+    garden = import_garden(session, text=example(EXAMPLES / "bin-garden.csv"), today=TODAY.date())
+    assert (garden.subscriptions, garden.current, garden.current_without_round) == (3, 2, 0)
+    schedule = collections_for_property(session, uprn=THIRD, start=date(2026, 6, 22), days=7)
+    assert [(c.stream.code.value, c.date) for c in schedule.collections] == [
+        ("food", date(2026, 6, 25)), ("refuse", date(2026, 6, 25)), ("garden", date(2026, 6, 26)),
+    ]  # fmt: skip
+    with pytest.raises(FileProblems, match="Line 2: There is no round 'W01-mon-refuse-A'"):
+        import_property_rounds(session, text=f"uprn,round\n{FIRST},W01-mon-refuse-A\n")
