@@ -11,11 +11,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from townhall.bins.import_cli import import_app
 from townhall.cli_support import friendly_errors, open_database
 
 bins_app = typer.Typer(no_args_is_help=True, help="Bin collections.")
 changes_app = typer.Typer(no_args_is_help=True, help="The council's changes to collections: list, add, remove, import.")
 bins_app.add_typer(changes_app, name="changes")
+bins_app.add_typer(import_app, name="import")
 console = Console(stderr=True)
 SEEN_WITHIN = "Web servers already running show it within a minute."
 

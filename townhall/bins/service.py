@@ -166,7 +166,9 @@ def collections_for_property(
     """
     end = check_range(start, days)
     served = property_rounds(session, uprn=uprn)
-    network = network or load_network(session)
+    if network is None or not all(round_id in network.rounds for round_id in served.round_ids):
+        # A cached network older than an import of rounds does not know the property's new rounds
+        network = load_network(session)
     holidays = bank_holidays_around(start, end)
     return PropertySchedule(
         uprn, served.address, schedule_for_rounds(network, served, start, end, bank_holidays=holidays)
