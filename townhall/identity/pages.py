@@ -11,8 +11,8 @@ from townhall.config import Settings
 from townhall.identity import registration, service
 from townhall.identity.access import SESSION_COOKIE, CurrentUser, client_address, public, requires, session_limits
 from townhall.identity.cookies import clear_session_cookie, set_session_cookie
+from townhall.identity.email_links import EmailWording
 from townhall.identity.models import User
-from townhall.identity.password_reset import EmailWording
 from townhall.identity.roles import ROLES, is_staff
 from townhall.identity.sessions import end_session, start_session
 from townhall.identity.staff_tools import tools_for
@@ -91,7 +91,7 @@ def register(
     confirm: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """Check the form and send the email; the same answer whether or not the address has an account."""
-    wording = EmailWording(settings.public_url, settings.council_name, settings.council_phone)
+    wording = EmailWording.from_settings(settings)
     try:
         sent = registration.start_registration(
             session, email=email, password=password, confirm=confirm, client=client_address(request),

@@ -7,9 +7,6 @@ and a newer link replaces it. Setting the new password ends every session the ac
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,6 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from townhall.identity import ratelimit
+from townhall.identity.email_links import EmailWording, looks_like_token, new_token, token_hash
 from townhall.identity.models import PasswordResetToken, User
 from townhall.identity.passwords import hash_password, password_problem
 from townhall.identity.service import TooManyAttempts, actor_for, normalise_email, user_by_email
@@ -31,25 +29,11 @@ LINK_LIFETIME = timedelta(hours=1)
 # client address (a household or an office shares one).
 MAX_REQUESTS_PER_EMAIL = 3
 MAX_REQUESTS_PER_CLIENT = 10
-TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")  # secrets.token_urlsafe(32) is 43 of these
 NO_EMAIL = "Enter your email address"
 
 
 class ResetLinkExpired(NotFound):
     """The link is unknown, used or too old: the person asks for a new one."""
-
-
-@dataclass(frozen=True, slots=True)
-class EmailWording:
-    """Where the emails' links point and whom they name (settings: TOWNHALL_PUBLIC_URL, the council's details)."""
-
-    public_url: str
-    council_name: str
-    council_phone: str
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def request_reset_link(
@@ -91,10 +75,8 @@ def _new_token(session: Session, *, user: User) -> str:
             (PasswordResetToken.user_id == user.id) | (PasswordResetToken.expires_at < now)
         )
     )  # fmt: skip
-    token = secrets.token_urlsafe(32)
-    session.add(
-        PasswordResetToken(token_hash=_hash(token), user_id=user.id, created_at=now, expires_at=now + LINK_LIFETIME)
-    )
+    token, kept = new_token()
+    session.add(PasswordResetToken(token_hash=kept, user_id=user.id, created_at=now, expires_at=now + LINK_LIFETIME))
     session.flush()
     return token
 
@@ -110,8 +92,8 @@ def _link_email(wording: EmailWording, link: str) -> str:
 def usable_link(session: Session, *, token: str) -> PasswordResetToken:
     """The unused, unexpired reset link this token opens; ResetLinkExpired otherwise."""
     row = None
-    if TOKEN_SHAPE.match(token):
-        row = session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _hash(token)))
+    if looks_like_token(token):
+        row = session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token)))
     if row is None or row.used_at is not None or utc_now() >= as_utc(row.expires_at):
         raise ResetLinkExpired("This link to reset your password has expired or has already been used")
     return row

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import HTMLResponse, Response
 
-from townhall.config import Settings
 from townhall.identity import password_reset
 from townhall.identity.access import client_address, public
+from townhall.identity.email_links import EmailWording
 from townhall.identity.service import TooManyAttempts
 from townhall.platform.errors import InvalidInput
 from townhall.web.deps import SessionDep, SettingsDep
@@ -18,10 +18,6 @@ from townhall.web.templating import render
 router = APIRouter(include_in_schema=False)
 Public = Annotated[None, Depends(public)]
 NO_STORE = {"Cache-Control": "no-store"}  # a page whose address holds a secret: no copy kept anywhere
-
-
-def _wording(settings: Settings) -> password_reset.EmailWording:
-    return password_reset.EmailWording(settings.public_url, settings.council_name, settings.council_phone)
 
 
 @router.get("/password-reset", response_class=HTMLResponse)
@@ -40,7 +36,7 @@ def ask_for_link(
     try:
         password_reset.request_reset_link(
             session, email=email, client=client_address(request), secret=settings.secret_key,
-            wording=_wording(settings),
+            wording=EmailWording.from_settings(settings),
         )  # fmt: skip
     except (InvalidInput, TooManyAttempts) as error:
         context = {"error": error.message, "email": email}
@@ -77,7 +73,7 @@ def choose_password(
 ) -> Response:
     new = password_reset.NewPassword(token, password, confirm, client_address(request), settings.secret_key)
     try:
-        password_reset.reset_password(session, new=new, wording=_wording(settings))
+        password_reset.reset_password(session, new=new, wording=EmailWording.from_settings(settings))
     except password_reset.ResetLinkExpired as error:
         return _expired(request, error)
     except InvalidInput as error:

@@ -8,16 +8,14 @@ with the ways to sign in. Attempts are rate-limited per client address.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from townhall.identity import ratelimit
+from townhall.identity.email_links import EmailWording, looks_like_token, new_token, token_hash
 from townhall.identity.models import PendingRegistration, User
-from townhall.identity.password_reset import EmailWording
 from townhall.identity.passwords import hash_password, password_problem
 from townhall.identity.service import TooManyAttempts, create_user, normalise_email, user_by_email
 from townhall.identity.timeutil import as_utc, utc_now
@@ -28,7 +26,6 @@ LINK_LIFETIME = timedelta(hours=24)
 # Attempts from one client address in ratelimit.WINDOW: a household or an office shares one, but making accounts
 # in bulk, or sending confirmation emails to address after address, is stopped
 MAX_REGISTRATIONS_PER_CLIENT = 10
-_TOKEN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 class RegistrationLinkExpired(NotFound):
@@ -41,10 +38,6 @@ class PasswordProblem(InvalidInput):
 
 class PasswordMismatch(InvalidInput):
     """The confirmation differs: the message belongs by the second field."""
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def start_registration(
@@ -81,10 +74,10 @@ def _new_link(session: Session, *, email: str, password: str) -> str:
     session.execute(
         delete(PendingRegistration).where((PendingRegistration.email == email) | (PendingRegistration.expires_at < now))
     )
-    token = secrets.token_urlsafe(32)
+    token, kept = new_token()
     session.add(
         PendingRegistration(
-            token_hash=_hash(token), email=email, password_hash=hash_password(password), created_at=now,
+            token_hash=kept, email=email, password_hash=hash_password(password), created_at=now,
             expires_at=now + LINK_LIFETIME,
         )
     )  # fmt: skip
@@ -112,8 +105,8 @@ def _already_registered(wording: EmailWording) -> str:
 def pending_registration(session: Session, *, token: str) -> PendingRegistration:
     """The registration this link confirms, while it can; RegistrationLinkExpired otherwise."""
     row = None
-    if 20 <= len(token) <= 100 and set(token) <= _TOKEN_CHARACTERS:
-        row = session.scalar(select(PendingRegistration).where(PendingRegistration.token_hash == _hash(token)))
+    if looks_like_token(token):
+        row = session.scalar(select(PendingRegistration).where(PendingRegistration.token_hash == token_hash(token)))
     if row is None or utc_now() >= as_utc(row.expires_at):
         raise RegistrationLinkExpired("This link to create your account has expired or has already been used")
     return row
