@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 from rich.console import Console
+
+from townhall.config import Settings, get_settings
 
 console = Console(stderr=True)
 
@@ -25,6 +29,7 @@ def serve(
     current = settings()
     current.check_for_listening(host)
     ensure_migrated(make_engine(current))
+    _links_to_this_address(current, host, port)
     console.print(f"Serving {current.council_name} on http://{host}:{port}")
     uvicorn.run(
         "townhall.web.app:create_app",
@@ -35,6 +40,18 @@ def serve(
         log_level="info",
         access_log=False,  # access logs would carry postcodes from query strings: personal data stays out of logs
     )
+
+
+def _links_to_this_address(current: Settings, host: str, port: int) -> None:
+    """Outside production, with TOWNHALL_PUBLIC_URL left at its default, make the links in emails (a password reset,
+    confirming an account) point where this server listens, so a demo on another port works end to end. The
+    environment variable reaches the app's settings in every worker. Production always sets its own address."""
+    default = Settings.model_fields["public_url"].default
+    if current.environment == "production" or current.public_url != default:
+        return
+    shown = f"[{host}]" if ":" in host else host
+    os.environ["TOWNHALL_PUBLIC_URL"] = f"http://{shown}:{port}"
+    get_settings.cache_clear()
 
 
 def demo(
