@@ -20,7 +20,8 @@ from townhall.bins.import_files import FileProblems
 from townhall.cli import app
 from townhall.config import Settings
 from townhall.counciltax import service
-from townhall.counciltax.accounts_files import FILES, read_snapshot
+from townhall.counciltax.accounts_fast import converters, rows_if_all_good
+from townhall.counciltax.accounts_files import COLUMNS, FILES, read_snapshot
 from townhall.counciltax.accounts_import import AUDIT_ACTION, import_accounts
 from townhall.db import make_engine
 from townhall.identity.models import AccountLink
@@ -228,6 +229,12 @@ def test_each_bad_line_is_named_by_file_and_line(file: str, line: str, problem: 
     assert any(problem.lower() in found_problem.lower() for found_problem in found), found
 
 
+def test_a_bill_twice_as_1_and_01_is_named_on_the_quick_path_too() -> None:
+    found = problems_of(with_line("bills", "51000001,2026,01,2026-03-10,112500,again"))
+    assert any("line 9: The same bill of that year and version of account 51000001 is already on line 2" in problem
+               for problem in found), found  # fmt: skip
+
+
 def test_a_wrong_header_a_missing_file_and_an_empty_accounts_file_are_each_named() -> None:
     wrong = problems_of(example_texts(bills="reference,year,version,issued_on,charge_pence,reason\n"))
     assert wrong == ["bills.csv: The file needs the columns reference, financial_year, version, issued_on, "
@@ -266,3 +273,20 @@ def test_a_bad_folder_changes_nothing_and_says_each_problem(council: str, tmp_pa
     code, output = accounts_import(folder)
     assert code == 1 and "The folder has no exemptions.csv" in output
     assert accounts_import(tmp_path / "nowhere")[0] != 0
+
+
+def test_the_quick_path_reads_a_whole_council_exactly_as_the_careful_one(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from townhall.counciltax import accounts_files
+
+    texts = snapshot_texts(session.connection())
+    uprns = set(session.scalars(text("SELECT uprn FROM properties")))
+    quick = read_snapshot(texts, uprns=uprns)
+    accounts = {row[0] for row in quick.accounts}
+    for name in ("accounts.csv", "liable_people.csv", "bills.csv", "instalments.csv", "payments.csv"):
+        convert = converters(name, accounts, uprns)
+        assert convert is not None and rows_if_all_good(name, texts[name], COLUMNS[name], convert) is not None, name
+    monkeypatch.setattr(accounts_files, "converters", lambda *_: None)
+    assert read_snapshot(texts, uprns=uprns) == quick
+    assert len(quick.instalments) > 1000 and all(isinstance(row[4], str) for row in quick.instalments)

@@ -5,6 +5,9 @@ other (every child row's account is in accounts.csv, every instalment's bill is 
 instalments run 1, 2, 3... and add up to its charge). Nothing here touches the database: the caller passes the
 gazetteer's UPRNs, and `accounts_import` loads what this returns.
 
+The big files usually go the quick way (`accounts_fast`: whole columns at once); a file with any doubt comes back
+here to be read line by line.
+
 Money is whole pence ("176894" is £1,768.94), as the tables hold it: never pounds, never a float. Dates are
 2026-04-01 (or 01/04/2026). Problems never quote a liable person's name: the messages reach terminals and logs.
 """
@@ -13,10 +16,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 
 from townhall.bins.import_files import FileProblems, csv_rows
+from townhall.counciltax.accounts_fast import SETTLED, converters, rows_if_all_good
 from townhall.counciltax.billing import ExemptionClass
 from townhall.platform.numbers import MAX_ID, MAX_UPRN, whole_number
 
@@ -34,22 +39,20 @@ FILES = tuple(COLUMNS)
 COUNCIL_TAX_BEGAN = date(1993, 4, 1)  # no council tax date is earlier
 LATEST_DAY = date(2099, 12, 31)
 DISCOUNT_KINDS = ("single_person", "disregard")
-SETTLED_WORDS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False,
-                 "": False}  # fmt: skip
 MAX_NAME, MAX_REASON, MAX_METHOD = 200, 100, 20  # the tables' column widths
 
 
 @dataclass
 class Snapshot:
-    """The rows of each table, as tuples in the order of `accounts_import`'s bulk inserts."""
+    """The rows of each table, as tuples in the order of `accounts_import`'s bulk inserts; dates as ISO text."""
 
-    accounts: list[tuple[str, int, date, date | None, int, int]] = field(default_factory=list)
-    liable_people: list[tuple[str, str, date, date | None]] = field(default_factory=list)
-    discounts: list[tuple[str, str, int, int, date, date | None]] = field(default_factory=list)
-    exemptions: list[tuple[str, str, date, date | None]] = field(default_factory=list)
-    bills: list[tuple[str, int, int, date, int, str]] = field(default_factory=list)
-    instalments: list[tuple[str, int, int, int, date, int, bool]] = field(default_factory=list)
-    payments: list[tuple[str, int, date, int, str]] = field(default_factory=list)
+    accounts: list[tuple[str, int, str, str | None, int, int]] = field(default_factory=list)
+    liable_people: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+    discounts: list[tuple[str, str, int, int, str, str | None]] = field(default_factory=list)
+    exemptions: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+    bills: list[tuple[str, int, int, str, int, str]] = field(default_factory=list)
+    instalments: list[tuple[str, int, int, int, str, int, bool]] = field(default_factory=list)
+    payments: list[tuple[str, int, str, int, str]] = field(default_factory=list)
 
 
 class _Checker:
@@ -203,7 +206,7 @@ def _instalment(check: _Checker, values: list[str]) -> tuple[object, ...] | None
     number = check.number(number_text, "number", 1, 99)
     due = check.day(due_text, "due date")
     pence = check.pence(pence_text, "pence")
-    settled = SETTLED_WORDS.get(settled_text.lower())
+    settled = SETTLED.get(settled_text.lower())
     if settled is None:
         check.problems.append(f"settled '{settled_text[:20]}' is not true or false (or yes or no, 1 or 0)")
     if check.problems:
@@ -262,26 +265,42 @@ def _read_file(
                 else:
                     seen[key] = line
             if row is not None:
-                rows.append(row)
+                rows.append(tuple(value.isoformat() if isinstance(value, date) else value for value in row))
             problems.extend(f"{name}, line {line}: {problem[:1].upper()}{problem[1:]}" for problem in check.problems)
     except FileProblems as error:
         problems.extend(f"{name}: {problem}" for problem in error.problems)
     return seen
 
 
-def read_snapshot(texts: Mapping[str, str], *, uprns: Collection[int]) -> Snapshot:
+def read_snapshot(texts: Mapping[str, str], *, uprns: AbstractSet[int]) -> Snapshot:
     """Every file of a snapshot (`FILES`, by name) checked, alone and against the others and the gazetteer's
     `uprns`; FileProblems naming every bad line, a missing column, or an accounts file with no account."""
     missing = [name for name in FILES if name not in texts]
     if missing:
         raise FileProblems([f"The folder has no {name}: a snapshot needs all seven files (an empty one is its "
                             "header row alone)" for name in missing])  # fmt: skip
-    accounts = _references_in(texts["accounts.csv"])
+    named = _references_in(texts["accounts.csv"])
     snapshot = Snapshot()
     problems: list[str] = []
-    lines = {name: _read_file(name, texts[name], (accounts, uprns), snapshot, problems) for name in FILES}
+    bill_lines: dict[tuple[object, ...], int] | None = None
+    good: set[str] = set()
+    for name in FILES:
+        convert = None if problems else converters(name, good, uprns)
+        rows = rows_if_all_good(name, texts[name], COLUMNS[name], convert) if convert is not None else None
+        if rows is not None:  # every line good: no line numbers needed, except a bill's if its plan is wrong
+            getattr(snapshot, name.removesuffix(".csv")).extend(rows)
+        else:
+            lines = _read_file(name, texts[name], (named, uprns), snapshot, problems)
+            bill_lines = lines if name == "bills.csv" else bill_lines
+        if name == "accounts.csv":
+            good = {row[0] for row in snapshot.accounts}
     if not problems:
-        problems = _bill_problems(snapshot, lines["bills.csv"])
+        lines = bill_lines or {tuple(row[:3]): index for index, row in enumerate(snapshot.bills, start=2)}
+        problems = _bill_problems(snapshot, lines)
+        if problems:  # with an instalment twice, say so by line (a quick read would not have)
+            scratch: list[str] = []
+            _read_file("instalments.csv", texts["instalments.csv"], (named, uprns), Snapshot(), scratch)
+            problems = scratch + problems
     if not snapshot.accounts and not problems:
         problems.append(
             "accounts.csv has no accounts in it, only its header: a snapshot replaces every account, so an empty "
@@ -292,9 +311,32 @@ def read_snapshot(texts: Mapping[str, str], *, uprns: Collection[int]) -> Snapsh
     return snapshot
 
 
+def _totals_in_order(instalments: list[tuple[str, int, int, int, str, int, bool]]) -> dict[tuple[object, ...], int]:
+    """Each bill's instalments added up, in one pass, if the file lists each bill's instalments together in order
+    1, 2, 3... (as exports do); an empty answer otherwise."""
+    totals: dict[tuple[object, ...], int] = {}
+    previous: tuple[object, ...] = ()
+    count = 0
+    for reference, year, version, number, _due, pence, _settled in instalments:
+        bill = (reference, year, version)
+        if bill == previous and number == count + 1:
+            totals[bill] += pence
+        elif number == 1 and bill not in totals:
+            totals[bill], previous = pence, bill
+        else:
+            return {}
+        count = number
+    return totals
+
+
 def _bill_problems(snapshot: Snapshot, bill_lines: Mapping[tuple[object, ...], int]) -> list[str]:
     """Each bill whose instalments do not run 1, 2, 3... or do not add up to its charge, and each instalment of
     a bill bills.csv does not have."""
+    totals = _totals_in_order(snapshot.instalments)
+    if totals or not snapshot.instalments:
+        charges = {(reference, year, version): charge for reference, year, version, _, charge, _ in snapshot.bills}
+        if totals.keys() <= charges.keys() and all(totals.get(bill, 0) == charge for bill, charge in charges.items()):
+            return []
     plans: dict[tuple[object, ...], list[tuple[int, int]]] = defaultdict(list)
     for reference, year, version, number, _due, pence, _settled in snapshot.instalments:
         plans[(reference, year, version)].append((number, pence))

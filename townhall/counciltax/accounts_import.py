@@ -25,7 +25,7 @@ from townhall.db import Base
 from townhall.identity.models import AccountLink
 from townhall.places.models import Property
 from townhall.platform.audit import SYSTEM, record_access
-from townhall.platform.bulk import bulk_insert
+from townhall.platform.bulk import bulk_insert, collector_paused
 
 AUDIT_ACTION = "counciltax_accounts_import"
 _CHILDREN_FIRST = (Payment, BillInstalment, Bill, Exemption, Discount, LiablePerson, Account)  # foreign keys
@@ -54,7 +54,8 @@ def import_accounts(session: Session, *, texts: Mapping[str, str]) -> AccountsRe
     """Replace every council tax account with the snapshot in `texts` (file name -> its text, `FILES`);
     FileProblems naming every problem, and nothing written, if any file is wrong."""
     uprns = set(session.scalars(select(Property.uprn)))
-    snapshot = read_snapshot(texts, uprns=uprns)
+    with collector_paused():  # millions of tuples and no cycles: the collector would walk them again and again
+        snapshot = read_snapshot(texts, uprns=uprns)
     new_uprns = {reference: uprn for reference, uprn, *_ in snapshot.accounts}
     old_uprns = dict(session.execute(select(Account.reference, Account.uprn)).all())
     links = session.execute(select(AccountLink.id, AccountLink.account_reference)).all()
@@ -67,7 +68,8 @@ def import_accounts(session: Session, *, texts: Mapping[str, str]) -> AccountsRe
         session.execute(delete(AccountLink).where(AccountLink.id.in_(dropped[start : start + 1000])))
     for model in _CHILDREN_FIRST:
         session.execute(delete(model))
-    loaded = _write(session, snapshot)
+    with collector_paused():
+        loaded = _write(session, snapshot)
     report = AccountsReport(loaded, len(old_uprns), len(links) - len(dropped), len(dropped))
     counts = ", ".join(f"{count} {name}" for name, count in loaded.items())
     record_access(session, actor=SYSTEM, action=AUDIT_ACTION, subject_type=None,
@@ -87,5 +89,7 @@ def _write(session: Session, snapshot: Snapshot) -> dict[str, int]:
     loaded = {}
     for model in reversed(_CHILDREN_FIRST):
         name = model.__tablename__.removeprefix("ct_").replace("_", " ")
-        loaded[name] = bulk_insert(connection, model, _COLUMNS[model], rows[model]) if rows[model] else 0
+        loaded[name] = (
+            bulk_insert(connection, model, _COLUMNS[model], rows[model], dates_as_text=True) if rows[model] else 0
+        )
     return loaded
