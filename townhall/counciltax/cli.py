@@ -1,4 +1,5 @@
-"""`townhall counciltax charges ...`: load a year's charges from a file, and show a year's charges by band."""
+"""`townhall counciltax charges ...`: load a year's charges from a file, and show a year's charges by band;
+`townhall counciltax accounts import FOLDER`: replace the accounts with the revenues system's nightly snapshot."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ if TYPE_CHECKING:
 counciltax_app = typer.Typer(no_args_is_help=True, help="Council tax: the charges set each year.")
 charges_app = typer.Typer(no_args_is_help=True, help="Each year's charges: each precepting body's Band D.")
 counciltax_app.add_typer(charges_app, name="charges")
+accounts_app = typer.Typer(no_args_is_help=True, help="Council tax accounts: the revenues system's nightly snapshot.")
+counciltax_app.add_typer(accounts_app, name="accounts")
 console = Console(stderr=True)
+MAX_SHOWN = 100  # a snapshot wrong on every line needs its first problems, not all of them
 
 
 @charges_app.command("import")
@@ -78,6 +82,50 @@ def _print_loaded(loaded: LoadedCharges) -> None:
     if loaded.parishes_without_precept:
         names = ", ".join(loaded.parishes_without_precept)
         out.print(f"Note: these parishes have no precept in {year.label}: {escape(names)}")
+
+
+@accounts_app.command("import")
+@friendly_errors
+def accounts_import_command(
+    folder: Path = typer.Argument(
+        ..., exists=True, file_okay=False, help="A folder holding accounts.csv and the six other files of a snapshot."
+    ),
+) -> None:
+    """Check a snapshot of every council tax account and load it in place of the accounts there are.
+
+    The folder holds accounts.csv, liable_people.csv, discounts.csv, exemptions.csv, bills.csv, instalments.csv and
+    payments.csv (columns in docs/counciltax.md). Nothing is loaded if anything is wrong: each problem is named by
+    file and line. Prints counts only, never a name."""
+    from townhall.bins.import_files import FileProblems
+    from townhall.cli_support import migrated_database
+    from townhall.counciltax.accounts_files import FILES
+    from townhall.counciltax.accounts_import import import_accounts
+    from townhall.db import session_scope
+    from townhall.platform.errors import InvalidInput
+
+    texts = {}
+    for name in FILES:
+        path = folder / name
+        if path.is_file():
+            try:
+                texts[name] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise InvalidInput(f"{name} is not a UTF-8 text file: save it as CSV (UTF-8)") from None
+    try:
+        with migrated_database() as (_, factory), session_scope(factory) as session:
+            report = import_accounts(session, texts=texts)
+    except FileProblems as problems:
+        console.print(f"[bold red]Error:[/] the snapshot in {escape(str(folder))} was not loaded; nothing changed. "
+                      f"Fix these ({len(problems.problems):,}):", soft_wrap=True)  # fmt: skip
+        for message in problems.problems[:MAX_SHOWN]:
+            console.print(f"  {escape(message)}", soft_wrap=True)
+        if len(problems.problems) > MAX_SHOWN:
+            console.print(f"  ... and {len(problems.problems) - MAX_SHOWN:,} more problems")
+        raise typer.Exit(1) from None
+    counts = ", ".join(f"{count:,} {name}" for name, count in report.loaded.items())
+    console.print(f"Loaded the snapshot: {counts}. It replaced {report.replaced_accounts:,} accounts.", soft_wrap=True)
+    console.print(f"Residents' account links: {report.links_kept:,} kept, {report.links_removed:,} removed (their "
+                  "account is no longer in the snapshot, or is at another property).", soft_wrap=True)  # fmt: skip
 
 
 @charges_app.command("show")

@@ -1,0 +1,292 @@
+"""`townhall counciltax accounts import FOLDER`: the example snapshot loads into a synthetic council and a
+resident's linked account answers from it; the synthetic council's own accounts go round; every bad line is
+named; a wrong folder changes nothing; residents' links survive for accounts still there at the same property."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from tests.counciltax.snapshot import snapshot_texts
+from tests.identity.factories import make_user
+from townhall.bins.import_files import FileProblems
+from townhall.cli import app
+from townhall.config import Settings
+from townhall.counciltax import service
+from townhall.counciltax.accounts_fast import converters, rows_if_all_good
+from townhall.counciltax.accounts_files import COLUMNS, FILES, read_snapshot
+from townhall.counciltax.accounts_import import AUDIT_ACTION, import_accounts
+from townhall.db import make_engine
+from townhall.identity.models import AccountLink
+from townhall.migrate import upgrade
+from townhall.platform import clock
+from townhall.platform.audit.models import AuditEntry
+from townhall.synthetic.council import CouncilSpec, build_council
+
+runner = CliRunner()
+EXAMPLES = Path(__file__).parent.parent.parent / "docs" / "examples" / "counciltax-accounts"
+TODAY = datetime(2026, 11, 29, 12, 0, tzinfo=clock.LONDON)
+EXAMPLE_UPRNS = {100090000001, 100090000002, 100090000003, 100090000004}
+NAMES = ("Alex Example", "Sam Sample", "Jo Sample", "Kit Placeholder", "Ray Specimen")
+
+
+def example_texts(**changes: str) -> dict[str, str]:
+    texts = {name: (EXAMPLES / name).read_text(encoding="utf-8") for name in FILES}
+    return {**texts, **{f"{name}.csv": value for name, value in changes.items()}}
+
+
+def with_line(name: str, line: str) -> dict[str, str]:
+    return example_texts(**{name: (EXAMPLES / f"{name}.csv").read_text(encoding="utf-8") + line + "\n"})
+
+
+def problems_of(texts: dict[str, str]) -> list[str]:
+    with pytest.raises(FileProblems) as caught:
+        read_snapshot(texts, uprns=EXAMPLE_UPRNS)
+    return caught.value.problems
+
+
+@pytest.fixture(scope="module")
+def council_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic council in a SQLite file, built once and copied for each test."""
+    path = tmp_path_factory.mktemp("ct-accounts-import") / "council.db"
+    settings = Settings(database_url=f"sqlite:///{path}", environment="test")
+    upgrade(settings)
+    engine = make_engine(settings)
+    with engine.begin() as connection:
+        build_council(connection, CouncilSpec(size=300, seed=7, as_of=date(2026, 11, 1)))
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def council(command_database: str, council_file: Path) -> Iterator[str]:
+    """The synthetic council as the database `townhall` commands use, today fixed at Sunday 29 November 2026."""
+    target = Path(command_database.removeprefix("sqlite:///"))
+    for suffix in ("-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copy(council_file, target)
+    with clock.frozen_at(TODAY):
+        yield command_database
+
+
+def accounts_import(folder: Path) -> tuple[int, str]:
+    result = runner.invoke(app, ["counciltax", "accounts", "import", str(folder)])
+    assert "Traceback" not in result.output
+    assert not result.exception or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result.exit_code, " ".join(result.output.split())
+
+
+def table_counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    tables = ("ct_accounts", "ct_liable_people", "ct_discounts", "ct_exemptions", "ct_bills", "ct_instalments",
+              "ct_payments")  # fmt: skip
+    with engine.connect() as connection:
+        counts = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in tables}
+    engine.dispose()
+    return counts
+
+
+# --- good snapshots ---------------------------------------------------------------------------------------------
+
+
+def test_the_example_snapshot_loads_with_counts_only_and_one_audit_entry(council: str) -> None:
+    before = table_counts(council)["ct_accounts"]
+    code, output = accounts_import(EXAMPLES)
+    assert code == 0, output
+    assert ("Loaded the snapshot: 4 accounts, 5 liable people, 2 discounts, 1 exemptions, 7 bills, 52 instalments, "
+            f"21 payments. It replaced {before:,} accounts.") in output  # fmt: skip
+    assert "0 kept, 0 removed" in output
+    assert not any(name in output for name in NAMES)
+    assert table_counts(council) == {"ct_accounts": 4, "ct_liable_people": 5, "ct_discounts": 2, "ct_exemptions": 1,
+                                     "ct_bills": 7, "ct_instalments": 52, "ct_payments": 21}  # fmt: skip
+    engine = create_engine(council)
+    with Session(engine) as session:
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.action == AUDIT_ACTION)).all()
+        summary = service.account_summary(session, reference="51000001", on=TODAY.date())
+    engine.dispose()
+    assert len(entries) == 1 and entries[0].actor_type == "system"
+    assert entries[0].purpose is not None and "4 accounts, 5 liable people" in entries[0].purpose
+    assert not any(name in entries[0].purpose for name in NAMES)
+    assert summary.liable_people == ["Alex Example"]
+    assert (summary.charge_pence, summary.paid_pence, summary.balance_pence) == (112_500, 78_750, 33_750)
+    assert summary.overdue_pence == 11_250 and summary.discounts[0].startswith("Single person discount")
+
+
+def test_a_linked_resident_sees_the_loaded_account_and_links_survive_as_documented(session: Session) -> None:
+    import_accounts(session, texts=example_texts())
+    owners = {reference: make_user(session) for reference in ("51000001", "51000002", "51000003")}
+    session.add_all(AccountLink(user_id=user.id, account_reference=reference, linked_at=TODAY)
+                    for reference, user in owners.items())  # fmt: skip
+    session.flush()
+    # the next night: 51000003 has gone from the extract, and 51000002 is at another property
+    accounts = (EXAMPLES / "accounts.csv").read_text(encoding="utf-8")
+    moved = accounts.replace("51000002,100090000002", "51000002,100090000005")
+    kept = [line for line in moved.splitlines() if not line.startswith("51000003")]
+    texts = {name: "\n".join(line for line in content.splitlines() if not line.startswith("51000003")) + "\n"
+             for name, content in example_texts(accounts="\n".join(kept) + "\n").items()}  # fmt: skip
+    report = import_accounts(session, texts=texts)
+    assert (report.links_kept, report.links_removed, report.replaced_accounts) == (1, 2, 4)
+    left = session.scalars(select(AccountLink.account_reference)).all()
+    assert left == ["51000001"]
+    with clock.frozen_at(TODAY):
+        summary = service.account_for_caller(
+            session, reference="51000001", user=owners["51000001"], purpose=None, client=None
+        )
+    assert summary.balance_pence == 33_750 and summary.next_instalment is not None
+    revised = service.account_summary(session, reference="51000002", on=TODAY.date())
+    assert (revised.charge_pence, revised.paid_pence, revised.balance_pence) == (120_000, 94_288, 25_712)
+
+
+def test_the_synthetic_councils_own_accounts_go_round_unchanged(session: Session) -> None:
+    texts = snapshot_texts(session.connection())
+    references = session.scalars(text("SELECT reference FROM ct_accounts ORDER BY reference LIMIT 5")).all()
+    before = [service.account_summary(session, reference=r, on=TODAY.date()) for r in references]
+    rows = {name: texts[name].count("\n") - 1 for name in FILES}
+    report = import_accounts(session, texts=texts)
+    assert list(report.loaded.values()) == [rows[name] for name in FILES]
+    assert report.replaced_accounts == rows["accounts.csv"]
+    assert [service.account_summary(session, reference=r, on=TODAY.date()) for r in references] == before
+
+
+# --- bad snapshots ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "line", "problem"),
+    [
+        (
+            "accounts",
+            "4100005,100090000001,2020-01-01,,10,1",
+            "line 6: The reference '4100005' is not 8 digits beginning with 5",
+        ),
+        ("accounts", "51000005,100090009999,2020-01-01,,10,1", "line 6: There is no property with UPRN 100090009999"),
+        ("accounts", "51000005,100090000001,2020-02-30,,10,1", "line 6: The start date '2020-02-30' is not a date"),
+        (
+            "accounts",
+            "51000005,100090000001,2020-02-01,2020-01-31,10,1",
+            "line 6: The end date, 2020-01-31, is before the start date, 2020-02-01",
+        ),
+        ("accounts", "51000005,100090000001,2020-02-01,,11,1", "The instalment_months '11' is not 10 or 12"),
+        ("accounts", "51000005,100090000001,2020-02-01,,10,29", "The instalment_day '29' is not a whole number from"),
+        (
+            "accounts",
+            "51000001,100090000001,2020-02-01,,10,1",
+            "line 6: The same account of account 51000001 is already on line 2",
+        ),
+        (
+            "liable_people",
+            "51000009,Someone,2020-01-01,",
+            "liable_people.csv, line 7: There is no account 51000009 in accounts.csv",
+        ),
+        ("liable_people", "51000001,,2019-06-15,", "line 7: The full_name is empty"),
+        ("discounts", "51000001,single_person,3,0,2020-01-01,", "3 adults are counted, which gives no discount"),
+        ("discounts", "51000001,empty,1,0,2020-01-01,", "The kind 'empty' is not single_person or disregard"),
+        ("exemptions", "51000001,Z,2020-01-01,", "The class 'Z' is not an exemption class"),
+        ("bills", "51000001,2025,1,2025-03-10,-5,annual bill", "The charge_pence '-5' is not whole pence"),
+        ("bills", "51000001,2025,1,2025-03-10,1250.50,annual bill", "The charge_pence '1250.50' is not whole pence"),
+        (
+            "bills",
+            "51000001,2026,1,2026-03-10,112500,again",
+            "The same bill of that year and version of account 51000001 is already on line 2",
+        ),
+        (
+            "instalments",
+            "51000001,2026,1,11,2027-02-01,100,false",
+            "bills.csv, line 2: Account 51000001's bill "
+            "for 2026, version 1, is 112500 pence, but its 11 instalments add up to 112600 pence",
+        ),
+        (
+            "instalments",
+            "51000001,2026,1,12,2027-02-01,0,false",
+            "has instalments numbered 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, not 1 to 11",
+        ),
+        ("instalments", "51000001,2026,1,5,2026-08-01,11250,false", "the same instalment of that bill and number"),
+        (
+            "instalments",
+            "51000001,2025,1,1,2025-04-01,100,false",
+            "instalments.csv: Account 51000001 has instalments of a bill for 2025, version 1, that is not in bills.csv",
+        ),
+        ("instalments", "51000001,2026,1,11,2027-02-01,0,maybe", "Settled 'maybe' is not true or false"),
+        ("payments", "51000001,2026,2026-11-01,-11250,direct debit", "The pence '-11250' is not whole pence"),
+        (
+            "payments",
+            "51000001,1990,1990-11-01,100,card",
+            "The financial_year '1990' is not a whole number from 1993 to 2099",
+        ),
+    ],
+)
+def test_each_bad_line_is_named_by_file_and_line(file: str, line: str, problem: str) -> None:
+    found = problems_of(with_line(file, line))
+    assert any(problem.lower() in found_problem.lower() for found_problem in found), found
+
+
+def test_a_bill_twice_as_1_and_01_is_named_on_the_quick_path_too() -> None:
+    found = problems_of(with_line("bills", "51000001,2026,01,2026-03-10,112500,again"))
+    assert any("line 9: The same bill of that year and version of account 51000001 is already on line 2" in problem
+               for problem in found), found  # fmt: skip
+
+
+def test_a_wrong_header_a_missing_file_and_an_empty_accounts_file_are_each_named() -> None:
+    wrong = problems_of(example_texts(bills="reference,year,version,issued_on,charge_pence,reason\n"))
+    assert wrong == ["bills.csv: The file needs the columns reference, financial_year, version, issued_on, "
+                     "charge_pence, reason; it has no financial_year (its columns are: reference, year, version, "
+                     "issued_on, charge_pence, reason)"]  # fmt: skip
+    texts = example_texts()
+    del texts["payments.csv"]
+    assert problems_of(texts)[0].startswith("The folder has no payments.csv")
+    header_only = {name: content.splitlines()[0] + "\n" for name, content in example_texts().items()}
+    assert problems_of(header_only)[0].startswith("accounts.csv has no accounts in it, only its header")
+
+
+def test_problems_never_quote_a_liable_persons_name() -> None:
+    long_name = "Alex Example " * 20
+    found = problems_of(with_line("liable_people", f"51000001,{long_name},2019-06-15,"))
+    found += problems_of(with_line("liable_people", "51000009,Alex Example,2019-06-15,"))
+    assert found and not any("Alex" in problem for problem in found), found
+
+
+def test_a_bad_folder_changes_nothing_and_says_each_problem(council: str, tmp_path: Path) -> None:
+    assert accounts_import(EXAMPLES)[0] == 0
+    before = table_counts(council)
+    folder = tmp_path / "snapshot"
+    shutil.copytree(EXAMPLES, folder)
+    with (folder / "payments.csv").open("a", encoding="utf-8") as payments:
+        payments.write("51000001,2026,2026-11-01,112.50,card\n51000007,2026,2026-11-01,100,card\n")
+    (folder / "exemptions.csv").write_text("reference,class,starts\n", encoding="utf-8")
+    code, output = accounts_import(folder)
+    assert code == 1
+    assert "was not loaded; nothing changed. Fix these (3):" in output
+    assert "payments.csv, line 23: The pence '112.50' is not whole pence" in output
+    assert "payments.csv, line 24: There is no account 51000007 in accounts.csv" in output
+    assert "exemptions.csv: The file needs the columns reference, class, starts, ends; it has no ends" in output
+    assert table_counts(council) == before
+    (folder / "exemptions.csv").unlink()
+    code, output = accounts_import(folder)
+    assert code == 1 and "The folder has no exemptions.csv" in output
+    assert accounts_import(tmp_path / "nowhere")[0] != 0
+
+
+def test_the_quick_path_reads_a_whole_council_exactly_as_the_careful_one(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from townhall.counciltax import accounts_files
+
+    texts = snapshot_texts(session.connection())
+    uprns = set(session.scalars(text("SELECT uprn FROM properties")))
+    quick = read_snapshot(texts, uprns=uprns)
+    accounts = {row[0] for row in quick.accounts}
+    for name in ("accounts.csv", "liable_people.csv", "bills.csv", "instalments.csv", "payments.csv"):
+        convert = converters(name, accounts, uprns)
+        assert convert is not None and rows_if_all_good(name, texts[name], COLUMNS[name], convert) is not None, name
+    monkeypatch.setattr(accounts_files, "converters", lambda *_: None)
+    assert read_snapshot(texts, uprns=uprns) == quick
+    assert len(quick.instalments) > 1000 and all(isinstance(row[4], str) for row in quick.instalments)
