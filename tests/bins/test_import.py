@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, delete, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from townhall.bins.import_files import FileProblems, garden_from_csv, rounds_from_csv, weekday_from_name
+from townhall.bins.import_files import garden_from_csv, rounds_from_csv, weekday_from_name
 from townhall.bins.imports import import_garden, import_property_rounds, import_rounds, import_streams
 from townhall.bins.models import BinScheduleChange
 from townhall.bins.service import collections_for_property
@@ -24,6 +24,7 @@ from townhall.config import Settings
 from townhall.db import make_engine
 from townhall.migrate import upgrade
 from townhall.platform import clock
+from townhall.platform.csv_files import FileProblems
 from townhall.synthetic.council import CouncilSpec, build_council
 from townhall.web.app import create_app
 

@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 
 from tests.counciltax.snapshot import snapshot_texts
 from tests.identity.factories import make_user
-from townhall.bins.import_files import FileProblems
 from townhall.cli import app
 from townhall.config import Settings
 from townhall.counciltax import service
@@ -28,6 +27,7 @@ from townhall.identity.models import AccountLink
 from townhall.migrate import upgrade
 from townhall.platform import clock
 from townhall.platform.audit.models import AuditEntry
+from townhall.platform.csv_files import FileProblems
 from townhall.synthetic.council import CouncilSpec, build_council
 
 runner = CliRunner()

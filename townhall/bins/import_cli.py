@@ -38,8 +38,8 @@ def _text(file: Path) -> str:
 
 def _load(names: str, work: Callable[[Session], T]) -> T:
     """`work` in one transaction; for a wrong file, each problem on a line of its own and exit 1."""
-    from townhall.bins.import_files import FileProblems
     from townhall.db import session_scope
+    from townhall.platform.csv_files import FileProblems
 
     _, factory = open_database()
     try:

@@ -17,17 +17,15 @@ uprn,starts,ends,bins                                      # garden.csv: ends bl
 
 from __future__ import annotations
 
-import csv
-import io
 import tomllib
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from townhall.bins.changes import ChangeProblems, day_from_text, long_date
 from townhall.bins.schedule import StreamCode
 from townhall.bins.service import EARLIEST_DAY, LATEST_DAY
-from townhall.platform.errors import InvalidInput
+from townhall.platform.csv_files import FileProblems, csv_rows
 from townhall.platform.numbers import MAX_UPRN, whole_number
 
 STREAM_COLUMNS = ("code", "name", "colour", "accepts")
@@ -39,14 +37,6 @@ FREQUENCIES = (1, 2, 4)
 MAX_ROUND_ID = 40  # bin_rounds.id
 MAX_STREAM_TEXT = 60  # bin_streams.name and .colour
 MAX_GARDEN_BINS = 9
-
-
-class FileProblems(InvalidInput):
-    """Everything wrong with a file, one message a problem, each naming its line."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else ""))
-        self.problems = list(problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,27 +58,6 @@ class RoundRow:
 
 PropertyRow = tuple[int, str]  # uprn, round id: the order of property_bin_rounds' bulk insert
 GardenRow = tuple[int, date, date | None, int]  # uprn, starts, ends, bins
-
-
-def csv_rows(text: str, columns: Sequence[str]) -> Iterator[tuple[int, list[str]]]:
-    """(line, values of `columns` in that order, stripped) for each row that is not blank; FileProblems naming
-    the missing columns when the header lacks any. Other columns are ignored (exports often carry more)."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
-    header = [name.strip().lower() for name in next(reader, [])]
-    if not any(header):
-        raise FileProblems([f"The file is empty: it needs a header row with the columns {', '.join(columns)}"])
-    missing = [column for column in columns if column not in header]
-    if missing:
-        raise FileProblems([f"The file needs the columns {', '.join(columns)}; it has no {', '.join(missing)} "
-                            f"(its columns are: {', '.join(name for name in header if name) or 'none'})"])  # fmt: skip
-    positions = [header.index(column) for column in columns]
-    width = max(positions) + 1
-    for row in reader:
-        if not any(value.strip() for value in row):
-            continue
-        if len(row) < width:
-            row = row + [""] * (width - len(row))
-        yield reader.line_num, [row[position].strip() for position in positions]
 
 
 def _at(where: str, problem: str) -> str:

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from townhall.bins.changes import long_date
 from townhall.bins.import_files import (
-    FileProblems,
     RoundRow,
     StreamRow,
     garden_from_csv,
@@ -33,6 +32,7 @@ from townhall.bins.models import BinRound, BinScheduleChange, BinStream, GardenS
 from townhall.bins.schedule import Round, StreamCode, WasteStream, scheduled_dates
 from townhall.places.models import Property
 from townhall.platform.bulk import bulk_insert
+from townhall.platform.csv_files import FileProblems
 
 
 @dataclass(frozen=True, slots=True)

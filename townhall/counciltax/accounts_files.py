@@ -20,9 +20,9 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 
-from townhall.bins.import_files import FileProblems, csv_rows
 from townhall.counciltax.accounts_fast import SETTLED, converters, rows_if_all_good
 from townhall.counciltax.billing import ExemptionClass
+from townhall.platform.csv_files import FileProblems, csv_rows
 from townhall.platform.numbers import MAX_ID, MAX_UPRN, whole_number
 
 # The files of a snapshot, and the columns each needs (other columns are ignored: exports often carry more)

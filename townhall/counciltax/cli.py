@@ -96,11 +96,11 @@ def accounts_import_command(
     The folder holds accounts.csv, liable_people.csv, discounts.csv, exemptions.csv, bills.csv, instalments.csv and
     payments.csv (columns in docs/counciltax.md). Nothing is loaded if anything is wrong: each problem is named by
     file and line. Prints counts only, never a name."""
-    from townhall.bins.import_files import FileProblems
     from townhall.cli_support import migrated_database
     from townhall.counciltax.accounts_files import FILES
     from townhall.counciltax.accounts_import import import_accounts
     from townhall.db import session_scope
+    from townhall.platform.csv_files import FileProblems
     from townhall.platform.errors import InvalidInput
 
     texts = {}
