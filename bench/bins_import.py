@@ -11,23 +11,9 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
-import subprocess
-import sys
-import time
-import uuid
-from datetime import date
-from pathlib import Path
 
-import psycopg
+from import_bench import ROOT, VAR, fresh_council, time_command
 from sqlalchemy import text
-
-from townhall.config import Settings
-from townhall.db import make_engine
-from townhall.migrate import upgrade
-from townhall.synthetic.council import CouncilSpec, build_council
-
-ROOT = Path(__file__).parent.parent
 
 
 def main() -> None:
@@ -35,52 +21,19 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--postgres", help="a PostgreSQL URL: measure there instead of in a SQLite file")
     args = parser.parse_args()
-    folder = ROOT / "var"
-    folder.mkdir(exist_ok=True)
-    if args.postgres:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(args.postgres, autocommit=True) as admin:
-            admin.execute(f'CREATE SCHEMA "{schema}"')
-        url = f"{args.postgres}?options=-csearch_path%3D{schema}"
-    else:
-        path = folder / f"bench-bins-import-{uuid.uuid4().hex[:8]}.db"
-        url = f"sqlite:///{path}"
-    settings = Settings(database_url=url, environment="test")
-    upgrade(settings)
-    engine = make_engine(settings)
-    started = time.perf_counter()
-    with engine.begin() as connection:
-        build_council(connection, CouncilSpec(size=args.size, seed=1, as_of=date(2026, 11, 1)))
-    print(f"built a {args.size:,}-property synthetic council in {time.perf_counter() - started:.1f} s")
-    source = folder / "bench-bins-properties.csv"
-    query = text(
-        "SELECT p.uprn, p.round_id FROM property_bin_rounds p JOIN bin_rounds r ON r.id = p.round_id "
-        "WHERE r.stream_code <> 'garden' ORDER BY p.uprn, p.round_id"
-    )
-    with engine.connect() as connection, source.open("w", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["uprn", "round"])
-        rows = connection.execute(query).all()
-        writer.writerows(rows)
-    engine.dispose()
-    print(f"wrote {len(rows):,} rows to {source.relative_to(ROOT)}")
-    command = [str(ROOT / ".venv" / "bin" / "townhall"), "bins", "import", "properties", str(source)]
-    environment = {**os.environ, "TOWNHALL_DATABASE_URL": url}
-    for attempt in (1, 2):
-        started = time.perf_counter()
-        finished = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
-        elapsed = time.perf_counter() - started
-        print(f"run {attempt}: exit {finished.returncode} in {elapsed:.2f} s ({len(rows) / elapsed:,.0f} rows/s)")
-        print("  " + " ".join(finished.stderr.split()))
-        if finished.returncode:
-            sys.exit(1)
-    if args.postgres:
-        with psycopg.connect(args.postgres, autocommit=True) as admin:
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
-    else:
-        path.unlink()
-        for suffix in ("-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    with fresh_council(args.size, args.postgres, "bench-bins-import") as (engine, url):
+        source = VAR / "bench-bins-properties.csv"
+        query = text(
+            "SELECT p.uprn, p.round_id FROM property_bin_rounds p JOIN bin_rounds r ON r.id = p.round_id "
+            "WHERE r.stream_code <> 'garden' ORDER BY p.uprn, p.round_id"
+        )
+        with engine.connect() as connection, source.open("w", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["uprn", "round"])
+            rows = connection.execute(query).all()
+            writer.writerows(rows)
+        print(f"wrote {len(rows):,} rows to {source.relative_to(ROOT)}")
+        time_command(["bins", "import", "properties", str(source)], url, len(rows))
 
 
 if __name__ == "__main__":

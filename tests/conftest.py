@@ -176,3 +176,28 @@ def command_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
     upgrade(Settings(database_url=url, environment="test"))
     yield url
     get_settings.cache_clear()
+
+
+def small_council_file(folder: Path) -> Path:
+    """A 300-property synthetic council (seed 7, as of 1 November 2026) in a SQLite file in ``folder``, for tests
+    that copy it over the database `townhall` commands use (``use_council_file``): built once per module."""
+    path = folder / "council.db"
+    settings = Settings(database_url=f"sqlite:///{path}", environment="test")
+    upgrade(settings)
+    engine = make_engine(settings)
+    with engine.begin() as connection:
+        build_council(connection, CouncilSpec(size=300, seed=7, as_of=date(2026, 11, 1)))
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+def use_council_file(council_file: Path, command_database: str) -> None:
+    """Copy a council built by ``small_council_file`` over this test's `townhall` command database."""
+    import shutil
+
+    target = Path(command_database.removeprefix("sqlite:///"))
+    for suffix in ("-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copy(council_file, target)

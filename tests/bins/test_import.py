@@ -3,7 +3,6 @@ the API answers from them; every bad line is named; a wrong file changes nothing
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -15,17 +14,15 @@ from sqlalchemy import create_engine, delete, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from tests.conftest import small_council_file, use_council_file
 from townhall.bins.import_files import garden_from_csv, rounds_from_csv, weekday_from_name
 from townhall.bins.imports import import_garden, import_property_rounds, import_rounds, import_streams
 from townhall.bins.models import BinScheduleChange
 from townhall.bins.service import collections_for_property
 from townhall.cli import app
 from townhall.config import Settings
-from townhall.db import make_engine
-from townhall.migrate import upgrade
 from townhall.platform import clock
 from townhall.platform.csv_files import FileProblems
-from townhall.synthetic.council import CouncilSpec, build_council
 from townhall.web.app import create_app
 
 runner = CliRunner()
@@ -37,26 +34,13 @@ ROUNDS_HEADER = "round,stream,weekday,frequency_weeks,reference_date\n"
 
 @pytest.fixture(scope="module")
 def council_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small synthetic council in a SQLite file, built once and copied for each test."""
-    path = tmp_path_factory.mktemp("bins-import") / "council.db"
-    settings = Settings(database_url=f"sqlite:///{path}", environment="test")
-    upgrade(settings)
-    engine = make_engine(settings)
-    with engine.begin() as connection:
-        build_council(connection, CouncilSpec(size=300, seed=7, as_of=date(2026, 11, 1)))
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
+    return small_council_file(tmp_path_factory.mktemp("bins-import"))
 
 
 @pytest.fixture
 def council(command_database: str, council_file: Path) -> Iterator[str]:
     """The synthetic council as the database `townhall` commands use, today fixed at Sunday 29 November 2026."""
-    target = Path(command_database.removeprefix("sqlite:///"))
-    for suffix in ("-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    shutil.copy(council_file, target)
+    use_council_file(council_file, command_database)
     with clock.frozen_at(TODAY):
         yield command_database
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,21 +14,18 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from tests.conftest import small_council_file, use_council_file
 from tests.counciltax.snapshot import snapshot_texts
 from tests.identity.factories import make_user
 from townhall.cli import app
-from townhall.config import Settings
 from townhall.counciltax import service
 from townhall.counciltax.accounts_fast import converters, rows_if_all_good
 from townhall.counciltax.accounts_files import COLUMNS, FILES, read_snapshot
 from townhall.counciltax.accounts_import import AUDIT_ACTION, import_accounts
-from townhall.db import make_engine
 from townhall.identity.models import AccountLink
-from townhall.migrate import upgrade
 from townhall.platform import clock
 from townhall.platform.audit.models import AuditEntry
 from townhall.platform.csv_files import FileProblems
-from townhall.synthetic.council import CouncilSpec, build_council
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).parent.parent.parent / "docs" / "examples" / "counciltax-accounts"
@@ -54,26 +51,13 @@ def problems_of(texts: dict[str, str]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def council_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small synthetic council in a SQLite file, built once and copied for each test."""
-    path = tmp_path_factory.mktemp("ct-accounts-import") / "council.db"
-    settings = Settings(database_url=f"sqlite:///{path}", environment="test")
-    upgrade(settings)
-    engine = make_engine(settings)
-    with engine.begin() as connection:
-        build_council(connection, CouncilSpec(size=300, seed=7, as_of=date(2026, 11, 1)))
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
+    return small_council_file(tmp_path_factory.mktemp("ct-accounts-import"))
 
 
 @pytest.fixture
 def council(command_database: str, council_file: Path) -> Iterator[str]:
     """The synthetic council as the database `townhall` commands use, today fixed at Sunday 29 November 2026."""
-    target = Path(command_database.removeprefix("sqlite:///"))
-    for suffix in ("-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    shutil.copy(council_file, target)
+    use_council_file(council_file, command_database)
     with clock.frozen_at(TODAY):
         yield command_database
 
