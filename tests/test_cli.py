@@ -390,3 +390,15 @@ def test_a_database_migrated_by_a_newer_townhall_says_so(command_database: str, 
         assert result.exit_code == 1
         assert "newer version of Townhall" in " ".join(result.output.split()), args
         assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "says"), [(b"", "is empty"), (b"source,person_id\n\xff\xfe,1\n", "could not be read")]
+)
+def test_datahub_evaluate_refuses_a_truth_file_it_cannot_read(
+    command_database: str, tmp_path: Path, content: bytes, says: str
+) -> None:
+    truth = tmp_path / "truth.csv"
+    truth.write_bytes(content)
+    result = runner.invoke(app, ["datahub", "evaluate", "--truth", str(truth)])
+    assert result.exit_code != 0 and says in result.output and "Traceback" not in result.output

@@ -10,6 +10,7 @@ from townhall.datahub.contracts import (
     PERSON_COLUMNS,
     ContractError,
     ExtractError,
+    check_extract_columns,
     load_contracts,
     out_of_date,
     parse_contract,
@@ -178,3 +179,21 @@ def test_a_contract_may_accept_several_date_of_birth_formats():
     assert list(clean["date_of_birth"]) == ["1990-04-03", "1991-05-06"] and quarantine.empty
     with pytest.raises(ContractError, match="date_of_birth_format"):
         parse_contract(text.replace('"%d/%m/%Y"', "[]", 1))
+
+
+def test_a_file_without_its_header_row_is_refused_without_repeating_its_first_record() -> None:
+    contract = load_contracts()["council_tax_reduction"]
+    raw = pd.DataFrame(columns=["C1", "Ann", "Lee", "3 Mar 1984", "F", "1 High St", "ZX1 1AB", "3"])
+    with pytest.raises(ExtractError, match="first row is not its header") as refused:
+        check_extract_columns(contract, raw)
+    assert "Ann" not in str(refused.value) and "ZX1 1AB" not in str(refused.value)
+
+
+def test_unexpected_column_names_that_hold_records_are_counted_not_shown() -> None:
+    contract = load_contracts()["council_tax_reduction"]
+    swallowed = 'dob\nC1,Ann,Lee,"3 Mar 1984'  # a header's unclosed quote runs on into the rows
+    columns = [c if c != "dob" else swallowed for c in contract.columns.source_columns()] + ["NOTES"]
+    with pytest.raises(ExtractError) as refused:
+        check_extract_columns(contract, pd.DataFrame(columns=columns))
+    message = str(refused.value)
+    assert "unexpected columns ['NOTES'] and 1 more not shown" in message and "Ann" not in message

@@ -4,11 +4,11 @@ never revealing the records of earlier decisions it contradicts."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from tests.datahub.test_link_service import EARLY_HELP_ADULTS, OFFICER, PURPOSE, REGISTRY
-from townhall.datahub.models import DatahubRecord, OfficerDecision
+from tests.datahub.test_link_service import DECIDE, EARLY_HELP_ADULTS, OFFICER, PURPOSE, REGISTRY
+from townhall.datahub.models import DatahubRecord, OfficerDecision, PersonRecord
 from townhall.datahub.service import ContradictingDecision, DecisionRefused, record_officer_decision
 from townhall.platform.audit.models import AuditEntry
 
@@ -101,3 +101,28 @@ def test_a_changed_mind_is_recorded_and_changing_back_is_recorded_again(session:
     _decide(session, a, b, same=True, reason="The son's record was a typo")
     verdicts = session.scalars(select(OfficerDecision.same_person).order_by(OfficerDecision.id)).all()
     assert verdicts == [True, False, True]
+
+
+def test_a_decision_from_a_persons_page_must_start_from_one_of_that_persons_records(session: Session) -> None:
+    a, b, c, elsewhere = _keys(session, "council_tax", 4)
+    session.execute(delete(PersonRecord))
+    for key, person in ((a, "TH00000001"), (b, "TH00000001"), (c, "TH00000002")):
+        session.add(PersonRecord(record_key=key, person_id=person))
+    session.flush()
+
+    def decide(record_a: str, record_b: str, *, same: bool):
+        return record_officer_decision(session, record_a=record_a, record_b=record_b, same_person=same,
+                                       reason="Checked", decided_by="o", person_id="TH00000001",
+                                       **DECIDE)  # fmt: skip
+
+    with pytest.raises(DecisionRefused) as refused:  # neither record is this person's
+        decide(c, elsewhere, same=True)
+    assert set(refused.value.problems) == {"record_a"}
+    with pytest.raises(DecisionRefused) as refused:  # the other way round: the first record is someone else's
+        decide(elsewhere, a, same=False)
+    assert set(refused.value.problems) == {"record_a"}
+    assert session.scalar(select(func.count()).select_from(OfficerDecision)) == 0
+    decide(a, b, same=False)  # a split of this person
+    decide(b, elsewhere, same=True)  # a missed link from this person to another record
+    decide(a, c, same=False)  # kept apart from someone else's record
+    assert session.scalar(select(func.count()).select_from(OfficerDecision)) == 3

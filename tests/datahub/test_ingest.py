@@ -288,3 +288,67 @@ def test_a_new_extract_takes_the_old_ones_quarantine_and_the_decisions_about_rec
     assert set(kept) <= {report.batch_id}  # nothing held from the extract it replaced
     # C2 left the source's extract: the decisions naming it, with their reasons about the resident, go with it
     assert session.scalar(select(func.count()).select_from(OfficerDecision)) == 0
+
+
+def test_decisions_about_a_record_held_back_in_quarantine_stay_for_when_it_returns(session: Session) -> None:
+    rows = [["C1", "Ann", "Lee", "3 Mar 1984", "F", "1 High St", "ZX1 1AB", "3"],
+            ["C2", "Bob", "Lee", "4 Apr 1980", "M", "1 High St", "ZX1 1AB", "3"],
+            ["C3", "Cat", "Lee", "5 May 1981", "F", "1 High St", "ZX1 1AB", "3"]]  # fmt: skip
+    _ingest(session, _ctr(rows))
+    for a, b in (("C1", "C2"), ("C1", "C3")):
+        session.add(OfficerDecision(record_a=f"council_tax_reduction:{a}", record_b=f"council_tax_reduction:{b}",
+                                    same_person=False, reason="A mother and her son", decided_by="o",
+                                    decided_at=clock.now()))  # fmt: skip
+    session.flush()
+    mistyped = [rows[0], [*rows[1][:3], "31 Feb 1980", *rows[1][4:]]]  # C2's date mistyped, C3 gone
+
+    report = _ingest(session, _ctr(mistyped))
+
+    assert (report.rows_quarantined, report.decisions_forgotten) == (1, 1)
+    (kept,) = session.scalars(select(OfficerDecision.record_b))
+    assert kept == "council_tax_reduction:C2"
+
+
+def test_identifiers_are_read_the_same_whatever_the_file_padded_them_with(session: Session) -> None:
+    rows = [[f"C{i}", "Ann", "Lee", "3 Mar 1984", "F", "1 High St", "ZX1 1AB", "1"] for i in range(10)]
+    _ingest(session, _ctr(rows))
+    padded = [[f" C{i}   ", *row[1:]] for i, row in enumerate(rows)]
+    _ingest(session, _ctr(padded), force=False)
+    keys = session.scalars(select(DatahubRecord.record_key).where(DatahubRecord.source == "council_tax_reduction"))
+    assert sorted(keys) == sorted(f"council_tax_reduction:C{i}" for i in range(10))
+
+
+def test_an_extract_whose_identifiers_mostly_changed_is_refused_unless_forced(session: Session) -> None:
+    _ingest(session, _ctr([[f"C{i}", "Ann", "Lee", "3 Mar 1984", "F", "1 High St", "ZX1 1AB", "1"] for i in range(10)]))
+    renumbered = _ctr([[f"N{i}", "Ann", "Lee", "3 Mar 1984", "F", "1 High St", "ZX1 1AB", "1"] for i in range(10)])
+    with pytest.raises(InvalidInput, match=r"only 0 of the 10 record identifiers .* --force"):
+        _ingest(session, renumbered, force=False)
+    assert _count(session, "council_tax_reduction") == 10
+    assert _ingest(session, renumbered, force=True).rows_loaded == 10
+
+
+def test_whole_number_identifiers_from_a_parquet_column_of_decimals_keep_their_form(session: Session) -> None:
+    raw = _ctr([[float(i), "Ann", "Lee", "3 Mar 1984", "F", "1 High St", "ZX1 1AB", "1"] for i in range(1, 4)])
+    _ingest(session, raw)
+    keys = session.scalars(select(DatahubRecord.record_key).where(DatahubRecord.source == "council_tax_reduction"))
+    assert sorted(keys) == ["council_tax_reduction:1", "council_tax_reduction:2", "council_tax_reduction:3"]
+
+
+def test_every_copy_of_a_repeated_identifier_is_quarantined_even_when_one_copy_fails_another_check(
+    session: Session,
+) -> None:
+    rows = [["C1", "Ann", "Lee", "3 Mar 1984", "F", "1 High St", "ZX1 1AB", "1"],
+            ["C1", "Bob", "Lee", "31 Feb 1980", "M", "1 High St", "ZX1 1AB", "1"],
+            ["C2", "Cat", "Lee", "5 May 1981", "F", "1 High St", "ZX1 1AB", "1"]]  # fmt: skip
+    report = _ingest(session, _ctr(rows))
+    assert (report.rows_loaded, report.rows_quarantined) == (1, 2)
+    reasons = {row.row_number: row.reason for row in quarantined_rows(session, source="council_tax_reduction")}
+    assert reasons[1] == "record identifier 'C1' appears more than once"
+    assert reasons[2].startswith("record identifier 'C1' appears more than once; date '31 Feb 1980'")
+
+
+def test_a_header_too_long_to_be_one_is_refused_with_a_message(tmp_path: Path) -> None:
+    path = tmp_path / "ctr.csv"
+    path.write_text("claim_no," + "x" * 200_000 + "\nC1,Ann\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="header row could not be read"):
+        read_extract(path)

@@ -116,3 +116,25 @@ def test_the_export_never_lets_a_spreadsheet_run_a_quarantined_value_as_a_formul
 def test_a_page_number_in_other_digits_shows_the_first_page(client: TestClient, session: Session) -> None:
     signed_in(client, session, role="ig_officer")
     assert client.get("/datahub/quarantine", params={"page": "²"}).status_code == 200  # int("²") fails
+
+
+def test_a_source_name_that_cannot_be_a_source_is_refused_not_taken_for_all_of_them(
+    client: TestClient, session: Session
+) -> None:
+    _hold_back(session, "council_tax", 3)
+    _hold_back(session, "school_attendance", 3)
+    signed_in(client, session, role="ig_officer")
+    token = form_token(client, "/datahub/quarantine")
+    assert "30 days after their extract was ingested" in client.get("/datahub/quarantine").text
+    written_loosely = client.post(
+        "/datahub/quarantine.csv", data={"purpose": "Fix the extract", "source": "Council-Tax", "csrf_token": token}
+    )
+    assert written_loosely.status_code == 200
+    assert {line.split(",")[0] for line in written_loosely.text.splitlines()[1:]} == {"council_tax"}
+    for name in ("council tax!", "Council_Tax; DROP"):
+        refused = client.post(
+            "/datahub/quarantine.csv", data={"purpose": "Fix the extract", "source": name, "csrf_token": token}
+        )
+        assert refused.status_code == 422 and "There is no source called" in refused.text
+        assert "school_attendance," not in refused.text
+    assert client.get("/datahub/quarantine?source=council+tax%21").status_code == 422

@@ -178,3 +178,16 @@ def test_a_date_fact_that_is_not_a_date_has_a_reason():
     assert list(reasons[:5]) == [None] * 5
     assert reasons.iloc[5] == "liability start: date 'soon' is not in a recognised date format"
     assert reasons.iloc[6].startswith("liability start: date '31/02/2020'")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("Łukasz", "LUKASZ"), ("Żółć", "ZOLC"), ("Ævar", "AEVAR"), ("Øystein", "OYSTEIN"), ("Þóra", "THORA"),
+     ("Dvořák", "DVORAK"), ("Na", "NA"), ("N/A", None)],
+)  # fmt: skip
+def test_letters_without_a_decomposition_are_spelt_in_english_and_na_is_a_name(raw: str, expected: str | None):
+    assert s.standardise_name(raw) == expected
+
+
+def test_a_full_name_whose_surname_is_na_keeps_it() -> None:
+    assert s.split_full_name("Li Na") == ("LI", None, "NA")

@@ -16,6 +16,7 @@ from townhall.datahub.models import DatahubRecord, LinkedPerson, PersonRecord
 from townhall.datahub.service import household_view, person_view, record_officer_decision, run_linkage
 from townhall.datahub.service.sources import RegisteredSource, source_registry
 from townhall.places.models import Property
+from townhall.platform.audit.models import AuditEntry
 
 pytestmark = pytest.mark.slow
 SHIPPED = Path(__file__).parents[2] / "townhall" / "datahub" / "sources"
@@ -139,6 +140,13 @@ def test_a_household_lists_only_people_an_allowed_source_knows(session: Session)
     )
     assert pupil not in adults.people
     assert set(adults.people) == {person for service in adults.services for person in service.people}
+    # each view audited for the household and for every person it named, so a subject access search finds it
+    entries = session.scalars(select(AuditEntry).where(AuditEntry.action.like("view_household%"))).all()
+    named = [e.subject_id for e in entries if e.action == "view_household_member" and e.purpose == EARLY_HELP_ADULTS]
+    assert sorted(named) == sorted(adults.people)
+    assert [(e.subject_type, e.subject_id) for e in entries if e.action == "view_household"] == 2 * [
+        ("household", household)
+    ]
 
 
 @pytest.mark.parametrize("written", ["2011-02-08 00:00:00", "2011-02-08T00:00:00", "2011-02-08T09:30:00+01:00"])

@@ -1,10 +1,13 @@
+from datetime import date
+
+import pandas as pd
 import pytest
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from townhall.datahub.linkage import LinkageConfig
 from townhall.datahub.models import DatahubRecord, LinkedPerson, MatchEvidence, PersonRecord, QuarantinedRow
-from townhall.datahub.service import run_linkage, source_registry
+from townhall.datahub.service import ingest_extract, run_linkage, source_registry
 from townhall.datahub.service.withdraw import withdraw_source
 from townhall.platform.audit.models import AuditEntry
 from townhall.platform.errors import InvalidInput, NotFound
@@ -44,3 +47,28 @@ def test_withdrawing_a_source_removes_its_records_links_and_quarantine_and_audit
         withdraw_source(session, source=source, reason=REASON)
     with pytest.raises(InvalidInput, match="Say why"):
         withdraw_source(session, source="council_tax", reason="  ended ")
+
+
+def test_withdrawing_removes_links_to_records_an_earlier_extract_held(session: Session) -> None:
+    contracts = {name: source.contract for name, source in source_registry().items()}
+    run_linkage(session, contracts=contracts, config=LinkageConfig(u_max_pairs=2e5))
+    source = "council_tax_reduction"
+    contract = contracts[source]
+    assert contract is not None
+    columns = contract.columns.source_columns()
+    one_row = pd.DataFrame([dict.fromkeys(columns, "")], columns=columns)
+    values = {"claim_no": "ONLY1", "first_name": "Ann", "last_name": "Lee", "dob": "3 Mar 1984", "post_code": ""}
+    for column, value in values.items():
+        one_row[column] = value
+    # the new, much smaller extract replaces the records; the last run's links still name the old ones
+    ingest_extract(session, contract=contract, raw=one_row, file_name="t.csv", today=date(2026, 11, 1), force=True)
+    of_source = PersonRecord.record_key.like(f"{source}:%")
+    assert _count(session, select(PersonRecord.record_key).where(of_source)) > 1
+
+    withdraw_source(session, source=source, reason=REASON)
+
+    assert _count(session, select(PersonRecord.record_key).where(of_source)) == 0
+    linked_to_it = or_(MatchEvidence.record_l.like(f"{source}:%"), MatchEvidence.record_r.like(f"{source}:%"))
+    assert _count(session, select(MatchEvidence.record_l).where(linked_to_it)) == 0
+    counts = dict(session.execute(select(PersonRecord.person_id, func.count()).group_by(PersonRecord.person_id)).all())
+    assert dict(session.execute(select(LinkedPerson.person_id, LinkedPerson.records)).all()) == counts

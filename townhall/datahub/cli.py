@@ -132,6 +132,11 @@ def ingest(
         f"{report.rows_quarantined:,} (see `townhall datahub quarantine`); replaced {report.replaced_records:,} "
         f"records; UPRNs by {methods}; {time.perf_counter() - started:.1f} s"
     )
+    if report.decisions_forgotten:
+        console.print(
+            f"{report.decisions_forgotten:,} officers' decision{'s' if report.decisions_forgotten > 1 else ''} about "
+            "records this extract no longer has were deleted with them."
+        )
 
 
 @datahub_app.command("link")

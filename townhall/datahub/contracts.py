@@ -192,13 +192,34 @@ def check_extract_columns(contract: SourceContract, raw: pd.DataFrame) -> None:
     expected = contract.columns.source_columns()
     missing = [column for column in expected if column not in raw.columns]
     unexpected = [str(column) for column in raw.columns if column not in expected]
+    if missing and len(missing) == len(expected):
+        # The "column names" are then most likely a resident's record (a file saved without its header row):
+        # not repeated in an error that ends up in job logs
+        raise ExtractError(
+            f"{contract.name} extract's first row is not its header: none of the contract's columns "
+            f"({', '.join(expected)}) is there. Was the file exported without its header row? (The first row is "
+            "not shown here: it may be a resident's record.)"
+        )
     if missing or unexpected:
+        shown = [name for name in unexpected if _looks_like_a_column_name(name)]
+        hidden = len(unexpected) - len(shown)
+        unexpected_text = str(shown) if shown else "none"
+        if hidden:
+            unexpected_text = f"{unexpected_text if shown else ''} and {hidden} more not shown (long, or not one line)"
         raise ExtractError(
             f"{contract.name} extract does not match its contract: "
-            f"missing columns {missing or 'none'}, unexpected columns {unexpected or 'none'}"
+            f"missing columns {missing or 'none'}, unexpected columns {unexpected_text.strip()}"
         )
     if raw.empty:
         raise ExtractError(f"{contract.name} extract has no rows: refusing to treat that as everyone leaving")
+
+
+_LONGEST_COLUMN_NAME = 60
+
+
+def _looks_like_a_column_name(name: str) -> bool:
+    """Short and on one line: a header with an unclosed quote swallows whole records into one "name"."""
+    return len(name) <= _LONGEST_COLUMN_NAME and name.isprintable()
 
 
 def standardise_extract(
@@ -221,11 +242,12 @@ def standardise_extract(
         raw = raw.reset_index(drop=True)
     clean = pd.DataFrame(index=raw.index)
     clean["source"] = contract.name
-    clean["source_record_id"] = raw[mapping.source_id].astype(str).where(raw[mapping.source_id].notna(), None)
+    clean["source_record_id"] = record_ids(raw[mapping.source_id])
     clean["unique_id"] = contract.name + ":" + clean["source_record_id"].fillna("")
     _names(mapping, raw, clean)
     reasons: list[pd.Series | None] = [
         clean["source_record_id"].isna().map({True: "no record identifier", False: None}),
+        _repeated_ids(clean["source_record_id"]),
         (clean["first_name"].isna() & clean["last_name"].isna()).map({True: "no name", False: None}),
         *(_too_long(clean[field], field) for field in ("source_record_id", "first_name", "middle_name", "last_name")),
         _checked(
@@ -251,6 +273,35 @@ def standardise_extract(
     columns = [*PERSON_COLUMNS, *(f"fact_{fact}" for fact in mapping.service_facts)]
     quarantine.insert(0, "row_number", quarantine.index + 1)  # 1 = the file's first data row
     return _rows_kept(clean, columns, ~bad), quarantine.reset_index(drop=True)
+
+
+def record_ids(values: pd.Series) -> pd.Series:
+    """A source's record identifiers as text, the same however the file carried them: surrounding spaces
+    removed (a fixed-width export pads them), and a whole number read as a decimal (a Parquet column of
+    floats, "1.0") written as the whole number. Blank is missing. A record keeps its key, and the officers'
+    decisions and person id that hang on it, across extracts only if its identifier reads the same."""
+    import numpy as np
+    import pandas as pd
+
+    present = values.notna().to_numpy()
+    given = values[present]
+    text = given.astype(str).str.strip()
+    if pd.api.types.is_float_dtype(given):
+        whole = (given % 1 == 0).to_numpy()
+        text[whole] = given[whole].astype("int64").astype(str)
+    ids = np.full(len(values), None, dtype=object)
+    ids[present] = text.where(text != "", None).to_numpy(dtype=object)
+    return pd.Series(ids, index=values.index, dtype=object)
+
+
+def _repeated_ids(ids: pd.Series) -> pd.Series | None:
+    """A reason for every row whose identifier another row also has: no copy can be trusted to be the record."""
+    repeated = ids.notna() & ids.duplicated(keep=False)
+    if not repeated.any():
+        return None
+    return ids.where(repeated, None).map(
+        lambda value: None if value is None else f"record identifier '{value}' appears more than once"
+    )
 
 
 def _rows_kept(clean: pd.DataFrame, columns: list[str], keep: Any) -> pd.DataFrame:

@@ -10,8 +10,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column
 
 from townhall.datahub.contracts import FIELD_LENGTHS
 from townhall.db import Base
@@ -32,6 +45,13 @@ class IngestBatch(Base):
     uprns_matched: Mapped[dict[str, int]] = mapped_column(JSON)  # match method -> records
     # The contract the extract was ingested under (owner, lawful basis, purposes, ...), as it was then
     contract: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+def key_of_source(column: ColumnElement[str] | InstrumentedAttribute[str], source: str) -> ColumnElement[bool]:
+    """Whether a record key (``source:source_record_id``) in ``column`` is one of ``source``'s, including keys of
+    records an earlier extract held. Source names hold underscores, which LIKE would take for any character."""
+    escaped = source.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"{escaped}:%", escape="\\")
 
 
 class DatahubRecord(Base):

@@ -209,7 +209,7 @@ def record_decision(
         decided = service.record_officer_decision(
             session, record_a=record_a, record_b=record_b, same_person=same_person == "yes", reason=reason,
             decided_by=user.email, purpose=purpose, registry=registry, viewer=actor_for(user),
-            client=client_address(request),
+            client=client_address(request), person_id=person_id,
         )  # fmt: skip
     except (service.DecisionRefused, service.ContradictingDecision) as refused:
         errors = [

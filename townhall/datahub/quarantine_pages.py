@@ -35,8 +35,15 @@ SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 
 
 def _chosen_source(text: str) -> str | None:
-    text = text.strip()
-    return text if SOURCE_NAME.match(text) else None
+    """The source asked for, by its registered name ("Council tax" and "council-tax" too), or None for all of
+    them. A name that cannot be a source is refused: showing or exporting every source's rows instead would
+    disclose what was not asked for."""
+    name = re.sub(r"[\s-]+", "_", text.strip().lower())
+    if not name:
+        return None
+    if not SOURCE_NAME.match(name):
+        raise InvalidInput(f"There is no source called '{text.strip()[:60]}': choose one from the list.")
+    return name
 
 
 # The reasons name values from the rows (a date of birth, a postcode), so every showing of them is audited. The
@@ -66,6 +73,7 @@ def _quarantine_page(
         "summary": summary, "shown": shown, "source": source, "all_rows": sum(s.rows for s in summary),
         "page_number": current, "pages": pages, "page_numbers": page_numbers(current, pages),
         "query_string": urlencode({"source": source} if source else {}), "purpose": purpose, "error": error,
+        "retention_days": request.app.state.settings.datahub_quarantine_retention_days,
     }  # fmt: skip
     return render(request, "datahub/quarantine.html", context, status_code=422 if error else 200)
 

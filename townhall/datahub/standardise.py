@@ -29,18 +29,26 @@ _APOSTROPHES = re.compile(r"['’`]")
 # Titles and suffixes that extracts put in name fields but that say nothing about who the person is.
 _NAME_NOISE = frozenset({"MR", "MRS", "MS", "MISS", "MX", "DR", "REV", "SIR", "JR", "SNR", "JNR", "SR"})
 _EMPTY_WORDS = frozenset({"", "NULL", "NONE", "NAN", "N/A", "NA", "UNKNOWN", "-"})
+# "Na" is a name (Li Na), so in a name field it is not a blank
+_EMPTY_NAME_WORDS = _EMPTY_WORDS - {"NA"}
+# Letters that Unicode does not decompose into a base letter and an accent, so stripping accents alone would
+# lose them (Łukasz would become UKASZ): written as English-language records usually spell them
+_OWN_LETTERS = str.maketrans(
+    {"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Đ": "D", "đ": "d",
+     "Ð": "D", "ð": "d", "Þ": "TH", "þ": "th", "ß": "ss", "ı": "i", "Ħ": "H", "ħ": "h"}
+)  # fmt: skip
 
 
-def _is_blank(text: object) -> bool:
+def _is_blank(text: object, blanks: frozenset[str] = _EMPTY_WORDS) -> bool:
     if text is None or (isinstance(text, float) and text != text):  # NaN
         return True
-    return str(text).strip().upper() in _EMPTY_WORDS
+    return str(text).strip().upper() in blanks
 
 
 def _strip_accents(text: str) -> str:
     if text.isascii():  # nearly every value: nothing to decompose
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_OWN_LETTERS))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
@@ -50,7 +58,7 @@ def standardise_name(text: object) -> str | None:
     Apostrophes vanish (O'Brien and OBrien are the same name); hyphens become spaces so a double-barrelled
     surname compares equal however it was typed; titles such as MRS or DR are dropped. Blank -> None.
     """
-    if _is_blank(text):
+    if _is_blank(text, _EMPTY_NAME_WORDS):
         return None
     upper = _APOSTROPHES.sub("", _strip_accents(str(text)).upper())
     words = [word for word in _SPACES.split(_NOT_NAME.sub(" ", upper)) if word and word not in _NAME_NOISE]

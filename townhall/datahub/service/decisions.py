@@ -14,7 +14,7 @@ from collections.abc import Collection
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from townhall.datahub.models import DatahubRecord, OfficerDecision
+from townhall.datahub.models import DatahubRecord, OfficerDecision, PersonRecord
 from townhall.datahub.schemas import DecisionSummary
 from townhall.datahub.service.views import Registry, allowed_contracts, decision_summary
 from townhall.datahub.stable_ids import ConflictingDecisionsError, apply_officer_decisions
@@ -57,8 +57,13 @@ def record_officer_decision(
     registry: Registry,
     viewer: Actor,
     client: str | None = None,
+    person_id: str | None = None,
 ) -> DecisionSummary:
     """Record that two records are (or are not) the same person; the next linkage run honours it.
+
+    ``person_id`` is the person whose page the decision is made from: ``record_a`` must be one of their records,
+    so a decision is always about a person the officer has looked at for the purpose (and pairs of record keys
+    cannot be tried one after another to learn which exist).
 
     Raises DecisionRefused (422) for a blank or malformed record key, a record paired with itself, a missing or
     over-long reason, a record from a source ``purpose`` does not allow, or a record that was never ingested;
@@ -72,6 +77,8 @@ def record_officer_decision(
     _refuse_if_any(_form_problems(record_a, record_b, reason, same_person=same_person))
     allowed = allowed_contracts(session, purpose=purpose, registry=registry)
     _refuse_if_any(_record_problems(session, {"record_a": record_a, "record_b": record_b}, allowed.keys()))
+    if person_id is not None:
+        _refuse_if_any(_not_the_persons(session, person_id, record_a))
     decision = _same_decision(session, record_a, record_b, same_person)
     if decision is None:
         _check_consistent(session, Decision(record_a, record_b, same_person))
@@ -140,6 +147,14 @@ def _record_problems(session: Session, keys: dict[str, str], allowed: Collection
         if field not in problems and key not in known:
             problems[field] = f"There is no record {key} in the data hub: check the reference"
     return problems
+
+
+def _not_the_persons(session: Session, person_id: str, record_a: str) -> dict[str, str]:
+    """A problem where ``record_a`` is not one of ``person_id``'s records."""
+    own = session.scalar(
+        select(PersonRecord.record_key).where(PersonRecord.person_id == person_id, PersonRecord.record_key == record_a)
+    )
+    return {} if own is not None else {"record_a": "Choose one of this person's records"}
 
 
 def _same_decision(session: Session, record_a: str, record_b: str, same_person: bool) -> OfficerDecision | None:

@@ -49,7 +49,12 @@ def read_ground_truth(path: Path) -> pd.Series:
 
     if not path.is_file():
         raise NotFound(f"There is no ground-truth file at {path}: build a synthetic council with `townhall synth`.")
-    truth = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        truth = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise InvalidInput(f"{path.name} is empty: it has no header and no rows.") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"{path.name} could not be read as UTF-8 CSV ({str(error).splitlines()[0]}).") from None
     missing = {"source", "source_record_id", "person_id"} - set(truth.columns)
     if missing:
         raise InvalidInput(f"{path.name} lacks the columns {', '.join(sorted(missing))}.")

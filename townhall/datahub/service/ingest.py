@@ -18,11 +18,17 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
-from townhall.datahub.contracts import ExtractError, SourceContract, check_extract_columns, standardise_extract
-from townhall.datahub.models import DatahubRecord, IngestBatch, OfficerDecision, QuarantinedRow
+from townhall.datahub.contracts import (
+    ExtractError,
+    SourceContract,
+    check_extract_columns,
+    record_ids,
+    standardise_extract,
+)
+from townhall.datahub.models import DatahubRecord, IngestBatch, OfficerDecision, QuarantinedRow, key_of_source
 from townhall.datahub.service.uprns import MATCH_METHODS, gazetteer_addresses, match_uprns
 from townhall.datahub.service.writes import roomy_sqlite_cache
 from townhall.db import table_of
@@ -65,6 +71,7 @@ class IngestReport:
     rows_quarantined: int
     replaced_records: int
     uprns_matched: dict[str, int]
+    decisions_forgotten: int = 0  # officers' decisions about records the new extract no longer has
 
 
 def read_extract(path: Path, encoding: str = "utf-8") -> pd.DataFrame:
@@ -96,7 +103,10 @@ def read_extract(path: Path, encoding: str = "utf-8") -> pd.DataFrame:
 def _refuse_repeated_columns(path: Path, encoding: str) -> None:
     """A header that names a column twice is refused by name (pandas would rename the second "NAME.1")."""
     with path.open(encoding=encoding, newline="") as file:
-        header = next(csv.reader(file), [])
+        try:
+            header = next(csv.reader(file), [])
+        except csv.Error as error:  # a field over the csv module's limit (128 KB), say: not a header
+            raise InvalidInput(f"{path.name}'s header row could not be read ({error}). Nothing was loaded.") from None
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise InvalidInput(
@@ -144,9 +154,12 @@ def ingest_extract(
     report = progress or (lambda what, done, total: None)  # each step shown from its start, done at its end
     report(INGEST_STEPS[0], 0, 1)
     clean, quarantine = standardise_extract(contract, raw, today=today)
-    clean, duplicates = _split_duplicate_ids(clean, raw, contract)
-    quarantine = _concat(quarantine, duplicates)
-    problem = looks_wrong(len(clean), quarantine["reason"], _record_count(session, contract.name), force=force)
+    # the records the source still has: those loaded and those held back in quarantine this time
+    still_held = set(clean["unique_id"]) | _quarantined_keys(quarantine, contract)
+    previous = _record_keys(session, contract.name)
+    problem = looks_wrong(len(clean), quarantine["reason"], len(previous), force=force) or _ids_changed(
+        previous, still_held, force=force
+    )
     if problem:
         raise InvalidInput(f"{file_name}: {problem}")
     report(INGEST_STEPS[0], 1, 1)
@@ -177,9 +190,11 @@ def ingest_extract(
             ("batch_id", "source", "row_number", "reason", "raw"),
             _quarantine_rows(quarantine, batch_id, contract.name),
         )
-    _forget_decisions_about_departed(session, contract.name)
+    forgotten = _forget_decisions_about_departed(session, contract.name, still_held)
     report(INGEST_STEPS[2], 1, 1)
-    return IngestReport(contract.name, batch_id, len(raw), len(clean), len(quarantine), replaced, methods)
+    return IngestReport(
+        contract.name, batch_id, len(raw), len(clean), len(quarantine), replaced, methods, decisions_forgotten=forgotten
+    )
 
 
 # An extract with more of its rows quarantined than this, or that would leave fewer than this share of the
@@ -224,10 +239,34 @@ def _commonest(reasons: pd.Series) -> str:
     return f"the commonest reason, for {count:,} rows: {shape}"
 
 
-def _record_count(session: Session, source: str) -> int:
-    return int(
-        session.scalar(select(func.count()).select_from(DatahubRecord).where(DatahubRecord.source == source)) or 0
+def _ids_changed(previous: set[str], still_held: set[str], *, force: bool) -> str | None:
+    """Why an extract whose record identifiers mostly differ from the previous extract's should not load, or
+    None. Changed identifiers (padded with spaces, leading zeros lost, a new numbering) would cut every person
+    id, link and officer's decision that hangs on the old ones, so it takes ``force`` to load them."""
+    if force or not previous:
+        return None
+    kept = len(previous & still_held)
+    if kept >= LEAST_RECORDS_KEPT * len(previous):
+        return None
+    return (
+        f"only {kept:,} of the {len(previous):,} record identifiers in the source's previous extract are in this one, "
+        "so the identifiers may have changed form (spaces, leading zeros, a new numbering). Loading it would cut "
+        "the person ids, links and officers' decisions that hang on them. Nothing was loaded; the previous extract "
+        "is kept. If the source really has renumbered its records, load it with --force."
     )
+
+
+def _quarantined_keys(quarantine: pd.DataFrame, contract: SourceContract) -> set[str]:
+    """The record keys of the rows held back (those that have an identifier)."""
+    if quarantine.empty:
+        return set()
+    ids = record_ids(quarantine[contract.columns.source_id]).dropna()
+    return set(contract.name + ":" + ids)
+
+
+def _record_keys(session: Session, source: str) -> set[str]:
+    """The keys of the records the hub holds from ``source`` now."""
+    return set(session.scalars(select(DatahubRecord.record_key).where(DatahubRecord.source == source)))
 
 
 def _remove_previous(session: Session, source: str) -> int:
@@ -237,41 +276,26 @@ def _remove_previous(session: Session, source: str) -> int:
     return int(replaced or 0)
 
 
-def _forget_decisions_about_departed(session: Session, source: str) -> None:
-    """Delete officers' decisions naming a record of ``source`` that its new extract no longer holds.
+def _forget_decisions_about_departed(session: Session, source: str, still_held: set[str]) -> int:
+    """Delete officers' decisions naming a record of ``source`` that its new extract no longer has; how many.
 
     The hub holds a source's records only as long as its latest extract does, and a decision's reason is free text
-    about the resident: it goes when the record goes, not years later. (A record that comes back is linked afresh.)
+    about the resident: it goes when the record goes, not years later. A record the new extract holds back in
+    quarantine (a mistyped date, say) has not gone: decisions about it stay, for when it is loaded again.
     """
-    held = select(DatahubRecord.record_key)
-    for side in (OfficerDecision.record_a, OfficerDecision.record_b):
-        session.execute(delete(OfficerDecision).where(side.like(f"{source}:%"), side.not_in(held)))
-
-
-def _split_duplicate_ids(
-    clean: pd.DataFrame, raw: pd.DataFrame, contract: SourceContract
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows sharing a record identifier cannot all be that record: every copy goes to quarantine."""
-    repeated = clean["source_record_id"].duplicated(keep=False)
-    if not repeated.any():
-        return clean, raw.iloc[0:0]
-    ids = set(clean.loc[repeated, "source_record_id"])
-    id_column = raw[contract.columns.source_id].astype(str)
-    bad_rows = raw[id_column.isin(ids).to_numpy()]
-    bad_rows = bad_rows.assign(
-        reason=[f"record identifier '{value}' appears more than once" for value in id_column[bad_rows.index]]
-    )
-    bad_rows.insert(0, "row_number", bad_rows.index + 1)
-    return clean[~repeated].reset_index(drop=True), bad_rows
-
-
-def _concat(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
-    import pandas as pd
-
-    if second.empty:
-        return first
-    combined = pd.concat([first, second], ignore_index=True)
-    return combined.drop_duplicates(subset=["row_number"], keep="first")
+    named = session.execute(
+        select(OfficerDecision.id, OfficerDecision.record_a, OfficerDecision.record_b).where(
+            or_(key_of_source(OfficerDecision.record_a, source), key_of_source(OfficerDecision.record_b, source))
+        )
+    ).all()
+    departed = [
+        decision_id
+        for decision_id, *keys in named
+        if any(key.startswith(f"{source}:") and key not in still_held for key in keys)
+    ]
+    if departed:
+        session.execute(delete(OfficerDecision).where(OfficerDecision.id.in_(departed)))
+    return len(departed)
 
 
 def _text(value: Any) -> Any:

@@ -39,7 +39,7 @@ from townhall.datahub.service.sources import RegisteredSource
 from townhall.datahub.standardise import parse_date
 from townhall.places.models import Property
 from townhall.platform import clock
-from townhall.platform.audit import Actor, record_access
+from townhall.platform.audit import Access, Actor, record_access, record_accesses
 from townhall.platform.clock import in_uk
 from townhall.platform.errors import Forbidden, InvalidInput, NotFound
 
@@ -140,15 +140,23 @@ def household_view(
         )
         for source in sorted(people)
     ]
-    record_access(session, actor=viewer, action="view_household", subject_type="household",
-                  subject_id=household_id, purpose=purpose, client=client)  # fmt: skip
+    shown_people = sorted(set().union(*people.values()))
+    # One entry for the household and one for each person it names, so a subject access search by person id
+    # finds every view that disclosed which services know them
+    record_accesses(
+        session,
+        [
+            Access(viewer, "view_household", "household", household_id, purpose, client),
+            *(Access(viewer, "view_household_member", "person", person, purpose, client) for person in shown_people),
+        ],
+    )
     return HouseholdView(
         household_id=household_id,
         uprn=uprn,
         # where the household lives, from the council's gazetteer (a UPRN alone tells a practitioner nothing)
         address=session.scalar(select(Property.address).where(Property.uprn == uprn)) if uprn is not None else None,
         purpose=purpose,
-        people=sorted(set().union(*people.values())),
+        people=shown_people,
         services=services,
     )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from townhall.datahub.models import (
@@ -23,6 +23,7 @@ from townhall.datahub.models import (
     OfficerDecision,
     PersonRecord,
     QuarantinedRow,
+    key_of_source,
 )
 from townhall.db import table_of
 from townhall.platform.audit import SYSTEM, Actor, record_access
@@ -58,17 +59,26 @@ def withdraw_source(session: Session, *, source: str, reason: str, actor: Actor 
             "data-sharing agreement that ended)."
         )
     records, quarantined = holdings(session, source)
-    if not records and not quarantined:
+    links = session.scalar(select(func.count()).where(key_of_source(PersonRecord.record_key, source)))
+    if not records and not quarantined and not links:
         raise NotFound(f"The data hub holds nothing from a source called '{source}'.")
-    keys = select(DatahubRecord.record_key).where(DatahubRecord.source == source).scalar_subquery()
+    # Links, matches and decisions go by key prefix: they may name records that an earlier extract of the source
+    # held and the latest no longer does (until the next linkage run), and those came from the source too.
+    # Decisions say why (free text about a resident): they go with the records.
     matches = session.execute(
-        delete(MatchEvidence).where(or_(MatchEvidence.record_l.in_(keys), MatchEvidence.record_r.in_(keys)))
+        delete(MatchEvidence).where(
+            or_(key_of_source(MatchEvidence.record_l, source), key_of_source(MatchEvidence.record_r, source))
+        )
     ).rowcount  # type: ignore[attr-defined]
-    # Decisions name the source's records and say why (free text about a resident): they go with the records. By
-    # key prefix too, so decisions about records an earlier extract of the source held go as well
-    session.execute(delete(OfficerDecision).where(_names_a_record_of(source)))
-    affected = list(session.scalars(select(PersonRecord.person_id).distinct().where(PersonRecord.record_key.in_(keys))))
-    session.execute(delete(PersonRecord).where(PersonRecord.record_key.in_(keys)))
+    session.execute(
+        delete(OfficerDecision).where(
+            or_(key_of_source(OfficerDecision.record_a, source), key_of_source(OfficerDecision.record_b, source))
+        )
+    )
+    affected = list(
+        session.scalars(select(PersonRecord.person_id).distinct().where(key_of_source(PersonRecord.record_key, source)))
+    )
+    session.execute(delete(PersonRecord).where(key_of_source(PersonRecord.record_key, source)))
     session.execute(delete(DatahubRecord).where(DatahubRecord.source == source))
     session.execute(delete(QuarantinedRow).where(QuarantinedRow.source == source))
     people_removed = _people_without_records(session)
@@ -82,11 +92,6 @@ def withdraw_source(session: Session, *, source: str, reason: str, actor: Actor 
         purpose=reason,
     )
     return Withdrawal(source, records, quarantined, int(matches or 0), people_removed)
-
-
-def _names_a_record_of(source: str) -> ColumnElement[bool]:
-    prefix = f"{source}:%"
-    return or_(OfficerDecision.record_a.like(prefix), OfficerDecision.record_b.like(prefix))
 
 
 def _place_again(session: Session, person_ids: list[str]) -> None:
