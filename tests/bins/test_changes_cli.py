@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, insert, select
+from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
+from tests.audit_support import audit_log_of
 from townhall.bins.models import BinRound, BinScheduleChange, BinStream
 from townhall.cli import app
 
@@ -115,3 +117,47 @@ def test_import_refuses_the_file_naming_each_bad_line(rounds_database: str, tmp_
     assert "Line 3: Round TUE-REF" in output and "Line 4: The new date must be within 14 days" in output
     assert "Line 2" not in output and "Line 5" not in output
     assert stored(rounds_database) == []
+
+
+def test_each_add_remove_and_import_writes_one_audit_entry_as_the_system(rounds_database: str, tmp_path: Path) -> None:
+    args = ["--round", "MON-REF", "--date", "2027-02-01", "--to", "2027-02-02", "--reason", "bad weather"]
+    assert runner.invoke(app, ["bins", "changes", "add", *args]).exit_code == 0
+    assert runner.invoke(app, ["bins", "changes", "remove", "1"]).exit_code == 0
+    source = tmp_path / "christmas.csv"
+    source.write_text("round,original_date,new_date,reason\n"
+                      ",2027-02-01,2027-02-02,christmas_and_new_year\n"
+                      "TUE-REF,2027-02-02,,strike\n")  # fmt: skip
+    assert runner.invoke(app, ["bins", "changes", "import", str(source)]).exit_code == 0
+    moved = "round MON-REF (Rubbish): 2027-02-01 moved to 2027-02-02; reason: bad weather"
+    imported = ("changes: 2 (all rounds 1, single rounds 1), usual days 2027-02-01 to 2027-02-02; reasons: Christmas "
+                "and New Year arrangements, strike; file christmas.csv")  # fmt: skip
+    entries, intact = audit_log_of(rounds_database)
+    assert entries == [
+        ("system", None, "bins_change_add", "bin_schedule_change", "1", moved, None),
+        ("system", None, "bins_change_remove", "bin_schedule_change", "1", moved, None),
+        ("system", None, "bins_changes_import", None, None, imported, None),
+    ]
+    assert intact
+
+
+def test_a_refused_add_or_import_writes_no_audit_entry(rounds_database: str, tmp_path: Path) -> None:
+    wrong_day = ["--round", "TUE-REF", "--date", "2027-02-09", "--cancelled", "--reason", "strike"]
+    assert runner.invoke(app, ["bins", "changes", "add", *wrong_day]).exit_code == 1
+    source = tmp_path / "christmas.csv"
+    source.write_text("round,original_date,new_date,reason\nMON-REF,2027-02-01,,strike\nTUE-REF,2027-02-09,,strike\n")
+    assert runner.invoke(app, ["bins", "changes", "import", str(source)]).exit_code == 1
+    assert runner.invoke(app, ["bins", "changes", "remove", "7"]).exit_code == 1
+    assert audit_log_of(rounds_database) == ([], True)
+
+
+def test_a_change_whose_audit_entry_cannot_be_written_is_not_saved(
+    rounds_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def audit_log_gives_way(*args: object, **kwargs: object) -> int:
+        raise OperationalError("INSERT INTO audit_entries ...", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr("townhall.bins.changes.record_access", audit_log_gives_way)
+    args = ["--round", "MON-REF", "--date", "2027-02-01", "--cancelled", "--reason", "strike"]
+    failed = runner.invoke(app, ["bins", "changes", "add", *args])
+    assert failed.exit_code == 1 and "nothing was saved" in " ".join(failed.output.split()), failed.output
+    assert stored(rounds_database) == [] and audit_log_of(rounds_database) == ([], True)

@@ -10,11 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tests.audit_support import chain_intact, entries_after, last_entry_id
 from tests.bins.test_changes import a_property_on, a_round, next_collection
 from tests.conftest import form_token
 from tests.identity.factories import signed_in
 from townhall.bins import changes
 from townhall.bins.schedule import ChangeReason
+from townhall.platform.audit import SYSTEM
 
 PAGE = "/officer/bins/changes"
 
@@ -112,7 +114,7 @@ def test_a_duplicate_answers_409_on_the_page(officer: TestClient, session: Sessi
 def test_an_officer_removes_a_change(officer: TestClient, session: Session) -> None:
     round_ = a_round(session)
     usual = next_collection(round_)
-    recorded = changes.add_change(session, round_id=round_.id, original_date=usual, new_date=None,
+    recorded = changes.add_change(session, actor=SYSTEM, round_id=round_.id, original_date=usual, new_date=None,
                                   reason=ChangeReason.STRIKE)  # fmt: skip
     page = officer.get(PAGE)
     assert f'action="/officer/bins/changes/{recorded.id}/remove"' in page.text
@@ -145,3 +147,52 @@ def test_a_change_saved_on_the_page_shows_at_once_in_the_collections_api(officer
     after = ours(officer.get(address).json())
     assert after == [{"stream": round_.stream.code.value, "colour": round_.stream.colour, "date": moved_to.isoformat(),
                       "original_date": usual.isoformat(), "reason": "Christmas and New Year arrangements"}]  # fmt: skip
+
+
+def test_an_officers_change_and_its_removal_are_audited_as_theirs(client: TestClient, session: Session) -> None:
+    user = signed_in(client, session, role="officer")
+    round_ = a_round(session)
+    usual = next_collection(round_)
+    before = last_entry_id(session)
+    added = add(client, round=round_.id, original_date=usual.isoformat(), outcome="cancelled", reason="bad_weather")
+    assert added.status_code == 303  # type: ignore[attr-defined]
+    [recorded] = [c for c in changes.list_changes(session, start=usual) if c.original_date == usual]
+    details = f"round {round_.id} ({round_.stream.name}): {usual.isoformat()} cancelled; reason: bad weather"
+    token = form_token(client, PAGE)
+    removed = client.post(f"{PAGE}/{recorded.id}/remove", data={"csrf_token": token}, follow_redirects=False)
+    assert removed.status_code == 303
+    subject = ("bin_schedule_change", str(recorded.id), details, "testclient")
+    assert entries_after(session, before) == [
+        ("user", user.id, "bins_change_add", *subject),
+        ("user", user.id, "bins_change_remove", *subject),
+    ]
+    assert chain_intact(session)
+
+
+def test_a_refused_form_or_duplicate_on_the_page_writes_no_audit_entry(officer: TestClient, session: Session) -> None:
+    round_ = a_round(session)
+    usual = next_collection(round_).isoformat()
+    assert add(officer, round=round_.id, original_date=usual, outcome="cancelled").status_code == 303  # type: ignore[attr-defined]
+    before = last_entry_id(session)
+    assert add(officer, round=round_.id, original_date=usual, outcome="cancelled").status_code == 409  # type: ignore[attr-defined]
+    assert add(officer, round="all", original_date="2027-02-07", outcome="cancelled").status_code == 422  # type: ignore[attr-defined]
+    token = form_token(officer, PAGE)
+    assert officer.post(f"{PAGE}/{2**31 - 1}/remove", data={"csrf_token": token}).status_code == 404
+    assert entries_after(session, before) == []
+
+
+def test_the_audit_log_page_finds_a_changes_history_by_its_record(client: TestClient, session: Session) -> None:
+    officer = signed_in(client, session, role="officer")
+    round_ = a_round(session)
+    usual = next_collection(round_)
+    assert add(client, round=round_.id, original_date=usual.isoformat(), outcome="cancelled").status_code == 303  # type: ignore[attr-defined]
+    [recorded] = [c for c in changes.list_changes(session, start=usual) if c.original_date == usual]
+    signed_in(client, session, role="ig_officer")
+    token = form_token(client, "/audit")
+    data = {"subject_type": "bin_schedule_change", "subject_id": str(recorded.id), "purpose": "complaint 123",
+            "csrf_token": token}  # fmt: skip
+    found = client.post("/audit", data=data)
+    # the change's entry, and the search's own (searching by a record is audited with its purpose)
+    assert found.status_code == 200 and "2 entries, newest first" in found.text and "search_audit_log" in found.text
+    assert f"user {officer.id} ({officer.email})" in found.text and "bins_change_add" in found.text
+    assert f"round {round_.id} ({round_.stream.name}): {usual.isoformat()} cancelled; reason: strike" in found.text

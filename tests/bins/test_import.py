@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, delete, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from tests.audit_support import audit_log_of, chain_intact, entries_after, last_entry_id
 from tests.conftest import small_council_file, use_council_file
 from townhall.bins.import_files import garden_from_csv, rounds_from_csv, weekday_from_name
 from townhall.bins.imports import import_garden, import_property_rounds, import_rounds, import_streams
@@ -158,6 +159,26 @@ def collections_for(url: str, uprn: int) -> list[tuple[str, str | None]]:
         return collections(client, uprn, "2026-01-01", 366)
 
 
+def test_each_import_writes_one_audit_entry_with_its_counts_and_file_names_only(council: str) -> None:
+    already = len(audit_log_of(council)[0])
+    load_examples(council)
+    assert bins_import("properties", EXAMPLES / "bin-properties.csv")[0] == 0
+    entries, intact = audit_log_of(council)
+    assert [entry[:5] + entry[6:] for entry in entries[already:]] == [
+        ("system", None, action, None, None, None)
+        for action in ("bins_streams_import", "bins_rounds_import", "bins_garden_import", "bins_properties_import")
+    ]
+    assert [entry[5] for entry in entries[already:]] == [
+        "streams: 0 added, 4 updated, 0 removed; file bin-streams.toml",
+        "rounds: 8 added, 0 updated, 90 removed (their past changes removed with them: 30); properties' rounds "
+        "replaced: 11 rows, 3 properties; files bin-rounds.csv and bin-properties.csv",
+        "garden waste subscriptions: 3 (current: 2); file bin-garden.csv",
+        "properties' rounds: 11 rows, 3 properties; file bin-properties.csv",
+    ]
+    assert not any(str(uprn) in str(entry) for uprn in (FIRST, SECOND, THIRD) for entry in entries[already:])
+    assert intact
+
+
 # --- bad files: each problem named, nothing changed ----------------------------------------------------------------
 
 
@@ -194,12 +215,12 @@ def collections_for(url: str, uprn: int) -> list[tuple[str, str | None]]:
 def test_each_bad_line_is_named_and_nothing_changes(
     council: str, tmp_path: Path, kind: str, body: str, expected: list[str]
 ) -> None:
-    before = snapshot(council)
+    before, log_before = snapshot(council), audit_log_of(council)
     code, output = bins_import(kind, write(tmp_path, f"{kind}.csv", body))
     assert code == 1 and f"{kind}.csv was not loaded; nothing changed" in output, output
     for message in expected:
         assert message in output
-    assert snapshot(council) == before
+    assert snapshot(council) == before and audit_log_of(council) == log_before
 
 
 def test_every_problem_of_a_file_is_named_at_once(council: str, tmp_path: Path) -> None:
@@ -227,12 +248,12 @@ def test_a_toml_file_of_streams_that_is_not_toml_is_refused(council: str, tmp_pa
 
 def test_rounds_that_properties_are_served_by_cannot_be_left_out(council: str) -> None:
     drop_coming_round_changes(council)
-    before = snapshot(council)
+    before, log_before = snapshot(council), audit_log_of(council)
     code, output = bins_import("rounds", EXAMPLES / "bin-rounds.csv")
     assert code == 1
     assert "Round W01-mon-refuse-A is not in the file, but" in output and "properties are served by it" in output
     assert "load the rounds with the properties they serve (--properties FILE)" in output
-    assert snapshot(council) == before
+    assert snapshot(council) == before and audit_log_of(council) == log_before
 
 
 def test_rounds_with_changes_from_today_cannot_be_left_out_but_past_changes_go_with_them(council: str) -> None:
@@ -308,16 +329,25 @@ def test_extra_columns_blank_lines_and_a_byte_order_mark_are_fine() -> None:
 
 def test_the_examples_replace_the_tables_on_either_database(session: Session) -> None:
     session.execute(delete(BinScheduleChange).where(BinScheduleChange.round_id.is_not(None)))
+    before = last_entry_id(session)
     example = partial(Path.read_text, encoding="utf-8")
-    import_streams(session, text=example(EXAMPLES / "bin-streams.toml"), toml=True)
+    import_streams(session, text=example(EXAMPLES / "bin-streams.toml"), toml=True, file_name="bin-streams.toml")
     report = import_rounds(session, text=example(EXAMPLES / "bin-rounds.csv"), today=TODAY.date(),
-                           properties_text=example(EXAMPLES / "bin-properties.csv"))  # fmt: skip
+                           file_name="bin-rounds.csv", properties_text=example(EXAMPLES / "bin-properties.csv"),
+                           properties_name="bin-properties.csv")  # fmt: skip
     assert (report.added, report.coverage and report.coverage.without["food"]) == (8, 1497)
-    garden = import_garden(session, text=example(EXAMPLES / "bin-garden.csv"), today=TODAY.date())
+    garden = import_garden(session, text=example(EXAMPLES / "bin-garden.csv"), today=TODAY.date(),
+                           file_name="bin-garden.csv")  # fmt: skip
     assert (garden.subscriptions, garden.current, garden.current_without_round) == (3, 2, 0)
     schedule = collections_for_property(session, uprn=THIRD, start=date(2026, 6, 22), days=7)
     assert [(c.stream.code.value, c.date) for c in schedule.collections] == [
         ("food", date(2026, 6, 25)), ("refuse", date(2026, 6, 25)), ("garden", date(2026, 6, 26)),
     ]  # fmt: skip
+    audited = [(actor, action, purpose) for actor, _, action, _, _, purpose, _ in entries_after(session, before)]
+    assert [(actor, action) for actor, action, _ in audited] == [
+        ("system", "bins_streams_import"), ("system", "bins_rounds_import"), ("system", "bins_garden_import"),
+    ]  # fmt: skip
+    assert audited[2][2] == "garden waste subscriptions: 3 (current: 2); file bin-garden.csv"
     with pytest.raises(FileProblems, match="Line 2: There is no round 'W01-mon-refuse-A'"):
-        import_property_rounds(session, text=f"uprn,round\n{FIRST},W01-mon-refuse-A\n")
+        import_property_rounds(session, text=f"uprn,round\n{FIRST},W01-mon-refuse-A\n", file_name="properties.csv")
+    assert len(entries_after(session, before)) == 3 and chain_intact(session)

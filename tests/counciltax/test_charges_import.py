@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from tests.audit_support import audit_log_of, chain_intact, entries_after, last_entry_id
 from townhall.cli import app
 from townhall.counciltax.charges_file import parse_charges_file, read_charges_file
 from townhall.counciltax.charges_import import load_charges
@@ -118,7 +119,7 @@ def test_a_file_that_is_not_toml_or_has_no_bodies_says_so() -> None:
 
 
 def test_the_example_loads_and_the_api_gives_each_band_by_the_ninths(session: Session, client: TestClient) -> None:
-    loaded = load_charges(session, charges=read_charges_file(EXAMPLE))
+    loaded = load_charges(session, charges=read_charges_file(EXAMPLE), file_name=EXAMPLE.name)
     assert loaded.parishes_added == ["Abbey Town Council"] and loaded.replaced == 0
     assert loaded.band_d_without_parish.total_pence == 24_483 + 181_730 + 32_014 + 9_747
     session.commit()  # a savepoint only: the test's transaction is rolled back after it
@@ -145,12 +146,17 @@ def test_a_year_with_charges_is_refused_without_replace_and_replaced_whole_with_
     before = precepts_of(session, 2026)
     assert len(before) >= 5  # the test council's four bodies and its parishes
     new_year = parse_charges_file(make_charges_toml(year="2026"))
+    last_id = last_entry_id(session)
     with pytest.raises(Conflict, match=r"2026/27 already has charges .* --replace"):
-        load_charges(session, charges=new_year)
-    assert precepts_of(session, 2026) == before
+        load_charges(session, charges=new_year, file_name="charges-2026.toml")
+    assert precepts_of(session, 2026) == before and entries_after(session, last_id) == []
 
-    loaded = load_charges(session, charges=new_year, replace=True)
+    loaded = load_charges(session, charges=new_year, file_name="charges-2026.toml", replace=True)
     assert loaded.replaced == len(before)
+    details = (f"2026/27: precepting bodies 2, new parishes 0; the year's earlier precepts replaced: {len(before)}; "
+               "file charges-2026.toml")  # fmt: skip
+    assert entries_after(session, last_id) == [("system", None, "counciltax_charges_import", None, None, details, None)]
+    assert chain_intact(session)
     assert precepts_of(session, 2026) == {"Wexmoor Borough Council": 24_483, "Wexshire County Council": 181_730}
     assert [kind.value for kind in loaded.kinds_missing] == [
         "police and crime commissioner",
@@ -174,8 +180,9 @@ def test_an_unknown_parish_or_ward_is_named_and_nothing_is_written(session: Sess
         {"name": "Dale Parish Council", "ward_code": str(castle_ward)},
     ]
     charges = parse_charges_file(make_charges_toml(bodies=bodies, parishes=parishes))
+    last_id = last_entry_id(session)
     with pytest.raises(InvalidInput) as raised:
-        load_charges(session, charges=charges)
+        load_charges(session, charges=charges, file_name="charges-2027.toml")
     message = str(raised.value)
     assert message.startswith("3 problems:")
     assert 'parish 1 ("Hill Parish Council"), ward_code: there is no ward Z99 in the gazetteer' in message
@@ -183,6 +190,7 @@ def test_an_unknown_parish_or_ward_is_named_and_nothing_is_written(session: Sess
     assert 'body 3 ("Nowhere Parish Council"), parish: there is no parish "Nowhere"; declare it' in message
     assert precepts_of(session, 2027) == {}
     assert session.scalar(select(func.count()).select_from(Parish)) == parishes_before
+    assert entries_after(session, last_id) == []
 
 
 def test_a_known_parish_is_found_whatever_its_capitals(session: Session) -> None:
@@ -190,7 +198,7 @@ def test_a_known_parish_is_found_whatever_its_capitals(session: Session) -> None
         *BASE_BODIES,
         {"name": "Castle PC", "kind": "parish", "parish": "castle parish council", "band_d": '"40"'},
     ]
-    loaded = load_charges(session, charges=parse_charges_file(make_charges_toml(bodies=bodies)))
+    loaded = load_charges(session, charges=parse_charges_file(make_charges_toml(bodies=bodies)), file_name="c.toml")
     assert list(loaded.band_d_by_parish) == ["Castle Parish Council"]
     assert loaded.band_d_by_parish["Castle Parish Council"].total_pence == 24_483 + 181_730 + 4_000
 
@@ -240,6 +248,14 @@ def test_import_then_show_then_refuse_then_replace(command_database: str, tmp_pa
         rows = connection.execute(text("SELECT body, band_d_pence FROM ct_precepts")).all()
     assert [tuple(row) for row in rows] == [("Wexmoor Borough Council", 25_000)]
     engine.dispose()
+    # one entry per load, none for the refused one
+    first_load = ("2027/28: precepting bodies 3, new parishes 1; the year's earlier precepts replaced: none (a new "
+                  "year); file charges-2027.toml")  # fmt: skip
+    replacing = (
+        "2027/28: precepting bodies 1, new parishes 0; the year's earlier precepts replaced: 3; file second.toml"
+    )
+    entry = ("system", None, "counciltax_charges_import", None, None)
+    assert audit_log_of(command_database) == ([(*entry, first_load, None), (*entry, replacing, None)], True)
 
 
 def test_a_bad_file_or_year_is_a_message_and_nothing_is_loaded(command_database: str, tmp_path: Path) -> None:
@@ -255,6 +271,7 @@ def test_a_bad_file_or_year_is_a_message_and_nothing_is_loaded(command_database:
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM ct_precepts")).scalar_one() == 0
     engine.dispose()
+    assert audit_log_of(command_database) == ([], True)
 
 
 def test_a_failure_after_writing_leaves_the_year_as_it_was(
@@ -276,3 +293,30 @@ def test_a_failure_after_writing_leaves_the_year_as_it_was(
         rows = connection.execute(text("SELECT body, band_d_pence FROM ct_precepts ORDER BY body")).all()
     assert [tuple(row) for row in rows] == [("Wexmoor Borough Council", 24_483), ("Wexshire County Council", 181_730)]
     engine.dispose()
+    entries, intact = audit_log_of(command_database)
+    assert [entry[5] for entry in entries] == [
+        "2027/28: precepting bodies 2, new parishes 0; the year's earlier precepts replaced: none (a new year); "
+        "file first.toml"
+    ]  # nothing for the failed load
+    assert intact
+
+
+def test_the_audit_entry_is_in_the_loads_transaction(
+    command_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from townhall.counciltax import charges_import
+
+    def written_then_the_database_gives_way(*args: object, **kwargs: object) -> int:
+        record_access(*args, **kwargs)  # type: ignore[arg-type]
+        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    record_access = charges_import.record_access
+    monkeypatch.setattr(charges_import, "record_access", written_then_the_database_gives_way)
+    first = _write(tmp_path, "first.toml", make_charges_toml())
+    failed = runner.invoke(app, ["counciltax", "charges", "import", str(first)])
+    assert failed.exit_code == 1 and "nothing was saved" in _one_line(failed.output), failed.output
+    engine = create_engine(command_database)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM ct_precepts")).scalar_one() == 0
+    engine.dispose()
+    assert audit_log_of(command_database) == ([], True)

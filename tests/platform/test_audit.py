@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from townhall.platform.audit import Actor, record_access, verify_chain
+from townhall.platform.audit import PURPOSE_LENGTH, Actor, fitted_purpose, record_access, verify_chain
 from townhall.platform.audit.search import AuditQuery, entries_as_csv, search_entries
 from townhall.platform.errors import InvalidInput
 
@@ -111,3 +111,10 @@ def test_a_head_pointing_at_a_different_hash_is_found(session: Session) -> None:
     tamper(session, "UPDATE audit_chain_head SET last_hash = '" + "f" * 64 + "'")
     problems = verify_chain(session.connection()).problems
     assert problems and "chain head recorded" in problems[-1].what
+
+
+def test_a_purpose_is_put_on_one_line_and_cut_to_the_column_ending_in_dots() -> None:
+    assert fitted_purpose("streams: 4 added;\n file  a.csv") == "streams: 4 added; file a.csv"
+    cut = fitted_purpose("rounds: 2 added; file " + "r" * 400 + ".csv")
+    assert len(cut) == PURPOSE_LENGTH and cut.startswith("rounds: 2 added; file rrr") and cut.endswith("r...")
+    assert fitted_purpose("x" * PURPOSE_LENGTH) == "x" * PURPOSE_LENGTH

@@ -7,6 +7,10 @@ change for one round wins over a change for all rounds on the same day.
 Use cases for the staff page and the `townhall bins changes` commands: plain functions that never commit. A
 change is checked before it is written: the round exists, it really collects on the original day, the new day
 is a different day at most `MAX_MOVE_DAYS` away, and the same round and day have no change yet (Conflict).
+
+Every add, remove and import writes one audit entry in the same transaction (who, which round and day moved to
+which, why): a change tells every resident on the round something new, so the council must be able to say who
+made it. A refused change writes nothing.
 """
 
 from __future__ import annotations
@@ -26,12 +30,19 @@ from sqlalchemy.orm import Session
 from townhall.bins.models import BinRound, BinScheduleChange, BinStream
 from townhall.bins.schedule import ChangeReason, Round, scheduled_dates
 from townhall.bins.service import EARLIEST_DAY, LATEST_DAY, load_network
+from townhall.platform.audit import Actor, fitted_purpose, record_access
 from townhall.platform.errors import Conflict, InvalidInput, NotFound
 
 MAX_MOVE_DAYS = 14
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 T = TypeVar("T")
 _SLASHED = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+# The audit log's words for these changes: one kind of record, so `/audit` finds a change's whole history by its id
+AUDIT_SUBJECT = "bin_schedule_change"
+ADD_ACTION = "bins_change_add"
+REMOVE_ACTION = "bins_change_remove"
+IMPORT_ACTION = "bins_changes_import"
+_EMPTY_FILE = "The file has no changes in it, only its header"
 
 
 class ChangeProblems(InvalidInput):
@@ -177,11 +188,39 @@ def _duplicate_message(existing: BinScheduleChange) -> str:
     )
 
 
+def audit_details(change: RecordedChange) -> str:
+    """ "round W03-tue-recycling-B (Recycling): 2026-12-25 moved to 2026-12-24; reason: bad weather": what an
+    audit entry says about one change (round ids, dates and the reason only: nothing about a resident)."""
+    stream = f" ({change.stream_name})" if change.stream_name else ""
+    which = "all rounds" if change.round_id is None else f"round {change.round_id}{stream}"
+    outcome = "cancelled" if change.new_date is None else f"moved to {change.new_date.isoformat()}"
+    return f"{which}: {change.original_date.isoformat()} {outcome}; reason: {change.reason.value}"
+
+
+def _import_details(added: Sequence[RecordedChange], file_name: str) -> str:
+    """ "changes: 12 (all rounds 3, single rounds 9), usual days 2026-12-25 to 2027-01-02; reasons: ...; file
+    christmas.csv": counts and the span, not every line (the lines are in the table and the file)."""
+    days = sorted(change.original_date for change in added)
+    everywhere = sum(change.round_id is None for change in added)
+    reasons = ", ".join(sorted({change.reason.value for change in added}))
+    return fitted_purpose(
+        f"changes: {len(added)} (all rounds {everywhere}, single rounds {len(added) - everywhere}), usual days "
+        f"{days[0].isoformat()} to {days[-1].isoformat()}; reasons: {reasons}; file {file_name}"
+    )
+
+
 def add_change(
-    session: Session, *, round_id: str | None, original_date: date, new_date: date | None, reason: ChangeReason
+    session: Session,
+    *,
+    round_id: str | None,
+    original_date: date,
+    new_date: date | None,
+    reason: ChangeReason,
+    actor: Actor,
+    client: str | None = None,
 ) -> RecordedChange:
-    """Record one change. ChangeProblems (422) for each thing wrong with it; Conflict (409) when the same round
-    (or all rounds) already has a change on `original_date`."""
+    """Record one change, audited as `actor`'s (from `client`, on the web). ChangeProblems (422) for each thing
+    wrong with it; Conflict (409) when the same round (or all rounds) already has a change on `original_date`."""
     change = NewChange(round_id, original_date, new_date, reason)
     problems = problems_with(change, load_network(session).rounds)
     if problems:
@@ -189,12 +228,19 @@ def add_change(
     existing = _existing(session, round_id, original_date)
     if existing is not None:
         raise Conflict(_duplicate_message(existing))
-    return _insert(session, [change])[0]
+    recorded = _insert(session, [change])[0]
+    record_access(session, actor=actor, action=ADD_ACTION, subject_type=AUDIT_SUBJECT, subject_id=recorded.id,
+                  purpose=audit_details(recorded), client=client)  # fmt: skip
+    return recorded
 
 
-def add_changes(session: Session, *, changes: Sequence[tuple[int, NewChange]]) -> list[RecordedChange]:
-    """Record many changes, each with its line in a file, all together or not at all: ChangeProblems naming each
-    bad line, including a change already recorded or given twice in the file."""
+def add_changes(
+    session: Session, *, changes: Sequence[tuple[int, NewChange]], file_name: str, actor: Actor
+) -> list[RecordedChange]:
+    """Record many changes, each with its line in the file `file_name`, all together or not at all, with one audit
+    entry for the file: ChangeProblems naming each bad line, including a change already recorded or given twice."""
+    if not changes:
+        raise ChangeProblems([("file", _EMPTY_FILE)])
     rounds = load_network(session).rounds
     problems: list[tuple[str, str]] = []
     seen: dict[tuple[str | None, date], int] = {}
@@ -209,7 +255,9 @@ def add_changes(session: Session, *, changes: Sequence[tuple[int, NewChange]]) -
         problems.extend((f"line {line}", f"Line {line}: {message}") for _field, message in found)
     if problems:
         raise ChangeProblems(problems)
-    return _insert(session, [change for _line, change in changes])
+    added = _insert(session, [change for _line, change in changes])
+    record_access(session, actor=actor, action=IMPORT_ACTION, purpose=_import_details(added, file_name))
+    return added
 
 
 def _insert(session: Session, changes: Iterable[NewChange]) -> list[RecordedChange]:
@@ -249,14 +297,17 @@ def list_changes(session: Session, *, start: date) -> list[RecordedChange]:
     return [_as_recorded(*row) for row in session.execute(query)]
 
 
-def remove_change(session: Session, *, change_id: int) -> RecordedChange:
-    """Delete a change, so the collection follows the usual rules again; NotFound when there is no such change."""
+def remove_change(session: Session, *, change_id: int, actor: Actor, client: str | None = None) -> RecordedChange:
+    """Delete a change, so the collection follows the usual rules again, audited as `actor`'s with what the change
+    said; NotFound when there is no such change."""
     found = _recorded(session, [change_id])
     if not found:
         raise NotFound(f"There is no change {change_id}: it may have been removed already")
     row = session.get(BinScheduleChange, change_id)
     session.delete(row)
     session.flush()
+    record_access(session, actor=actor, action=REMOVE_ACTION, subject_type=AUDIT_SUBJECT, subject_id=change_id,
+                  purpose=audit_details(found[0]), client=client)  # fmt: skip
     return found[0]
 
 
@@ -289,7 +340,7 @@ def changes_from_csv(text: str) -> list[tuple[int, NewChange]]:
     if problems:
         raise ChangeProblems(problems)
     if not changes:
-        raise ChangeProblems([("file", "The file has no changes in it, only its header")])
+        raise ChangeProblems([("file", _EMPTY_FILE)])
     return changes
 
 

@@ -71,6 +71,7 @@ def add_command(
     """Move (--to) or cancel (--cancelled) one round's collection (--round) or every round's (--all-rounds)."""
     from townhall.bins.changes import add_change, reason_from
     from townhall.db import session_scope
+    from townhall.platform.audit import SYSTEM
     from townhall.platform.errors import InvalidInput
 
     if (round_id is None) == (not all_rounds):
@@ -82,7 +83,8 @@ def add_command(
     chosen = reason_from(reason)
     _, factory = open_database()
     with session_scope(factory) as session:
-        change = add_change(session, round_id=round_id, original_date=original, new_date=new, reason=chosen)
+        change = add_change(session, round_id=round_id, original_date=original, new_date=new, reason=chosen,
+                            actor=SYSTEM)  # fmt: skip
     which = change.round_id or "all rounds"
     console.print(f"Recorded change {change.id}: {escape(which)} on {original}, {_outcome(new)}. {SEEN_WITHIN}")
 
@@ -93,10 +95,11 @@ def remove_command(change_id: int = typer.Argument(..., min=1, help="The change'
     """Remove a change: the collection follows the usual rules (and the bank-holiday rule) again."""
     from townhall.bins.changes import remove_change
     from townhall.db import session_scope
+    from townhall.platform.audit import SYSTEM
 
     _, factory = open_database()
     with session_scope(factory) as session:
-        change = remove_change(session, change_id=change_id)
+        change = remove_change(session, change_id=change_id, actor=SYSTEM)
     which = change.round_id or "all rounds"
     console.print(f"Removed change {change.id} ({escape(which)} on {change.original_date}). {SEEN_WITHIN}")
 
@@ -108,6 +111,7 @@ def import_command(file: Path = typer.Argument(..., exists=True, dir_okay=False,
     blank new_date a cancellation): every line is checked first, and nothing is loaded if any is wrong."""
     from townhall.bins.changes import ChangeProblems, add_changes, changes_from_csv
     from townhall.db import session_scope
+    from townhall.platform.audit import SYSTEM
     from townhall.platform.errors import InvalidInput
 
     try:
@@ -117,7 +121,7 @@ def import_command(file: Path = typer.Argument(..., exists=True, dir_okay=False,
     _, factory = open_database()
     try:
         with session_scope(factory) as session:
-            added = add_changes(session, changes=changes_from_csv(text))
+            added = add_changes(session, changes=changes_from_csv(text), file_name=file.name, actor=SYSTEM)
     except ChangeProblems as problems:  # one line each, so a long file's problems can be read and fixed
         console.print(f"[bold red]Error:[/] {escape(file.name)} was not loaded; nothing changed. Fix these lines:")
         for _line, message in problems.problems:

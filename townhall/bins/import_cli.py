@@ -68,7 +68,9 @@ def streams_command(file: Path = _FILE) -> None:
 
     text = _text(file)
     toml = file.suffix.lower() == ".toml"
-    report = _load(f"{file.name} was", lambda session: import_streams(session, text=text, toml=toml))
+    report = _load(
+        f"{file.name} was", lambda session: import_streams(session, text=text, toml=toml, file_name=file.name)
+    )
     console.print(f"Loaded the streams from {escape(file.name)}: {report.added} added, {report.updated} updated, "
                   f"{report.removed} removed. {SEEN_WITHIN}")  # fmt: skip
 
@@ -90,7 +92,7 @@ def rounds_command(
     properties_text = _text(properties) if properties is not None else None
     properties_name = properties.name if properties is not None else ""
     names = f"{file.name} and {properties_name} were" if properties is not None else f"{file.name} was"
-    report = _load(names, lambda session: import_rounds(session, text=text, today=clock.today(),
+    report = _load(names, lambda session: import_rounds(session, text=text, today=clock.today(), file_name=file.name,
                    properties_text=properties_text, properties_name=properties_name))  # fmt: skip
     console.print(f"Loaded the rounds from {escape(file.name)}: {report.added} added, {report.updated} updated, "
                   f"{report.removed} removed (with {report.past_changes_removed} of their past changes). "
@@ -109,7 +111,7 @@ def properties_command(file: Path = _FILE) -> None:
     from townhall.bins.imports import import_property_rounds
 
     text = _text(file)
-    report = _load(f"{file.name} was", lambda session: import_property_rounds(session, text=text))
+    report = _load(f"{file.name} was", lambda session: import_property_rounds(session, text=text, file_name=file.name))
     console.print(f"Loaded {report.rows:,} rounds of {report.properties:,} properties from {escape(file.name)}. "
                   f"{SEEN_WITHIN}", soft_wrap=True)  # fmt: skip
     _coverage_lines(report.coverage)
@@ -124,7 +126,9 @@ def garden_command(file: Path = _FILE) -> None:
 
     text = _text(file)
     today = clock.today()
-    report = _load(f"{file.name} was", lambda session: import_garden(session, text=text, today=today))
+    report = _load(
+        f"{file.name} was", lambda session: import_garden(session, text=text, today=today, file_name=file.name)
+    )
     console.print(f"Loaded {report.subscriptions:,} garden waste subscriptions from {escape(file.name)}, "
                   f"{report.current:,} of them current. {SEEN_WITHIN}", soft_wrap=True)  # fmt: skip
     if report.current_without_round:

@@ -9,6 +9,9 @@ names it and nothing is written. Replacing never leaves a dangling reference:
   re-organised network is loaded with the properties it serves, in one go (`import_rounds(properties_text=...)`);
 - a round left out that has a change recorded for today or later (a Christmas arrangement residents may have
   been told about) is refused until the change is removed; its changes wholly in the past go with it.
+
+Each import writes one audit entry (actor `system`, as the commands' do) in its transaction, last: the counts and
+the file's name, never a UPRN, so the log says when the council's network was replaced and from which file.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from townhall.bins.changes import long_date
 from townhall.bins.import_files import (
+    PropertyRow,
     RoundRow,
     StreamRow,
     garden_from_csv,
@@ -31,8 +35,14 @@ from townhall.bins.import_files import (
 from townhall.bins.models import BinRound, BinScheduleChange, BinStream, GardenSubscription, PropertyBinRound
 from townhall.bins.schedule import Round, StreamCode, WasteStream, scheduled_dates
 from townhall.places.models import Property
+from townhall.platform.audit import SYSTEM, fitted_purpose, record_access
 from townhall.platform.bulk import bulk_insert
 from townhall.platform.csv_files import FileProblems
+
+STREAMS_ACTION = "bins_streams_import"
+ROUNDS_ACTION = "bins_rounds_import"
+PROPERTIES_ACTION = "bins_properties_import"
+GARDEN_ACTION = "bins_garden_import"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +84,14 @@ class GardenReport:
     current_without_round: int  # covering today, at a property with no garden round: no collections for them
 
 
-def import_streams(session: Session, *, text: str, toml: bool) -> StreamsReport:
-    """Replace the streams with the file's; FileProblems if it is wrong or leaves out a stream rounds collect."""
+def _audit(session: Session, action: str, details: str, *, file_names: str) -> None:
+    """One entry for an import, the files' names last (see `fitted_purpose`)."""
+    record_access(session, actor=SYSTEM, action=action, purpose=fitted_purpose(f"{details}; {file_names}"))
+
+
+def import_streams(session: Session, *, text: str, toml: bool, file_name: str) -> StreamsReport:
+    """Replace the streams with the file `file_name`'s, audited; FileProblems if it is wrong or leaves out a
+    stream rounds collect."""
     streams = streams_from_text(text, toml=toml)
     wanted = {stream.code for stream in streams}
     existing = set(session.scalars(select(BinStream.code)))
@@ -89,7 +105,10 @@ def import_streams(session: Session, *, text: str, toml: bool) -> StreamsReport:
         session.execute(delete(BinStream).where(BinStream.code.in_(left_out)))
     _write(session, BinStream, [_stream_values(s) for s in streams], existing, key="code")
     session.flush()
-    return StreamsReport(len(wanted - existing), len(wanted & existing), len(left_out))
+    report = StreamsReport(len(wanted - existing), len(wanted & existing), len(left_out))
+    _audit(session, STREAMS_ACTION, f"streams: {report.added} added, {report.updated} updated, {report.removed} "
+           "removed", file_names=f"file {file_name}")  # fmt: skip
+    return report
 
 
 def _stream_values(stream: StreamRow) -> dict[str, object]:
@@ -116,11 +135,12 @@ def _write(
 
 
 def import_rounds(
-    session: Session, *, text: str, today: date, properties_text: str | None = None, properties_name: str = ""
-) -> RoundsReport:
-    """Replace the rounds with the file's (and, given `properties_text`, the rounds serving each property with
-    that file's, in the same go). FileProblems for a wrong line in either file, and for a round left out that
-    properties are still served by or that has a change recorded from `today`."""
+    session: Session, *, text: str, today: date, file_name: str, properties_text: str | None = None,
+    properties_name: str = "",
+) -> RoundsReport:  # fmt: skip
+    """Replace the rounds with the file `file_name`'s (and, given `properties_text`, the rounds serving each
+    property with that file's, in the same go), audited. FileProblems for a wrong line in either file, and for a
+    round left out that properties are still served by or that has a change recorded from `today`."""
     streams = set(session.scalars(select(BinStream.code)))
     problems: list[str] = []
     rounds: list[RoundRow] = []
@@ -154,8 +174,23 @@ def import_rounds(
         coverage = property_coverage(session)
     session.flush()
     stranded = _stranded_changes(session, rounds, today)
-    return RoundsReport(len(wanted - existing), len(wanted & existing), len(left_out), len(past_changes), stranded,
-                        coverage)  # fmt: skip
+    report = RoundsReport(len(wanted - existing), len(wanted & existing), len(left_out), len(past_changes),
+                          stranded, coverage)  # fmt: skip
+    _audit_rounds(session, report, assignments, file_names=(file_name, properties_name))
+    return report
+
+
+def _audit_rounds(
+    session: Session, report: RoundsReport, assignments: list[PropertyRow] | None, *, file_names: tuple[str, str]
+) -> None:
+    details = (f"rounds: {report.added} added, {report.updated} updated, {report.removed} removed (their past "
+               f"changes removed with them: {report.past_changes_removed})")  # fmt: skip
+    if assignments is None:
+        _audit(session, ROUNDS_ACTION, details, file_names=f"file {file_names[0]}")
+        return
+    served = len({uprn for uprn, _ in assignments})
+    _audit(session, ROUNDS_ACTION, f"{details}; properties' rounds replaced: {len(assignments)} rows, {served} "
+           "properties", file_names=f"files {file_names[0]} and {file_names[1]}")  # fmt: skip
 
 
 def _check_left_out(session: Session, left_out: set[str], today: date, *, properties_replaced: bool) -> list[int]:
@@ -208,14 +243,18 @@ def _stranded_changes(session: Session, rounds: list[RoundRow], today: date) -> 
     return stranded
 
 
-def import_property_rounds(session: Session, *, text: str) -> PropertiesReport:
-    """Replace the rounds serving every property with the file's; FileProblems naming each bad line."""
+def import_property_rounds(session: Session, *, text: str, file_name: str) -> PropertiesReport:
+    """Replace the rounds serving every property with the file `file_name`'s, audited; FileProblems naming each
+    bad line."""
     uprns = set(session.scalars(select(Property.uprn)))
     rounds = set(session.scalars(select(BinRound.id)))
     rows = property_rounds_from_csv(text, uprns=uprns, rounds=rounds)
     session.execute(delete(PropertyBinRound))
     bulk_insert(session.connection(), PropertyBinRound, ("uprn", "round_id"), rows)
-    return PropertiesReport(len(rows), len({uprn for uprn, _ in rows}), property_coverage(session))
+    report = PropertiesReport(len(rows), len({uprn for uprn, _ in rows}), property_coverage(session))
+    _audit(session, PROPERTIES_ACTION, f"properties' rounds: {report.rows} rows, {report.properties} properties",
+           file_names=f"file {file_name}")  # fmt: skip
+    return report
 
 
 def property_coverage(session: Session) -> Coverage:
@@ -233,8 +272,9 @@ def property_coverage(session: Session) -> Coverage:
     return Coverage(total, {code: total - served.get(code, 0) for code in sorted(codes, key=order.__getitem__)})
 
 
-def import_garden(session: Session, *, text: str, today: date) -> GardenReport:
-    """Replace the garden waste subscriptions with the file's; FileProblems naming each bad line."""
+def import_garden(session: Session, *, text: str, today: date, file_name: str) -> GardenReport:
+    """Replace the garden waste subscriptions with the file `file_name`'s, audited; FileProblems naming each bad
+    line."""
     uprns = set(session.scalars(select(Property.uprn)))
     rows = garden_from_csv(text, uprns=uprns)
     session.execute(delete(GardenSubscription))
@@ -247,4 +287,7 @@ def import_garden(session: Session, *, text: str, today: date) -> GardenReport:
             .where(BinRound.stream_code == StreamCode.GARDEN.value)
         )
     )
-    return GardenReport(len(rows), len(current), len(current - with_round))
+    report = GardenReport(len(rows), len(current), len(current - with_round))
+    _audit(session, GARDEN_ACTION, f"garden waste subscriptions: {report.subscriptions} (current: {report.current})",
+           file_names=f"file {file_name}")  # fmt: skip
+    return report

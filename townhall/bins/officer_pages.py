@@ -2,7 +2,8 @@
 each with a Remove button, and a form to record one. Works without JavaScript.
 
 A change saved here is seen at once by this worker (its cached schedules are dropped when the change commits);
-other workers see it within a minute, when their cached copy expires.
+other workers see it within a minute, when their cached copy expires. Adding and removing are written to the
+audit log as the signed-in officer's, from their address, in the request's transaction (see `changes`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from townhall.bins import changes
 from townhall.bins.api import forget_schedules_after_commit
 from townhall.bins.schedule import ChangeReason
-from townhall.identity.access import requires
+from townhall.identity.access import client_address, requires
 from townhall.identity.models import User
+from townhall.identity.service import actor_for
 from townhall.platform import clock
 from townhall.platform.errors import Conflict
 from townhall.web.deps import SessionDep
@@ -95,14 +97,16 @@ def _read(form: ChangeForm) -> changes.NewChange:
 
 
 @router.post(PAGE, response_class=HTMLResponse, response_model=None)
-async def change_add(request: Request, session: SessionDep, _user: Officer) -> HTMLResponse | RedirectResponse:
-    """Record a change; the form again with the GOV.UK error summary (422, or 409 for a duplicate) if it cannot."""
+async def change_add(request: Request, session: SessionDep, user: Officer) -> HTMLResponse | RedirectResponse:
+    """Record a change, audited as the officer's; the form again with the GOV.UK error summary (422, or 409 for a
+    duplicate) if it cannot."""
     posted = await request.form()
     form = ChangeForm(**{name: str(posted.get(name) or "")[:100] for name in ChangeForm.__dataclass_fields__})
     try:
         change = _read(form)
         changes.add_change(session, round_id=change.round_id, original_date=change.original_date,
-                           new_date=change.new_date, reason=change.reason)  # fmt: skip
+                           new_date=change.new_date, reason=change.reason, actor=actor_for(user),
+                           client=client_address(request))  # fmt: skip
     except changes.ChangeProblems as problems:
         return _page(request, session, form, errors=problems.problems, status_code=422)
     except Conflict as conflict:
@@ -112,7 +116,7 @@ async def change_add(request: Request, session: SessionDep, _user: Officer) -> H
 
 
 @router.post(PAGE + "/{change_id}/remove", response_model=None)
-def change_remove(request: Request, session: SessionDep, _user: Officer, change_id: ChangeId) -> RedirectResponse:
-    changes.remove_change(session, change_id=change_id)
+def change_remove(request: Request, session: SessionDep, user: Officer, change_id: ChangeId) -> RedirectResponse:
+    changes.remove_change(session, change_id=change_id, actor=actor_for(user), client=client_address(request))
     forget_schedules_after_commit(request, session)
     return RedirectResponse(f"{PAGE}?done=removed", status_code=303)

@@ -4,6 +4,9 @@ Everything is checked before anything is written: the file (`charges_file`), the
 the database, then whether the year already has charges. The caller's one transaction then holds the whole year,
 or none of it. Service functions read the charges from the database on every request (nothing caches them), so
 a committed year is what the API, the pages and the assistant show from their next request.
+
+A load writes one audit entry in the same transaction (actor `system`, as the commands' do): the year, how many
+bodies' charges, whether the year's charges were replaced, and the file's name. A refused file writes nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +23,10 @@ from townhall.counciltax.models import Parish
 from townhall.counciltax.models import Precept as PreceptRow
 from townhall.counciltax.service import precepts_for
 from townhall.places.models import Ward
+from townhall.platform.audit import SYSTEM, fitted_purpose, record_access
 from townhall.platform.errors import Conflict, InvalidInput
+
+AUDIT_ACTION = "counciltax_charges_import"
 
 
 @dataclass(frozen=True)
@@ -36,10 +42,11 @@ class LoadedCharges:
     parishes_without_precept: list[str]  # known parishes the file sets nothing for
 
 
-def load_charges(session: Session, *, charges: ChargesFile, replace: bool = False) -> LoadedCharges:
-    """Write the year's precepts (and any parishes the file declares), after checking the parishes, their wards
-    and that the year is new (or `replace`, which deletes the year's precepts first). InvalidInput listing every
-    problem, or Conflict for a year that has charges already; nothing is written then. Does not commit."""
+def load_charges(session: Session, *, charges: ChargesFile, file_name: str, replace: bool = False) -> LoadedCharges:
+    """Write the year's precepts from the file `file_name` (and any parishes it declares), after checking the
+    parishes, their wards and that the year is new (or `replace`, which deletes the year's precepts first), and
+    audit it. InvalidInput listing every problem, or Conflict for a year that has charges already; nothing is
+    written then. Does not commit."""
     year = FinancialYear(charges.financial_year)
     parishes, added = _parish_names(session, charges)
     existing = (
@@ -61,7 +68,7 @@ def load_charges(session: Session, *, charges: ChargesFile, replace: bool = Fals
     )  # fmt: skip
     session.flush()
     with_precept = {parishes[body.parish] for body in charges.body if body.parish}
-    return LoadedCharges(
+    loaded = LoadedCharges(
         year=year,
         replaced=existing,
         parishes_added=[p.name for p in added],
@@ -73,6 +80,16 @@ def load_charges(session: Session, *, charges: ChargesFile, replace: bool = Fals
         kinds_missing=[kind for kind in SINGLE_KINDS if all(body.kind is not kind for body in charges.body)],
         parishes_without_precept=sorted(set(session.scalars(select(Parish.name))) - with_precept),
     )
+    _audit(session, loaded, bodies=len(charges.body), file_name=file_name)
+    return loaded
+
+
+def _audit(session: Session, loaded: LoadedCharges, *, bodies: int, file_name: str) -> None:
+    """The year, counts and the file's name (last, see `fitted_purpose`); the amounts are in `ct_precepts`."""
+    replaced = loaded.replaced or "none (a new year)"
+    details = (f"{loaded.year.label}: precepting bodies {bodies}, new parishes {len(loaded.parishes_added)}; the "
+               f"year's earlier precepts replaced: {replaced}; file {file_name}")  # fmt: skip
+    record_access(session, actor=SYSTEM, action=AUDIT_ACTION, purpose=fitted_purpose(details))
 
 
 def _parish_names(session: Session, charges: ChargesFile) -> tuple[dict[str, str], list[ParishEntry]]:

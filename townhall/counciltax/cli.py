@@ -43,7 +43,7 @@ def import_command(
 
     charges = read_charges_file(file)
     with migrated_database() as (_, factory), session_scope(factory) as session:
-        loaded = load_charges(session, charges=charges, replace=replace)
+        loaded = load_charges(session, charges=charges, file_name=file.name, replace=replace)
     _print_loaded(loaded)
 
 

@@ -7,11 +7,13 @@ Append-only and hash-chained. One call records an access, inside the transaction
 """
 
 from townhall.platform.audit.chain import (
+    PURPOSE_LENGTH,
     SYSTEM,
     Access,
     Actor,
     canonical_form,
     entry_hash,
+    fitted_purpose,
     record_access,
     record_accesses,
 )
@@ -20,6 +22,7 @@ from townhall.platform.audit.verify import ChainProblem, VerifyReport, verify_ch
 
 __all__ = [
     "GENESIS_HASH",
+    "PURPOSE_LENGTH",
     "SYSTEM",
     "Access",
     "Actor",
@@ -29,6 +32,7 @@ __all__ = [
     "VerifyReport",
     "canonical_form",
     "entry_hash",
+    "fitted_purpose",
     "record_access",
     "record_accesses",
     "verify_chain",

@@ -39,6 +39,17 @@ class Actor:
 SYSTEM = Actor("system", None, is_staff=False)
 
 
+PURPOSE_LENGTH = 300  # audit_entries.purpose: PostgreSQL refuses a longer value, and with it the whole change
+
+
+def fitted_purpose(text: str) -> str:
+    """`text` on one line and at most `PURPOSE_LENGTH` characters (ending "..." when cut), for details a page or
+    command writes from what it was given (a file's name can be long): the audit entry must never be the reason a
+    change fails. Put the part that may be long (a file's name) last, so a cut loses only its end."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= PURPOSE_LENGTH else flat[: PURPOSE_LENGTH - 3] + "..."
+
+
 def canonical_fields(fields: Sequence[str | int | None]) -> str:
     """The canonical form of an entry's fields, in the order of `canonical_form`'s arguments.
 
