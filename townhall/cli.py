@@ -15,6 +15,20 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     help="Townhall: a council's digital front door and data back office.",
 )
+# Commands that serve the web application: their entries come from requests, which name their own client
+_SERVING = frozenset({"serve", "demo"})
+
+
+@app.callback()
+def _each_command(context: typer.Context) -> None:
+    """What every command shares: the audit entries it writes as the system say who ran it, where."""
+    if context.invoked_subcommand in _SERVING:
+        return
+    from townhall.platform.audit import from_the_command_line
+
+    context.with_resource(from_the_command_line())  # left when the command ends
+
+
 db_app = typer.Typer(no_args_is_help=True, help="The database: migrations.")
 app.add_typer(db_app, name="db")
 

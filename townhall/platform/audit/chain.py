@@ -7,8 +7,13 @@ removing or reordering any entry breaks the chain from that point on (see `verif
 from __future__ import annotations
 
 import functools
+import getpass
 import hashlib
-from collections.abc import Sequence
+import os
+import socket
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -37,6 +42,39 @@ class Actor:
 
 
 SYSTEM = Actor("system", None, is_staff=False)
+
+
+CLIENT_LENGTH = 64  # audit_entries.client
+# Where a command is run from ("cli root@council-app-1"), as the client of the entries it writes as the system:
+# a web request's entries name its address, and a command's should say which operator ran it on which machine
+_command_origin: ContextVar[str | None] = ContextVar("townhall_audit_command_origin", default=None)
+
+
+def command_origin() -> str:
+    """ "cli <login>@<host>" for this process: the operator's login name (the user id where it has none, as in
+    some containers) and the machine's name, cut to fit the column."""
+    try:
+        login = getpass.getuser()
+    except (OSError, KeyError):  # no login name and no entry in the password database
+        login = f"uid {os.getuid()}"
+    return f"cli {login}@{socket.gethostname()}"[:CLIENT_LENGTH]
+
+
+@contextmanager
+def from_the_command_line(origin: str | None = None) -> Iterator[None]:
+    """Within the block, entries the system writes without a client of their own name ``origin``
+    (``command_origin()`` by default) as their client. The `townhall` command wraps each command in it."""
+    token = _command_origin.set(origin or command_origin())
+    try:
+        yield
+    finally:
+        _command_origin.reset(token)
+
+
+def _client_of(actor: Actor, client: str | None) -> str | None:
+    if client is None and actor.type == "system":
+        return _command_origin.get()
+    return client
 
 
 PURPOSE_LENGTH = 300  # audit_entries.purpose: PostgreSQL refuses a longer value, and with it the whole change
@@ -122,6 +160,7 @@ def record_access(
     if actor.is_staff and subject_type is not None and purpose is None:
         raise InvalidInput("Say why you need this person's data (the purpose) before you can see it.")
     subject = None if subject_id is None else str(subject_id)
+    client = _client_of(actor, client)
     occurred = microseconds_since_epoch(clock.now())
     entry_id, last_hash = _take_next_id(session)
     canonical = canonical_form(entry_id, occurred, actor.type, actor.id, action, subject_type, subject, purpose, client)
@@ -160,7 +199,8 @@ def _checked_fields(access: Access) -> tuple[str, int | None, str, str | None, s
     if access.actor.is_staff and access.subject_type is not None and purpose is None:
         raise InvalidInput("Say why you need this person's data (the purpose) before you can see it.")
     subject = None if access.subject_id is None else str(access.subject_id)
-    return access.actor.type, access.actor.id, access.action, access.subject_type, subject, purpose, access.client
+    client = _client_of(access.actor, access.client)
+    return access.actor.type, access.actor.id, access.action, access.subject_type, subject, purpose, client
 
 
 def record_accesses(session: Session, accesses: Sequence[Access]) -> list[int]:
