@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from tests.audit_support import audit_log_of
 from townhall.bins.models import BinRound, BinScheduleChange, BinStream
 from townhall.cli import app
+from townhall.platform.audit import command_origin
 
 runner = CliRunner()
 MONDAY = date(2027, 2, 1)  # the Monday round collects this day; the fortnightly Tuesday round on 2 February
@@ -133,9 +134,9 @@ def test_each_add_remove_and_import_writes_one_audit_entry_as_the_system(rounds_
                 "and New Year arrangements, strike; file christmas.csv")  # fmt: skip
     entries, intact = audit_log_of(rounds_database)
     assert entries == [
-        ("system", None, "bins_change_add", "bin_schedule_change", "1", moved, None),
-        ("system", None, "bins_change_remove", "bin_schedule_change", "1", moved, None),
-        ("system", None, "bins_changes_import", None, None, imported, None),
+        ("system", None, "bins_change_add", "bin_schedule_change", "1", moved, command_origin()),
+        ("system", None, "bins_change_remove", "bin_schedule_change", "1", moved, command_origin()),
+        ("system", None, "bins_changes_import", None, None, imported, command_origin()),
     ]
     assert intact
 

@@ -23,6 +23,7 @@ from townhall.bins.service import collections_for_property
 from townhall.cli import app
 from townhall.config import Settings
 from townhall.platform import clock
+from townhall.platform.audit import command_origin
 from townhall.platform.csv_files import FileProblems
 from townhall.web.app import create_app
 
@@ -165,7 +166,7 @@ def test_each_import_writes_one_audit_entry_with_its_counts_and_file_names_only(
     assert bins_import("properties", EXAMPLES / "bin-properties.csv")[0] == 0
     entries, intact = audit_log_of(council)
     assert [entry[:5] + entry[6:] for entry in entries[already:]] == [
-        ("system", None, action, None, None, None)
+        ("system", None, action, None, None, command_origin())
         for action in ("bins_streams_import", "bins_rounds_import", "bins_garden_import", "bins_properties_import")
     ]
     assert [entry[5] for entry in entries[already:]] == [

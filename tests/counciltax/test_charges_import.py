@@ -17,6 +17,7 @@ from townhall.cli import app
 from townhall.counciltax.charges_file import parse_charges_file, read_charges_file
 from townhall.counciltax.charges_import import load_charges
 from townhall.counciltax.models import Parish, Precept
+from townhall.platform.audit import command_origin
 from townhall.platform.errors import Conflict, InvalidInput
 
 EXAMPLE = Path(__file__).parent.parent.parent / "docs" / "examples" / "charges-2027.toml"
@@ -255,7 +256,8 @@ def test_import_then_show_then_refuse_then_replace(command_database: str, tmp_pa
         "2027/28: precepting bodies 1, new parishes 0; the year's earlier precepts replaced: 3; file second.toml"
     )
     entry = ("system", None, "counciltax_charges_import", None, None)
-    assert audit_log_of(command_database) == ([(*entry, first_load, None), (*entry, replacing, None)], True)
+    origin = command_origin()  # who ran the command, where
+    assert audit_log_of(command_database) == ([(*entry, first_load, origin), (*entry, replacing, origin)], True)
 
 
 def test_a_bad_file_or_year_is_a_message_and_nothing_is_loaded(command_database: str, tmp_path: Path) -> None:
