@@ -348,6 +348,7 @@ def test_the_quick_path_reads_a_whole_council_exactly_as_the_careful_one(
     monkeypatch.setattr(accounts_files, "converters", lambda *_: None)
     assert read_snapshot(texts, uprns=uprns) == quick
     assert len(quick.instalments) > 1000 and all(isinstance(row[4], str) for row in quick.instalments)
+    assert {row[4] for row in quick.payments if row[3] < 0} == {"refund", "direct debit return"}
 
 
 def test_a_negative_ordinary_payment_and_a_refund_of_money_never_paid_are_refused_by_the_command(
