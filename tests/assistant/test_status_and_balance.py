@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -13,9 +13,13 @@ from sqlalchemy.orm import Session
 from tests.assistant.talk import all_text, say, urls
 from tests.identity.factories import make_user
 from tests.service_requests.factories import make_request
+from townhall.assistant.balance import account_words
 from townhall.assistant.dialogue import conversation_for, start_conversation
 from townhall.assistant.engine import IntentEngine
+from townhall.counciltax.charges import format_pounds
 from townhall.counciltax.models import Account
+from townhall.counciltax.models import Payment as PaymentRow
+from townhall.counciltax.service import account_summary
 from townhall.identity.models import AccountLink
 from townhall.places.models import Property
 from townhall.platform.errors import NotFound
@@ -93,6 +97,20 @@ def test_balance_for_a_resident_with_a_linked_account(session: Session, product_
     assert f"Your council tax account for {address}" in text and "This year's bill is £" in text
     assert "you have paid £" in text and account.reference not in text
     assert any(url.startswith("/account/links/") for url in urls(reply))
+
+
+def test_a_balance_says_what_went_back_so_that_paid_matches_the_page(session: Session) -> None:
+    reference = session.scalars(
+        select(PaymentRow.account_reference)
+        .where(PaymentRow.method == "direct debit return", PaymentRow.financial_year == 2026)
+        .order_by(PaymentRow.account_reference)
+        .limit(1)
+    ).one()
+    summary = account_summary(session, reference=reference, on=date(2026, 11, 1))
+    words = account_words(summary)
+    assert (f"you have paid {format_pounds(summary.paid_pence)}, after {format_pounds(summary.returned_pence)} of "
+            "payments returned.") in words  # fmt: skip
+    assert "refunded" not in words
 
 
 def test_a_balance_is_never_left_where_someone_else_can_read_it(session: Session, product_engine: IntentEngine) -> None:

@@ -1,5 +1,6 @@
 """The council tax account tables written out as a revenues system's snapshot (the seven CSV files of
-`townhall counciltax accounts import`): the tests' and the benchmark's way to a full, realistic snapshot."""
+`townhall counciltax accounts import`): the tests' and the benchmark's way to a full, realistic snapshot; and the
+documented example snapshot (docs/examples/counciltax-accounts), with changes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from townhall.counciltax.accounts_files import COLUMNS
+from townhall.counciltax.accounts_files import COLUMNS, FILES
+
+EXAMPLES = Path(__file__).parent.parent.parent / "docs" / "examples" / "counciltax-accounts"
 
 # Each file's columns, as selected from its table (in COLUMNS' order)
 _QUERIES = {
@@ -60,3 +63,9 @@ def write_snapshot(connection: Connection, folder: Path) -> dict[str, int]:
         (folder / name).write_text(content, encoding="utf-8")
         counts[name] = content.count("\n") - 1
     return counts
+
+
+def example_texts(**changes: str) -> dict[str, str]:
+    """The example snapshot's files (name -> text), with `changes` (payments="..." replaces payments.csv)."""
+    texts = {name: (EXAMPLES / name).read_text(encoding="utf-8") for name in FILES}
+    return {**texts, **{f"{name}.csv": value for name, value in changes.items()}}

@@ -1,16 +1,25 @@
-"""A council tax account for its holder (linked, confirmed by postcode) and for officers (with a purpose, audited)."""
+"""A council tax account for its holder (linked, confirmed by postcode) and for officers (with a purpose, audited);
+refunds and returned payments shown to the holder as such."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import form_token
+from tests.counciltax.snapshot import example_texts
 from tests.identity.factories import signed_in
+from townhall.counciltax.accounts_import import import_accounts
 from townhall.counciltax.models import Account
+from townhall.identity.models import AccountLink
 from townhall.places.models import Property
+from townhall.platform import clock
 from townhall.platform.audit.models import AuditEntry
+
+TODAY = datetime(2026, 11, 29, 12, 0, tzinfo=clock.LONDON)
 
 
 def an_account(session: Session) -> tuple[str, str]:
@@ -88,3 +97,55 @@ def test_roles_without_council_tax_duties_are_refused(client: TestClient, sessio
 def test_malformed_references_are_422(client: TestClient, session: Session) -> None:
     signed_in(client, session, role="officer")
     assert client.get("/api/v1/counciltax/accounts/12ab", params={"purpose": "x"}).status_code == 422
+
+
+def linked_pages(client: TestClient, session: Session, references: dict[str, int]) -> dict[str, str]:
+    """Each account (reference -> UPRN) linked by a resident, and its "your council tax" page, spaces squeezed."""
+    signed_in(client, session, role="resident")
+    for reference, uprn in references.items():
+        home = session.get(Property, uprn)
+        assert home is not None and link(client, reference, home.postcode).status_code == 303
+    links = {
+        row.account_reference: row.id for row in session.execute(select(AccountLink.account_reference, AccountLink.id))
+    }
+    pages = {reference: client.get(f"/account/links/{links[reference]}/council-tax") for reference in references}
+    assert all(page.status_code == 200 for page in pages.values())
+    return {reference: " ".join(page.text.split()) for reference, page in pages.items()}
+
+
+def test_a_resident_sees_a_refund_to_them_and_a_zero_balance(client: TestClient, session: Session) -> None:
+    import_accounts(session, texts=example_texts())
+    with clock.frozen_at(TODAY):
+        page = linked_pages(client, session, {"51000003": 100090000003})["51000003"]
+        api = client.get("/api/v1/counciltax/accounts/51000003").json()
+    assert "Payments, refunds and returned payments</caption>" in page
+    assert '>Paid so far</dt> <dd class="th-summary-list__value">£467.95 (after refunds to you)' in page
+    assert '>Refunded to you</dt> <dd class="th-summary-list__value">£92.05</dd>' in page
+    assert '>Balance</dt> <dd class="th-summary-list__value">£0.00</dd>' in page
+    assert '<td class="th-table__cell">29 August 2026</td><td class="th-table__cell">Refund to you</td>' in page
+    assert "&minus;£92.05</td>" in page and "Payments returned" not in page
+    money = ("paid_pence", "refunded_pence", "returned_pence", "balance_pence")
+    assert [api[name] for name in money] == [46_795, 9_205, 0, 0]
+    assert api["payments"][-1] == {"received": "2026-08-29", "pence": -9_205, "amount": "-£92.05", "method": "refund",
+                                   "kind": "refund", "description": "Refund to you"}  # fmt: skip
+
+
+def test_a_resident_sees_a_returned_direct_debit_and_what_is_overdue(client: TestClient, session: Session) -> None:
+    payments = example_texts()["payments.csv"].replace("51000001,2026,2026-09-18,11250,card\n", "")
+    import_accounts(session, texts=example_texts(payments=payments))
+    with clock.frozen_at(TODAY):
+        page = linked_pages(client, session, {"51000001": 100090000001})["51000001"]
+    assert "£225.00 is overdue" in page  # September's, returned unpaid, and November's
+    assert '>Paid so far</dt> <dd class="th-summary-list__value">£675.00 (after payments returned)</dd>' in page
+    assert '>Payments returned</dt> <dd class="th-summary-list__value">£112.50</dd>' in page
+    assert '4 September 2026</td><td class="th-table__cell">Direct debit returned</td>' in page
+    assert "&minus;£112.50</td>" in page and "Refunded to you" not in page
+    assert '>Balance</dt> <dd class="th-summary-list__value">£450.00</dd>' in page
+
+
+def test_an_account_without_money_back_keeps_its_plain_payments_table(client: TestClient, session: Session) -> None:
+    import_accounts(session, texts=example_texts())
+    with clock.frozen_at(TODAY):
+        page = linked_pages(client, session, {"51000002": 100090000002})["51000002"]
+    assert "Payments received</caption>" in page and '<td class="th-table__cell">Card</td>' in page
+    assert "Refunded to you" not in page and "Payments returned" not in page and "&minus;" not in page

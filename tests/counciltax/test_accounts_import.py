@@ -1,6 +1,7 @@
 """`townhall counciltax accounts import FOLDER`: the example snapshot loads into a synthetic council and a
-resident's linked account answers from it; the synthetic council's own accounts go round; every bad line is
-named; a wrong folder changes nothing; residents' links survive for accounts still there at the same property."""
+resident's linked account answers from it; refunds and returned payments (negative, named by their method) count
+against what was paid; the synthetic council's own accounts go round; every bad line is named; a wrong folder
+changes nothing; residents' links survive for accounts still there at the same property."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.conftest import small_council_file, use_council_file
-from tests.counciltax.snapshot import snapshot_texts
+from tests.counciltax.snapshot import EXAMPLES, example_texts, snapshot_texts
 from tests.identity.factories import make_user
 from townhall.cli import app
 from townhall.counciltax import service
@@ -28,15 +29,9 @@ from townhall.platform.audit.models import AuditEntry
 from townhall.platform.csv_files import FileProblems
 
 runner = CliRunner()
-EXAMPLES = Path(__file__).parent.parent.parent / "docs" / "examples" / "counciltax-accounts"
 TODAY = datetime(2026, 11, 29, 12, 0, tzinfo=clock.LONDON)
 EXAMPLE_UPRNS = {100090000001, 100090000002, 100090000003, 100090000004}
 NAMES = ("Alex Example", "Sam Sample", "Jo Sample", "Kit Placeholder", "Ray Specimen")
-
-
-def example_texts(**changes: str) -> dict[str, str]:
-    texts = {name: (EXAMPLES / name).read_text(encoding="utf-8") for name in FILES}
-    return {**texts, **{f"{name}.csv": value for name, value in changes.items()}}
 
 
 def with_line(name: str, line: str) -> dict[str, str]:
@@ -87,11 +82,11 @@ def test_the_example_snapshot_loads_with_counts_only_and_one_audit_entry(council
     code, output = accounts_import(EXAMPLES)
     assert code == 0, output
     assert ("Loaded the snapshot: 4 accounts, 5 liable people, 2 discounts, 1 exemptions, 7 bills, 52 instalments, "
-            f"21 payments. It replaced {before:,} accounts.") in output  # fmt: skip
+            f"24 payments. It replaced {before:,} accounts.") in output  # fmt: skip
     assert "0 kept, 0 removed" in output
     assert not any(name in output for name in NAMES)
     assert table_counts(council) == {"ct_accounts": 4, "ct_liable_people": 5, "ct_discounts": 2, "ct_exemptions": 1,
-                                     "ct_bills": 7, "ct_instalments": 52, "ct_payments": 21}  # fmt: skip
+                                     "ct_bills": 7, "ct_instalments": 52, "ct_payments": 24}  # fmt: skip
     engine = create_engine(council)
     with Session(engine) as session:
         entries = session.scalars(select(AuditEntry).where(AuditEntry.action == AUDIT_ACTION)).all()
@@ -128,6 +123,54 @@ def test_a_linked_resident_sees_the_loaded_account_and_links_survive_as_document
     assert summary.balance_pence == 33_750 and summary.next_instalment is not None
     revised = service.account_summary(session, reference="51000002", on=TODAY.date())
     assert (revised.charge_pence, revised.paid_pence, revised.balance_pence) == (120_000, 94_288, 25_712)
+
+
+def test_refunds_and_returned_payments_load_and_count_against_what_was_paid(session: Session) -> None:
+    import_accounts(session, texts=example_texts())
+    closed = service.account_summary(session, reference="51000003", on=TODAY.date())
+    assert (closed.paid_pence, closed.refunded_pence, closed.returned_pence) == (46_795, 9_205, 0)
+    assert closed.balance_pence == 0 and closed.charge_pence == 46_795
+    refund = closed.payments[-1]
+    assert (refund.pence, refund.amount, refund.method, refund.kind) == (-9_205, "-£92.05", "refund", "refund")
+    assert refund.description == "Refund to you"
+    bounced = service.account_summary(session, reference="51000001", on=TODAY.date())
+    assert (bounced.paid_pence, bounced.refunded_pence, bounced.returned_pence) == (78_750, 0, 11_250)
+    assert [(p.description, p.pence) for p in bounced.payments[5:8]] == [
+        ("Direct debit", 11_250), ("Direct debit returned", -11_250), ("Card", 11_250)
+    ]  # fmt: skip
+    assert bounced.overdue_pence == 11_250  # November's instalment, not September's: that was paid again by card
+
+
+def test_a_returned_direct_debit_not_yet_paid_again_leaves_its_instalment_overdue(session: Session) -> None:
+    payments = (
+        (EXAMPLES / "payments.csv").read_text(encoding="utf-8").replace("51000001,2026,2026-09-18,11250,card\n", "")
+    )
+    import_accounts(session, texts=example_texts(payments=payments))
+    summary = service.account_summary(session, reference="51000001", on=TODAY.date())
+    assert (summary.paid_pence, summary.returned_pence, summary.overdue_pence) == (67_500, 11_250, 22_500)
+
+
+def test_money_going_back_is_stored_in_one_spelling_on_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    from townhall.counciltax import accounts_files
+
+    texts = with_line("payments", "51000004,2026,2026-06-20,-13041, Refund ")
+    texts = {**texts, "payments.csv": texts["payments.csv"].replace("direct debit return", "Direct Debit Return")}
+    quick = read_snapshot(texts, uprns=EXAMPLE_UPRNS)
+    monkeypatch.setattr(accounts_files, "converters", lambda *_: None)
+    careful = read_snapshot(texts, uprns=EXAMPLE_UPRNS)
+    assert quick == careful
+    back = [(row[0], row[3], row[4]) for row in quick.payments if row[3] < 0]
+    assert back == [("51000001", -11_250, "direct debit return"), ("51000003", -9_205, "refund"),
+                    ("51000004", -13_041, "refund")]  # fmt: skip
+
+
+def test_a_direct_debit_returned_on_the_day_it_was_taken_is_accepted_whichever_line_comes_first() -> None:
+    payments = (EXAMPLES / "payments.csv").read_text(encoding="utf-8")
+    first = payments.replace("51000004,2026,2026-05-01,14000,direct debit\n",
+                             "51000004,2026,2026-05-01,-14000,direct debit return\n"
+                             "51000004,2026,2026-05-01,14000,direct debit\n")  # fmt: skip
+    snapshot = read_snapshot(example_texts(payments=first), uprns=EXAMPLE_UPRNS)
+    assert sum(row[3] for row in snapshot.payments if row[0] == "51000004") == 14_000
 
 
 def test_the_synthetic_councils_own_accounts_go_round_unchanged(session: Session) -> None:
@@ -200,7 +243,38 @@ def test_the_synthetic_councils_own_accounts_go_round_unchanged(session: Session
             "instalments.csv: Account 51000001 has instalments of a bill for 2025, version 1, that is not in bills.csv",
         ),
         ("instalments", "51000001,2026,1,11,2027-02-01,0,maybe", "Settled 'maybe' is not true or false"),
-        ("payments", "51000001,2026,2026-11-01,-11250,direct debit", "The pence '-11250' is not whole pence"),
+        (
+            "payments",
+            "51000001,2026,2026-11-01,-11250,direct debit",
+            "payments.csv, line 26: The pence '-11250' is negative, but the method 'direct debit' is a payment in: "
+            "only money going back to the resident may be negative, with the method refund, direct debit return, "
+            "card chargeback or returned payment",
+        ),
+        ("payments", "51000001,2026,2026-11-01,-0,refund", "its pence is negative (-1234), not '-0'"),
+        (
+            "payments",
+            "51000001,2026,2026-11-01,5000,Refund",
+            "line 26: A refund is money going back to the resident, so its pence is negative (-5000), not '5000'",
+        ),
+        ("payments", "51000001,2026,2026-11-01,-£50.00,refund", "The pence '-£50.00' is not whole pence"),
+        ("payments", "51000001,2026,2026-11-01,−5000,refund", "The pence '−5000' is not whole pence"),
+        (
+            "payments",
+            "51000004,2026,2026-06-20,-30000,refund",
+            "payments.csv, line 26: Account 51000004's refund of 30000 pence on 2026-06-20 is more than was paid "
+            "towards 2026/27 by then (28000 pence): money going back must have been paid towards the same year first",
+        ),
+        (
+            "payments",
+            "51000004,2026,2026-03-31,-14000,direct debit return",
+            "line 26: Account 51000004's direct debit return of 14000 pence on 2026-03-31 is more than was paid "
+            "towards 2026/27 by then (0 pence)",
+        ),
+        (
+            "payments",
+            "51000004,2025,2026-05-05,-14000,card chargeback",
+            "Account 51000004's card chargeback of 14000 pence on 2026-05-05 is more than was paid towards 2025/26",
+        ),
         (
             "payments",
             "51000001,1990,1990-11-01,100,card",
@@ -249,8 +323,8 @@ def test_a_bad_folder_changes_nothing_and_says_each_problem(council: str, tmp_pa
     code, output = accounts_import(folder)
     assert code == 1
     assert "was not loaded; nothing changed. Fix these (3):" in output
-    assert "payments.csv, line 23: The pence '112.50' is not whole pence" in output
-    assert "payments.csv, line 24: There is no account 51000007 in accounts.csv" in output
+    assert "payments.csv, line 26: The pence '112.50' is not whole pence" in output
+    assert "payments.csv, line 27: There is no account 51000007 in accounts.csv" in output
     assert "exemptions.csv: The file needs the columns reference, class, starts, ends; it has no ends" in output
     assert table_counts(council) == before
     (folder / "exemptions.csv").unlink()
@@ -274,3 +348,35 @@ def test_the_quick_path_reads_a_whole_council_exactly_as_the_careful_one(
     monkeypatch.setattr(accounts_files, "converters", lambda *_: None)
     assert read_snapshot(texts, uprns=uprns) == quick
     assert len(quick.instalments) > 1000 and all(isinstance(row[4], str) for row in quick.instalments)
+    assert {row[4] for row in quick.payments if row[3] < 0} == {"refund", "direct debit return"}
+
+
+def test_a_negative_ordinary_payment_and_a_refund_of_money_never_paid_are_refused_by_the_command(
+    council: str, tmp_path: Path
+) -> None:
+    before = table_counts(council)
+    folder = tmp_path / "snapshot"
+    shutil.copytree(EXAMPLES, folder)
+    with (folder / "payments.csv").open("a", encoding="utf-8") as payments:
+        payments.write("51000002,2026,2026-11-20,-6428,card\n")
+    code, output = accounts_import(folder)
+    assert code == 1 and "was not loaded; nothing changed. Fix these (1):" in output
+    assert "payments.csv, line 26: The pence '-6428' is negative, but the method 'card' is a payment in" in output
+    (folder / "payments.csv").write_text(
+        (EXAMPLES / "payments.csv").read_text(encoding="utf-8") + "51000002,2025,2026-11-20,-6428,refund\n",
+        encoding="utf-8",
+    )
+    code, output = accounts_import(folder)
+    assert code == 1
+    assert ("payments.csv, line 26: Account 51000002's refund of 6428 pence on 2026-11-20 is more than was paid "
+            "towards 2025/26 by then (0 pence)") in output  # fmt: skip
+    assert table_counts(council) == before
+
+
+def test_a_refund_dated_before_the_payments_it_gives_back_is_named_as_the_docs_say() -> None:
+    payments = example_texts()["payments.csv"].replace("2026-08-29,-9205,refund", "2026-03-29,-9205,refund")
+    assert problems_of(example_texts(payments=payments)) == [
+        "payments.csv, line 23: Account 51000003's refund of 9205 pence on 2026-03-29 is more than was paid towards "
+        "2026/27 by then (0 pence): money going back must have been paid towards the same year first. Is its "
+        "financial_year, date or amount wrong?"
+    ]

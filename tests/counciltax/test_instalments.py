@@ -140,3 +140,40 @@ def test_fully_paid_account_has_nothing_next() -> None:
     plan = instalments_for(BAND_E, YEAR, billed_on=BILLED)
     position = account_position(BAND_E, plan, [Payment(date(2026, 4, 1), BAND_E)], today=date(2026, 4, 2))
     assert position.balance_pence == 0 and position.next_instalment is None
+
+
+# --- money going back: refunds and returned payments are negative payments ---------------------------------------
+
+
+def test_a_returned_direct_debit_leaves_its_instalment_unpaid_and_overdue_again() -> None:
+    plan = instalments_for(BAND_E, YEAR, billed_on=BILLED)
+    payments = [*pay(plan, date(2026, 6, 1)), Payment(date(2026, 6, 5), -17688)]  # June's collection returned
+    before = account_position(BAND_E, plan, payments, today=date(2026, 6, 4))
+    assert before.overdue_pence == 0 and before.paid_pence == 17694 + 2 * 17688
+    after = account_position(BAND_E, plan, payments, today=date(2026, 6, 5))
+    assert after.paid_pence == 17694 + 17688 and after.overdue_pence == 17688
+    assert after.balance_pence == BAND_E - after.paid_pence
+    assert after.next_instalment == Instalment(date(2026, 7, 1), 17688)
+
+
+def test_a_refund_of_a_credit_brings_the_balance_back_to_nothing() -> None:
+    plan = instalments_for(BAND_E, YEAR, billed_on=BILLED)
+    payments = pay(plan, date(2026, 10, 1))
+    revised = revised_instalments(plan, 100000, payments=payments, revised_on=date(2026, 10, 12))
+    refunded = [*payments, Payment(date(2026, 11, 9), -23822)]
+    position = account_position(100000, revised, refunded, today=date(2026, 11, 9))
+    assert (position.paid_pence, position.balance_pence, position.overdue_pence) == (100000, 0, 0)
+
+
+def test_a_revised_plan_counts_only_what_stayed_paid() -> None:
+    plan = instalments_for(BAND_E, YEAR, billed_on=BILLED)
+    payments = [*pay(plan, date(2026, 5, 1)), Payment(date(2026, 5, 6), -17688)]  # May's returned before revising
+    revised = revised_instalments(plan, 150000, payments=payments, revised_on=date(2026, 5, 10))
+    assert revised[0] == Instalment(date(2026, 5, 10), 17694, settled=True)
+    assert sum(i.pence for i in revised) == 150000
+
+
+def test_a_revised_plan_never_opens_with_a_negative_paid() -> None:
+    plan = instalments_for(BAND_E, YEAR, billed_on=BILLED)
+    revised = revised_instalments(plan, 150000, payments=[Payment(date(2026, 4, 2), -500)], revised_on=date(2026, 4, 9))
+    assert all(not i.settled for i in revised) and sum(i.pence for i in revised) == 150000

@@ -107,6 +107,35 @@ def test_some_accounts_are_in_arrears_most_are_not(session: Session) -> None:
     assert 0.03 <= overdue / len(accounts) <= 0.12
 
 
+def test_closed_accounts_in_credit_are_refunded_and_a_few_direct_debits_come_back(session: Session) -> None:
+    kinds = dict(
+        session.execute(text("SELECT method, count(*) FROM ct_payments WHERE pence < 0 GROUP BY method")).all()
+    )
+    assert set(kinds) == {"refund", "direct debit return"}
+    assert 5 <= kinds["direct debit return"] <= 60 and kinds["refund"] >= 50
+    refunded_open = session.execute(
+        text("SELECT count(*) FROM ct_payments p JOIN ct_accounts a ON a.reference = p.account_reference "
+             "WHERE p.method = 'refund' AND a.ends IS NULL")
+    ).scalar_one()  # fmt: skip
+    assert refunded_open == 0  # an open account keeps its credit for the instalments to come
+    overdrawn = session.execute(
+        text("SELECT count(*) FROM (SELECT account_reference, financial_year FROM ct_payments "
+             "GROUP BY account_reference, financial_year HAVING sum(pence) < 0) years")
+    ).scalar_one()  # fmt: skip
+    assert overdrawn == 0
+
+
+def test_a_returned_direct_debit_shows_in_the_summary_as_such(session: Session) -> None:
+    reference = a_reference(session, "EXISTS (SELECT 1 FROM ct_payments p WHERE p.account_reference = a.reference "
+                                     "AND p.method = 'direct debit return' AND p.financial_year = 2026)")  # fmt: skip
+    summary = service.account_summary(session, reference=reference, on=AS_OF)
+    returned = [p for p in summary.payments if p.kind == "returned"]
+    assert [p.description for p in returned] == ["Direct debit returned"] and summary.refunded_pence == 0
+    assert summary.returned_pence == -returned[0].pence > 0
+    assert summary.paid_pence == sum(p.pence for p in summary.payments if p.received <= AS_OF)
+    assert summary.balance_pence == summary.charge_pence - summary.paid_pence
+
+
 def test_account_summary(session: Session) -> None:
     summary = service.account_summary(session, reference=a_reference(session), on=AS_OF)
     assert summary.label == "2026/27"

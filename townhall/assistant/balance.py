@@ -58,7 +58,7 @@ def account_words(summary: AccountSummary) -> str:
         # would read "[account]" when the page shows it again
         f"Your council tax account for {summary.address}, {summary.label}:",
         f"This year's bill is {format_pounds(summary.charge_pence)} and you have paid "
-        f"{format_pounds(summary.paid_pence)}.",
+        f"{format_pounds(summary.paid_pence)}{_after_money_back(summary)}.",
     ]
     if summary.balance_pence < 0:
         lines.append(f"You are {format_pounds(-summary.balance_pence)} in credit.")
@@ -72,3 +72,13 @@ def account_words(summary: AccountSummary) -> str:
     if summary.earlier_years_balance_pence > 0:
         lines.append(f"Earlier years' bills also have {format_pounds(summary.earlier_years_balance_pence)} to pay.")
     return "\n".join(lines)
+
+
+def _after_money_back(summary: AccountSummary) -> str:
+    """What went back this year, after "you have paid £X" (", after £50.00 refunded to you"), or nothing."""
+    back = []
+    if summary.refunded_pence:
+        back.append(f"{format_pounds(summary.refunded_pence)} refunded to you")
+    if summary.returned_pence:
+        back.append(f"{format_pounds(summary.returned_pence)} of payments returned")
+    return f", after {' and '.join(back)}" if back else ""

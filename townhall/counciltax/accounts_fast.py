@@ -15,8 +15,10 @@ import re
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import date
-from operator import itemgetter
+from operator import eq, itemgetter
+from typing import cast
 
+from townhall.counciltax.payments import is_money_back, payment_method
 from townhall.platform.numbers import MAX_ID, MAX_UPRN
 
 EARLIEST, LATEST = "1993-04-01", "2099-12-31"  # council tax began; ISO text compares as the dates do
@@ -39,7 +41,7 @@ def _by_distinct(column: Column, convert: Callable[[str], object | None]) -> lis
     return list(map(converted.__getitem__, column))
 
 
-def _numbers(low: int, high: int) -> Converter:
+def _whole(low: int, high: int) -> Callable[[str], int | None]:
     longest = len(str(high))
 
     def number(text: str) -> int | None:
@@ -48,6 +50,11 @@ def _numbers(low: int, high: int) -> Converter:
         value = int(text)
         return value if low <= value <= high else None
 
+    return number
+
+
+def _numbers(low: int, high: int) -> Converter:
+    number = _whole(low, high)
     return lambda column: _by_distinct(column, number)
 
 
@@ -60,6 +67,25 @@ def _day(text: str) -> str | None:
     except ValueError:
         return None
     return text
+
+
+def _signed_pence(column: Column) -> list[object] | None:
+    """Whole pence that may be negative ("-11250"): a payment's, where money going back is negative."""
+    number = _whole(0, MAX_ID)
+
+    def pence(text: str) -> int | None:
+        value = number(text.removeprefix("-"))
+        return -value if value is not None and text.startswith("-") else value
+
+    return _by_distinct(column, pence)
+
+
+def _methods(column: Column) -> list[object] | None:
+    """Payment methods, with money going back in its one spelling (`payments.payment_method`)."""
+    stripped = list(map(str.strip, column))
+    if stripped and max(map(len, stripped)) > 20:
+        return None
+    return _by_distinct(stripped, payment_method)
 
 
 def _days(column: Column) -> list[object] | None:
@@ -131,7 +157,7 @@ def converters(name: str, accounts: AbstractSet[str], uprns: AbstractSet[int]) -
         "liable_people.csv": [reference, _text(200, required=True), _days, _days_or_blank],
         "bills.csv": [reference, year, _numbers(1, 99), _days, pence, _text(100)],
         "instalments.csv": [reference, year, _numbers(1, 99), _numbers(1, 99), _days, pence, _settled],
-        "payments.csv": [reference, year, _days, pence, _text(20)],
+        "payments.csv": [reference, year, _days, _signed_pence, _methods],
     }.get(name)  # fmt: skip
 
 
@@ -139,6 +165,9 @@ def converters(name: str, accounts: AbstractSet[str], uprns: AbstractSet[int]) -
 # (an instalment's key is not here: a bill's instalments must be numbered 1 to n, which `accounts_files` checks)
 KEYS = {"accounts.csv": 1, "bills.csv": 3}
 PERIODS = {"accounts.csv": (2, 3), "liable_people.csv": (2, 3)}
+# Per file: where its signed amount is, and the method that says whether it may be negative (money going back is,
+# and only money going back: `payments.MONEY_BACK`)
+SIGNED = {"payments.csv": (3, 4)}
 
 
 def _split(text: str) -> tuple[list[str], list[list[str]] | None]:
@@ -158,6 +187,12 @@ def _split(text: str) -> tuple[list[str], list[list[str]] | None]:
     if rows is not None and not all(map(any, rows)):  # a blank line, or one of commas only
         rows = None
     return [name.strip().lower() for name in header], rows
+
+
+def _signs_agree(amounts: list[object], methods: list[object]) -> bool:
+    """Every amount is negative exactly when its method is money going back (in C: millions of payments)."""
+    negative = map((0).__gt__, cast("list[int]", amounts))
+    return all(map(eq, negative, map(is_money_back, cast("list[str]", methods))))
 
 
 def rows_if_all_good(
@@ -183,9 +218,17 @@ def rows_if_all_good(
         if result is None:
             return None
         converted.append(result)
-    key_length = KEYS.get(name)
-    if key_length is not None and len(set(zip(*converted[:key_length], strict=True))) != len(rows):  # 1 and 01 alike
+    return _rows_if_they_agree(name, converted)
+
+
+def _rows_if_they_agree(name: str, converted: list[list[object]]) -> list[tuple[object, ...]] | None:
+    """The rows of a file's good columns, if no two share a key (`KEYS`), no end is before its start (`PERIODS`)
+    and every amount's sign goes with its method (`SIGNED`); None otherwise."""
+    if name in SIGNED and not _signs_agree(*(converted[position] for position in SIGNED[name])):
         return None
+    key_length = KEYS.get(name)
+    if key_length is not None and len(set(zip(*converted[:key_length], strict=True))) != len(converted[0]):
+        return None  # 1 and 01 alike
     found = list(zip(*converted, strict=True))
     if name in PERIODS:
         starts, ends = PERIODS[name]

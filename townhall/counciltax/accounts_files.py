@@ -8,8 +8,10 @@ gazetteer's UPRNs, and `accounts_import` loads what this returns.
 The big files usually go the quick way (`accounts_fast`: whole columns at once); a file with any doubt comes back
 here to be read line by line.
 
-Money is whole pence ("176894" is £1,768.94), as the tables hold it: never pounds, never a float. Dates are
-2026-04-01 (or 01/04/2026). Problems never quote a liable person's name: the messages reach terminals and logs.
+Money is whole pence ("176894" is £1,768.94), as the tables hold it: never pounds, never a float; negative only
+for a payment going back to the resident (a refund, a returned payment: `payments.MONEY_BACK`), which may give
+back no more than was paid towards its year by then. Dates are 2026-04-01 (or 01/04/2026). Problems never quote a
+liable person's name: the messages reach terminals and logs.
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ from collections.abc import Callable, Collection, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import compress
+from operator import itemgetter
 
 from townhall.counciltax.accounts_fast import SETTLED, converters, rows_if_all_good
-from townhall.counciltax.billing import ExemptionClass
+from townhall.counciltax.billing import ExemptionClass, FinancialYear
+from townhall.counciltax.payments import MONEY_BACK_NAMES, is_money_back, payment_method
 from townhall.platform.csv_files import FileProblems, csv_rows
 from townhall.platform.numbers import MAX_ID, MAX_UPRN, whole_number
 
@@ -111,6 +116,30 @@ class _Checker:
             self.problems.append(f"the {label} '{text[:20]}' is not whole pence (a whole number, 0 or more, no "
                                  "pounds sign or decimal point: £12.34 is 1234)")  # fmt: skip
         return number
+
+    def signed_pence(self, text: str, label: str) -> int | None:
+        """A payment's pence: negative for money going back to the resident ("-1234"), which `payment` checks."""
+        number = whole_number(text.removeprefix("-"), maximum=MAX_ID)
+        if number is None:
+            self.problems.append(f"the {label} '{text[:20]}' is not whole pence (a whole number, no pounds sign "
+                                 "or decimal point: £12.34 is 1234, and a refund of £12.34 is -1234)")  # fmt: skip
+            return None
+        return -number if text.startswith("-") else number
+
+    def payment(self, pence: int | None, pence_text: str, method: str) -> None:
+        """Money going back (a refund, a returned payment) is negative, and only money going back is."""
+        if pence is None:
+            return
+        if pence < 0 and not is_money_back(method):
+            self.problems.append(
+                f"the pence '{pence_text[:20]}' is negative, but the method '{method[:20]}' is a payment in: only "
+                f"money going back to the resident may be negative, with the method {MONEY_BACK_NAMES}"
+            )
+        elif pence >= 0 and is_money_back(method):
+            self.problems.append(
+                f"a {method} is money going back to the resident, so its pence is negative (-{pence or 1234}), "
+                f"not '{pence_text[:20]}'"
+            )
 
     def text(self, text: str, label: str, longest: int, *, required: bool = False) -> str:
         if required and not text:
@@ -219,8 +248,9 @@ def _payment(check: _Checker, values: list[str]) -> tuple[object, ...] | None:
     reference = check.reference(reference_text)
     year = check.year(year_text)
     received = check.day(received_text, "received date")
-    pence = check.pence(pence_text, "pence")
-    check.text(method, "method", MAX_METHOD)
+    pence = check.signed_pence(pence_text, "pence")
+    method = payment_method(check.text(method, "method", MAX_METHOD))
+    check.payment(pence, pence_text, method)
     if check.problems:
         return None
     return (reference, year, received, pence, method)
@@ -301,6 +331,8 @@ def read_snapshot(texts: Mapping[str, str], *, uprns: AbstractSet[int]) -> Snaps
             scratch: list[str] = []
             _read_file("instalments.csv", texts["instalments.csv"], (named, uprns), Snapshot(), scratch)
             problems = scratch + problems
+    if not problems:
+        problems = _money_back_problems(snapshot.payments, texts["payments.csv"])
     if not snapshot.accounts and not problems:
         problems.append(
             "accounts.csv has no accounts in it, only its header: a snapshot replaces every account, so an empty "
@@ -353,4 +385,46 @@ def _bill_problems(snapshot: Snapshot, bill_lines: Mapping[tuple[object, ...], i
             problems.append(f"{where} is {charge} pence, but its {len(plan)} instalments add up to {total} pence")
     problems += [f"instalments.csv: Account {reference} has instalments of a bill for {year}, version {version}, "
                  "that is not in bills.csv" for reference, year, version in plans]  # fmt: skip
+    return problems
+
+
+def _first_overdrawn(payments: list[tuple[str, int, str, int, str]]) -> list[tuple[int, int]]:
+    """(row, pence paid just before it) for the first refund or returned payment of an account's year that gives
+    back more than had been paid towards that year by then; rows in file order."""
+    # found in C (map, compress): a borough has millions of payments, a few thousand accounts with money going back
+    account_year = itemgetter(0, 1)
+    money_back = list(compress(payments, map((0).__gt__, map(itemgetter(3), payments))))
+    references, years = set(map(itemgetter(0), money_back)), set(map(account_year, money_back))
+    rows_of: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for index in compress(range(len(payments)), map(references.__contains__, map(itemgetter(0), payments))):
+        key = account_year(payments[index])
+        if key in years:
+            rows_of[key].append(index)
+    found = []
+    for indexes in rows_of.values():
+        paid = 0
+        # by date, money in before money back on the same day: a direct debit can be returned the day it is taken
+        for index in sorted(indexes, key=lambda i: (payments[i][2], payments[i][3] < 0)):
+            if paid + payments[index][3] < 0:
+                found.append((index, paid))
+                break  # the year's later refunds follow from this one: one problem to fix, not several
+            paid += payments[index][3]
+    return sorted(found)
+
+
+def _money_back_problems(payments: list[tuple[str, int, str, int, str]], text: str) -> list[str]:
+    """Each account's year where a refund or a returned payment gives back more than was paid towards it by then
+    (which would leave "paid so far" below nothing), named by its line."""
+    found = _first_overdrawn(payments)
+    if not found:
+        return []
+    lines = [line for line, _ in csv_rows(text, COLUMNS["payments.csv"])]  # every row was good: row i is lines[i]
+    problems = []
+    for index, paid in found:
+        reference, year, received, pence, method = payments[index]
+        problems.append(
+            f"payments.csv, line {lines[index]}: Account {reference}'s {method} of {-pence} pence on {received} is "
+            f"more than was paid towards {FinancialYear(year).label} by then ({paid} pence): money going back must "
+            "have been paid towards the same year first. Is its financial_year, date or amount wrong?"
+        )
     return problems

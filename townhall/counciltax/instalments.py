@@ -15,6 +15,9 @@ The rules, as implemented:
   revised plan opens with a settled entry for what was paid, so it still adds up exactly to the new charge;
   if more was paid than the new charge, the excess is a credit on the account.
 - Payments are set against instalments in date order. An instalment is overdue the day after its due date.
+- Money going back is a negative payment: a refund of a credit, or a payment returned (a direct debit returned
+  unpaid, a card chargeback). What was paid is the sum, so a returned direct debit leaves its instalment unpaid
+  again (overdue, if its day has passed) and a refund of a credit brings the balance back towards nothing.
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ class Instalment:
 
 @dataclass(frozen=True, slots=True)
 class Payment:
+    """Money in, or (negative) money going back to the resident: a refund, a returned payment."""
+
     received: date
     pence: int
 
@@ -103,7 +108,7 @@ def instalments_for(
 
 
 def paid_by(payments: Sequence[Payment], day: date) -> int:
-    """Everything received on or before `day`."""
+    """Everything received on or before `day`, less what went back (refunds and returned payments) by then."""
     return sum(payment.pence for payment in payments if payment.received <= day)
 
 
@@ -116,7 +121,8 @@ def revised_instalments(
     any excess is a credit that `account_position` shows), followed by the plan's instalments due at least 14
     days later sharing the balance, the first taking the odd pennies.
     """
-    settled = min(paid_by(payments, revised_on), new_charge_pence)
+    # at least nothing: even were more given back than paid, the new plan cannot open with a negative "paid"
+    settled = max(0, min(paid_by(payments, revised_on), new_charge_pence))
     balance = new_charge_pence - settled
     head = (Instalment(revised_on, settled, settled=True),) if settled else ()
     if balance == 0:

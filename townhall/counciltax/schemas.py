@@ -6,6 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from townhall.counciltax.payments import PaymentKind
+
 
 class ChargePart(BaseModel):
     body: str
@@ -47,10 +49,14 @@ class InstalmentOut(BaseModel):
 
 
 class PaymentOut(BaseModel):
+    """Money in, or money going back to the resident (negative `pence`): a refund, or a payment returned."""
+
     received: date
-    pence: int
-    amount: str
-    method: str
+    pence: int  # negative: money going back
+    amount: str  # "£112.50", "-£50.00"
+    method: str  # as the revenues system names it: "direct debit", "card", "refund", "direct debit return"...
+    kind: PaymentKind  # "payment", "refund" (of a credit) or "returned" (a direct debit returned, a chargeback)
+    description: str  # in plain English: "Direct debit", "Refund to you", "Direct debit returned"
 
 
 class AccountSummary(BaseModel):
@@ -72,7 +78,9 @@ class AccountSummary(BaseModel):
     exemptions: list[str]
     instalments: list[InstalmentOut]
     payments: list[PaymentOut]
-    paid_pence: int
+    paid_pence: int  # received, less what went back (refunds and returned payments)
+    refunded_pence: int  # refunds of a credit to the resident this year
+    returned_pence: int  # payments that came back this year (direct debits returned, card chargebacks)
     balance_pence: int  # negative: in credit
     overdue_pence: int
     next_instalment: InstalmentOut | None

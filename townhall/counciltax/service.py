@@ -4,6 +4,7 @@ identity uses before linking a resident to an account. The rules live in `charge
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +17,7 @@ from townhall.counciltax.instalments import Instalment, Payment, account_positio
 from townhall.counciltax.models import Account, Bill, BillInstalment, Discount, Exemption, LiablePerson, Parish
 from townhall.counciltax.models import Payment as PaymentRow
 from townhall.counciltax.models import Precept as PreceptRow
+from townhall.counciltax.payments import PaymentKind, kind_of, payment_words
 from townhall.counciltax.schemas import (
     AccountSummary,
     BandChargeOut,
@@ -227,10 +229,22 @@ def _instalment_out(instalment: Instalment) -> InstalmentOut:
     )
 
 
+def _payment_out(row: PaymentRow) -> PaymentOut:
+    return PaymentOut(
+        received=row.received, pence=row.pence, amount=format_pounds(row.pence), method=row.method,
+        kind=kind_of(row.method), description=payment_words(row.method),
+    )  # fmt: skip
+
+
+def _given_back(rows: Sequence[PaymentRow], kind: PaymentKind) -> int:
+    """What went back to the resident as `kind` ("refund" or "returned"), as a positive amount."""
+    return -sum(row.pence for row in rows if kind_of(row.method) == kind)
+
+
 def account_summary(session: Session, *, reference: str, on: date | None = None) -> AccountSummary:
-    """Account `reference` on day `on` (default today): this year's charge, discounts, instalments, payments,
-    balance and next instalment. NotFound for an unknown reference. For the resident's "your council tax" page
-    and the officers' API.
+    """Account `reference` on day `on` (default today): this year's charge, discounts, instalments, payments (with
+    refunds and returned payments, which count against what was paid), balance and next instalment. NotFound for
+    an unknown reference. For the resident's "your council tax" page and the officers' API.
     """
     on = on or clock.today()
     account = session.get(Account, reference.strip())
@@ -254,7 +268,7 @@ def account_summary(session: Session, *, reference: str, on: date | None = None)
     payment_rows = session.scalars(
         select(PaymentRow)
         .where(PaymentRow.account_reference == account.reference, PaymentRow.financial_year == year.starts)
-        .order_by(PaymentRow.received)
+        .order_by(PaymentRow.received, PaymentRow.pence < 0, PaymentRow.id)  # money in first on the same day
     ).all()
     payments = [Payment(row.received, row.pence) for row in payment_rows]
     position = account_position(bill.charge_pence, plan, payments, today=on)
@@ -271,9 +285,9 @@ def account_summary(session: Session, *, reference: str, on: date | None = None)
         annual_charge_pence=annual.total_pence if annual else 0, charge_pence=bill.charge_pence,
         bill_issued_on=bill.issued_on, discounts=discounts, exemptions=exemptions,
         instalments=[_instalment_out(i) for i in plan],
-        payments=[PaymentOut(received=p.received, pence=p.pence, amount=format_pounds(p.pence), method=p.method)
-                  for p in payment_rows],
-        paid_pence=position.paid_pence, balance_pence=position.balance_pence, overdue_pence=position.overdue_pence,
+        payments=[_payment_out(row) for row in payment_rows], paid_pence=position.paid_pence,
+        refunded_pence=_given_back(payment_rows, "refund"), returned_pence=_given_back(payment_rows, "returned"),
+        balance_pence=position.balance_pence, overdue_pence=position.overdue_pence,
         next_instalment=_instalment_out(position.next_instalment) if position.next_instalment else None,
         earlier_years_balance_pence=_earlier_balance(session, account.reference, year.starts),
     )  # fmt: skip

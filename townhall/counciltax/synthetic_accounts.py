@@ -6,6 +6,11 @@ people are the household's adults. Discounts and exemptions follow the household
 gives the single person discount; full-time students (adults under 23, some of them) and, rarely, people who are
 severely mentally impaired are disregarded; a home where every adult is a student is exempt (Class N). Most
 accounts pay every instalment on its day; about 7% stop paying at some point and fall into arrears.
+
+Money also goes back, as in a real revenues system: an account closed in credit (a move out, after paying ahead
+of the days liable) is refunded four weeks after its final bill; and about one direct debit payer in 25 has one
+collection this year returned unpaid by their bank a few days later, paid again by card two weeks after that.
+Both follow from the account's reference, not from the random draws, so every other figure is as it was.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from townhall.counciltax.instalments import (
 )
 from townhall.counciltax.models import Account, Bill, BillInstalment, Discount, Exemption, LiablePerson
 from townhall.counciltax.models import Payment as PaymentRow
+from townhall.counciltax.payments import DIRECT_DEBIT_RETURN, REFUND
 from townhall.synthetic.council import World, Writer
 from townhall.synthetic.geography import Geography
 from townhall.synthetic.population import Population, Residence
@@ -39,6 +45,10 @@ LATE_PAYER_SHARE = 0.04
 TWELVE_MONTHS_SHARE = 0.2
 ANNUAL_BILLS_SENT = timedelta(days=21)  # before 1 April
 PAYMENT_METHODS = ("direct debit", "direct debit", "direct debit", "card", "bank transfer")
+RETURNED_DIRECT_DEBIT_EVERY = 25  # one direct debit payer in 25 has a collection returned unpaid this year
+RETURN_ARRIVES = timedelta(days=5)  # the bank's notice of an unpaid direct debit takes a few working days
+PAID_AGAIN_AFTER = timedelta(days=14)  # the resident pays it again by card, after the council's letter
+REFUND_SENT = timedelta(days=28)  # after the final bill of an account closed in credit
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +177,12 @@ class _Billing:
         self.terms = terms
         self.as_of = as_of
         self.stops_paying, self.lateness = payer
+        number = int(reference)
+        self.method = PAYMENT_METHODS[number % len(PAYMENT_METHODS)]  # one way of paying per account
+        # which collection comes back unpaid: this year's first at least this many days into it (None: none does)
+        returns = self.method == "direct debit" and number // len(PAYMENT_METHODS) % RETURNED_DIRECT_DEBIT_EVERY == 0
+        self.returned_after: timedelta | None = timedelta(days=number % 180) if returns else None
+        self.this_year = FinancialYear.containing(as_of)
 
     def bill_year(
         self, year: FinancialYear, annual: int, actual: list[Segment], ends: date | None, rows: _Rows
@@ -191,6 +207,8 @@ class _Billing:
             versions.append((issued, charge))
             self._write_bill(year, len(versions), issued, charge, plan, rows)
         self._pay(plan, versions[-1][0], None, year, payments, rows)
+        if ends is not None and ends <= year.last_day:
+            self._refund_credit(year, versions[-1], payments, rows)
 
     def _pay(self, plan: tuple[Instalment, ...], since: date, until: date | None, year: FinancialYear,
              payments: list[Payment], rows: _Rows) -> None:  # fmt: skip
@@ -201,9 +219,36 @@ class _Billing:
             if self.stops_paying is not None and due >= self.stops_paying:
                 continue
             received = min(due + timedelta(days=self.lateness), self.as_of)
-            payments.append(Payment(received, instalment.pence))
-            method = PAYMENT_METHODS[int(self.reference) % len(PAYMENT_METHODS)]  # one way of paying per account
-            rows.payments.append((self.reference, year.starts, received, instalment.pence, method))
+            self._record(year, received, instalment.pence, self.method, payments, rows)
+            if instalment.pence > 0 and self._comes_back(year, received):
+                self._return_direct_debit(year, received, instalment.pence, payments, rows)
+
+    def _record(self, year: FinancialYear, received: date, pence: int, method: str, payments: list[Payment],
+                rows: _Rows) -> None:  # fmt: skip
+        payments.append(Payment(received, pence))
+        rows.payments.append((self.reference, year.starts, received, pence, method))
+
+    def _comes_back(self, year: FinancialYear, received: date) -> bool:
+        if self.returned_after is None or year != self.this_year:
+            return False
+        return received >= year.first_day + self.returned_after and received + RETURN_ARRIVES <= self.as_of
+
+    def _return_direct_debit(self, year: FinancialYear, collected: date, pence: int, payments: list[Payment],
+                             rows: _Rows) -> None:  # fmt: skip
+        """The bank returns the collection unpaid; the resident pays it by card two weeks later, if that is past."""
+        self.returned_after = None  # once a year is realistic; more would be arrears, which `stops_paying` models
+        returned = collected + RETURN_ARRIVES
+        self._record(year, returned, -pence, DIRECT_DEBIT_RETURN, payments, rows)
+        if returned + PAID_AGAIN_AFTER <= self.as_of:
+            self._record(year, returned + PAID_AGAIN_AFTER, pence, "card", payments, rows)
+
+    def _refund_credit(self, year: FinancialYear, final_bill: tuple[date, int], payments: list[Payment],
+                       rows: _Rows) -> None:  # fmt: skip
+        """A closed account's credit (paid ahead of the days it was liable for) goes back to the resident."""
+        issued, charge = final_bill
+        credit = sum(payment.pence for payment in payments) - charge
+        if credit > 0 and issued + REFUND_SENT <= self.as_of:
+            self._record(year, issued + REFUND_SENT, -credit, REFUND, payments, rows)
 
     def _write_bill(self, year: FinancialYear, version: int, issued: date, charge: int,
                     plan: tuple[Instalment, ...], rows: _Rows) -> None:  # fmt: skip
