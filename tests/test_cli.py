@@ -7,8 +7,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
+from tests.audit_support import audit_log_of
 from townhall.cli import app
 from townhall.config import get_settings
+from townhall.platform.audit import command_origin
 
 runner = CliRunner()
 
@@ -405,26 +407,11 @@ def test_datahub_evaluate_refuses_a_truth_file_it_cannot_read(
 
 
 def test_entries_a_command_writes_as_the_system_name_who_ran_it_where(command_database: str, tmp_path: Path) -> None:
-    from townhall.platform.audit import command_origin
-
     header = "claim_no,first_name,last_name,dob,sex,addr,post_code,weekly_award\n"
     (tmp_path / "ctr.csv").write_text(header + "C1,Ann,Lee,3 Mar 1984,F,1 High St,ZX1 1AB,12.50\n", encoding="utf-8")
     assert runner.invoke(app, ["datahub", "ingest", "council_tax_reduction", str(tmp_path / "ctr.csv")]).exit_code == 0
     args = ["datahub", "withdraw", "council_tax_reduction", "--reason", "Sharing agreement ended in November", "--yes"]
     assert runner.invoke(app, args).exit_code == 0
-    engine = create_engine(command_database)
-    with engine.connect() as connection:
-        client = connection.execute(
-            text("SELECT client FROM audit_entries WHERE action = 'datahub_withdraw_source'")
-        ).scalar_one()
-    engine.dispose()
-    assert client == command_origin() and client.startswith("cli ") and "@" in client
-    assert record_access_client_outside_a_command() is None
-
-
-def record_access_client_outside_a_command() -> str | None:
-    """The origin a system entry gets outside any command (as in the web application): none."""
-    from townhall.platform.audit import SYSTEM
-    from townhall.platform.audit.chain import _client_of
-
-    return _client_of(SYSTEM, None)
+    entries, intact = audit_log_of(command_database)
+    (withdrawal,) = [entry for entry in entries if entry[2] == "datahub_withdraw_source"]
+    assert withdrawal[:2] == ("system", None) and withdrawal[6] == command_origin() and intact

@@ -2,7 +2,16 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from townhall.platform.audit import PURPOSE_LENGTH, Actor, fitted_purpose, record_access, verify_chain
+from townhall.platform.audit import (
+    PURPOSE_LENGTH,
+    SYSTEM,
+    Actor,
+    command_origin,
+    fitted_purpose,
+    from_the_command_line,
+    record_access,
+    verify_chain,
+)
 from townhall.platform.audit.search import AuditQuery, entries_as_csv, search_entries
 from townhall.platform.errors import InvalidInput
 
@@ -118,3 +127,20 @@ def test_a_purpose_is_put_on_one_line_and_cut_to_the_column_ending_in_dots() -> 
     cut = fitted_purpose("rounds: 2 added; file " + "r" * 400 + ".csv")
     assert len(cut) == PURPOSE_LENGTH and cut.startswith("rounds: 2 added; file rrr") and cut.endswith("r...")
     assert fitted_purpose("x" * PURPOSE_LENGTH) == "x" * PURPOSE_LENGTH
+
+
+def test_system_entries_name_the_command_line_only_inside_a_command(session: Session) -> None:
+    with from_the_command_line("cli jsmith@council-app-1"):
+        record_access(session, actor=SYSTEM, action="in_a_command")
+        record_access(session, actor=OFFICER, action="a_request", subject_type="household", subject_id=1,
+                      purpose="early help", client="203.0.113.9")  # fmt: skip
+    record_access(session, actor=SYSTEM, action="outside")
+    clients = dict(session.execute(text("SELECT action, client FROM audit_entries")).all())
+    assert clients["in_a_command"] == "cli jsmith@council-app-1"
+    assert clients["a_request"] == "203.0.113.9"  # a request's own address is never replaced
+    assert clients["outside"] is None
+
+
+def test_the_command_origin_fits_the_column() -> None:
+    origin = command_origin()
+    assert origin.startswith("cli ") and "@" in origin and len(origin) <= 64
