@@ -150,26 +150,28 @@ def bare_pipeline(
 
 
 def _stored_and_read_back(records: pd.DataFrame, database: Path) -> pd.DataFrame:
-    """The records written to a SQLite table in one transaction, then read back whole, both through ADBC
-    (Arrow columns to and from SQLite in C: the quickest way Python has, and how Townhall reads them)."""
-    import adbc_driver_sqlite.dbapi as adbc_sqlite
-    import pyarrow as pa
+    """The records written to a SQLite table with a primary key in one transaction, then read back whole, through
+    ``sqlite3``'s ``executemany`` and ``fetchall``: the driver SQLAlchemy uses, as Townhall does.
 
-    with adbc_sqlite.connect(str(database)) as connection, connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE records ({', '.join(records.columns)}, PRIMARY KEY (unique_id))")
-        cursor.adbc_ingest("records", pa.Table.from_pandas(records, preserve_index=False), mode="append")
-        connection.commit()
-    with adbc_sqlite.connect(str(database)) as connection, connection.cursor() as cursor:
-        cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(len(records))})
-        cursor.execute("SELECT * FROM records ORDER BY unique_id")
-        return cursor.fetch_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
+    (ADBC's SQLite driver moves Arrow columns in C, faster, but it links its own copy of SQLite: two copies with
+    the same file open in one process lose each other's locks, and Townhall's process has the file open through
+    ``sqlite3`` (docs/benchmarks.md, tenth session).)"""
+    import sqlite3
+
+    columns = list(records.columns)
+    rows = zip(*(records[c].to_numpy(dtype=object, na_value=None).tolist() for c in columns), strict=True)
+    with sqlite3.connect(database) as connection:
+        connection.execute(f"CREATE TABLE records ({', '.join(columns)}, PRIMARY KEY (unique_id))")
+        connection.executemany(f"INSERT INTO records VALUES ({', '.join('?' * len(columns))})", rows)
+    with sqlite3.connect(database) as connection:
+        cursor = connection.execute(f"SELECT {', '.join(columns)} FROM records ORDER BY unique_id")
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=columns, coerce_float=False)
 
 
 def _store_clusters(frame: pd.DataFrame, database: Path) -> None:
-    import adbc_driver_sqlite.dbapi as adbc_sqlite
-    import pyarrow as pa
+    import sqlite3
 
-    with adbc_sqlite.connect(str(database)) as connection, connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE clusters (unique_id PRIMARY KEY, cluster_id)")
-        cursor.adbc_ingest("clusters", pa.Table.from_pandas(frame, preserve_index=False), mode="append")
-        connection.commit()
+    rows = zip(frame["unique_id"].tolist(), frame["cluster_id"].tolist(), strict=True)
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE clusters (unique_id PRIMARY KEY, cluster_id)")
+        connection.executemany("INSERT INTO clusters VALUES (?, ?)", rows)

@@ -321,7 +321,7 @@ def run_synthetic(n_records: int, *, with_bare: bool, inferred_uprns: bool = Tru
         floor_time = time.perf_counter() - started
         print(
             "  bare Splink keeping a database of record (the same, its records written to SQLite and read back, "
-            f"its clusters written there; ADBC): {floor_time:.1f}s, the database {floor_times['database']:.1f}s "
+            f"its clusters written there; sqlite3): {floor_time:.1f}s, the database {floor_times['database']:.1f}s "
             f"of it; {floor_time / bare_time:.2f}x the bare script. Townhall against it: {end_to_end / floor_time:.2f}x"
         )
         # CPU seconds of this process (all its threads): the same work costs the same CPU time whatever else

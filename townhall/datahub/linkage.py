@@ -272,11 +272,9 @@ def _duckdb_model_table(connection: Any, records: pd.DataFrame) -> str:
     columns = [c for c in MODEL_COLUMNS if c != "first_and_last_name"]
     frame = records.assign(address_is_home="Y") if "address_is_home" not in records.columns else records
     frame = frame.loc[:, columns]
-    # DuckDB reads None and NaN in text (object) columns as NULL, and Arrow-backed columns as they are;
-    # other columns (numbers, say) are made text first
-    for column in frame.columns:
-        if not _text_dtype(frame[column].dtype):
-            frame = frame.assign(**{column: frame[column].astype(object).where(frame[column].notna(), None)})
+    # DuckDB reads None and NaN in text (object) columns as NULL; other columns are made text first
+    for column in frame.columns[(frame.dtypes != "object").to_numpy()]:
+        frame = frame.assign(**{column: frame[column].astype(object).where(frame[column].notna(), None)})
     selected = {column: f'CAST("{column}" AS VARCHAR)' for column in columns}
     selected["first_and_last_name"] = (
         "CASE WHEN first_name IS NOT NULL AND last_name IS NOT NULL THEN first_name || ' ' || last_name END"
@@ -288,13 +286,6 @@ def _duckdb_model_table(connection: Any, records: pd.DataFrame) -> str:
     finally:
         connection.unregister("person_records_frame")
     return "person_records_input"
-
-
-def _text_dtype(dtype: Any) -> bool:
-    """Whether DuckDB can read a column of this pandas dtype as text directly: Python objects, or Arrow-backed."""
-    import pandas as pd
-
-    return dtype == "object" or isinstance(dtype, pd.ArrowDtype)
 
 
 def _columns(table: Any, columns: list[str], engine: Engine) -> pd.DataFrame:

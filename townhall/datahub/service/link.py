@@ -27,14 +27,12 @@ from townhall.datahub.service.writes import indexes_built_after, roomy_sqlite_ca
 from townhall.datahub.stable_ids import ConflictingDecisionsError, Merge, apply_officer_decisions, assign_stable_ids
 from townhall.datahub.stable_ids import OfficerDecision as Decision
 from townhall.platform import clock
-from townhall.platform.arrow_reads import snapshot_as_arrow
 from townhall.platform.bulk import bulk_insert, collector_paused
 from townhall.platform.errors import InvalidInput
 from townhall.platform.progress import ProgressCallback
 
 if TYPE_CHECKING:
     import pandas as pd
-    import pyarrow as pa
 
 STEPS = ("read records", "link and cluster", "stable ids", "write results")
 
@@ -58,9 +56,7 @@ LINKED_COLUMNS = (*(c for c in MODEL_COLUMNS if c != "first_and_last_name"), "up
 def load_records(session: Session) -> pd.DataFrame:
     """The ingested records in key order, in the columns a run needs (``LINKED_COLUMNS``), all text.
 
-    Dates of birth and UPRNs become text in the query, so the million values need no pass in pandas. Read
-    into Arrow where it can be (``arrow_reads``), the columns are pandas' Arrow-backed text, which DuckDB and
-    Splink then scan without converting a Python string each.
+    Dates of birth and UPRNs become text in the query, so the million values need no pass in pandas.
     """
     import pandas as pd
 
@@ -71,21 +67,8 @@ def load_records(session: Session) -> pd.DataFrame:
         selected["date_of_birth"] = "to_char(date_of_birth, 'YYYY-MM-DD')"
     columns = ", ".join(f"{expression} AS {name}" for name, expression in selected.items())
     sql = f"SELECT {columns} FROM datahub_records ORDER BY record_key"  # noqa: S608 - fixed names
-    table = snapshot_as_arrow(session, sql, count_sql="SELECT count(*) FROM datahub_records")
-    if table is not None:
-        return _as_text_columns(table)
     names, rows = _fetch_all(session, sql)
     return pd.DataFrame.from_records(rows, columns=names, coerce_float=False)
-
-
-def _as_text_columns(table: pa.Table) -> pd.DataFrame:
-    """An Arrow table as a pandas frame of Arrow-backed text columns, without copying. A column missing in
-    every row arrives typed as nothing in particular; it is made text like the rest."""
-    import pandas as pd
-    import pyarrow as pa
-
-    text = table.cast(pa.schema([pa.field(name, pa.string()) for name in table.column_names]))
-    return text.to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def _fetch_all(session: Session, sql: str) -> tuple[list[str], Sequence[Any]]:
