@@ -40,8 +40,7 @@ from townhall.service_requests.open311_format import (
 )
 from townhall.service_requests.service import RequestProblems
 from townhall.web.deps import SessionDep, run_database_work, transaction
-from townhall.web.null_characters import MESSAGE as NULL_CHARACTER
-from townhall.web.null_characters import null_character_field
+from townhall.web.null_characters import refused_field
 
 router = APIRouter(prefix="/open311", dependencies=[Depends(public)], include_in_schema=False)
 Format = Annotated[str, "xml or json"]
@@ -176,10 +175,10 @@ async def post_request(request: Request) -> Response:
         return error_response(fmt, 400, [str(problem)])
     except HTTPException as problem:  # Starlette's answer to a multipart body it cannot parse: an HTML page
         return error_response(fmt, problem.status_code, [f"The form could not be read: {problem.detail}"])
-    refused = null_character_field(form.multi_items())
+    refused = refused_field(form.multi_items())
     if refused is not None:
         await form.close()
-        return error_response(fmt, 400, [f"{refused}: {NULL_CHARACTER}"])
+        return error_response(fmt, 400, [f"{refused[0]}: {refused[1]}"])
     try:
         rows = await _group_commit(request).submit(Submission(form, client_address(request)))
     except Exception as error:
@@ -190,9 +189,9 @@ async def post_request(request: Request) -> Response:
 
 
 def _filters(params: QueryParams) -> queries.RequestFilters:
-    refused = null_character_field(params.multi_items())
+    refused = refused_field(params.multi_items())
     if refused is not None:
-        raise queries.FilterProblem(refused, NULL_CHARACTER)
+        raise queries.FilterProblem(*refused)
     return queries.RequestFilters(
         ids=[i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()],
         service_codes=[c.strip() for c in params.get("service_code", "").split(",") if c.strip()],

@@ -6,6 +6,7 @@ a list under `attributes` holds `attribute` elements, under `values` `value` ele
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -29,10 +30,15 @@ def w3c(moment: datetime | None) -> str | None:
     return moment.astimezone(LONDON).isoformat(timespec="seconds") if moment else None
 
 
+# Characters XML 1.0 cannot hold. Input refuses control characters (web/null_characters.py); this keeps any stored
+# before that, or from another way in, from making the whole answer unreadable to every client
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _xml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "" if value is None else str(value)
+    return "" if value is None else _NOT_XML.sub("", str(value))
 
 
 def _append(parent: ET.Element, name: str, value: Any) -> None:
