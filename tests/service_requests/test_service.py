@@ -103,6 +103,38 @@ def test_a_failed_send_is_kept_and_retried_later(session: Session) -> None:
     assert message.sent_at is None  # not due yet
 
 
+@pytest.mark.parametrize("email", ["a@example.com\r\nBcc: victim@example.org", "two words@example.com", "no-at-sign"])
+def test_a_reporter_email_that_is_not_one_address_is_refused_by_name(session: Session, email: str) -> None:
+    with pytest.raises(RequestProblems) as refused:
+        make_request(session, email=email)
+    assert ("email", "Enter an email address in the correct format, like name@example.com") in refused.value.problems
+
+
+class BrokenMessageNotifier:
+    """Refuses one recipient the way the email library refuses a header it cannot write; sends the rest."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send(self, *, recipient: str, subject: str, body: str) -> None:
+        if recipient.startswith("broken"):
+            raise ValueError("Header values may not contain linefeed or carriage return characters")
+        self.sent.append(recipient)
+
+
+def test_a_message_that_cannot_be_sent_does_not_stop_the_others(session: Session) -> None:
+    officer = make_user(session, role="officer")
+    first = make_request(session, email="broken@example.com")
+    second = make_request(session, email="fine@example.com", offset=310)
+    for created in (first, second):
+        workflow.change_status(session, officer=officer, request_id=created.id, status="in_progress")
+    notifier = BrokenMessageNotifier()
+    sent, failed = notifications.send_due_notifications(session, notifier=notifier)
+    assert (sent, failed) == (1, 1) and notifier.sent == ["fine@example.com"]
+    kept = session.scalars(select(OutboxMessage).where(OutboxMessage.request_id == first.id)).one()
+    assert kept.attempts == 1 and "linefeed" in kept.last_error and kept.sent_at is None
+
+
 def test_duplicates_within_50_metres_are_suggested_and_merged(session: Session) -> None:
     officer = make_user(session, role="officer")
     original = make_request(session, offset=500)

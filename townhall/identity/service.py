@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -15,8 +14,8 @@ from townhall.identity.roles import check_role_names, is_staff
 from townhall.identity.timeutil import utc_now
 from townhall.platform.audit import Actor, record_access
 from townhall.platform.errors import Conflict, InvalidInput, TownhallError
+from townhall.platform.outbox import WRONG_EMAIL_FORMAT, is_email_address
 
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 SIGN_IN_FAILED = "Enter a correct email address and password"  # the same words whichever was wrong
 
 
@@ -34,8 +33,8 @@ class SignInAttempt:
 
 def normalise_email(email: str) -> str:
     cleaned = email.strip().lower()
-    if not EMAIL.match(cleaned) or len(cleaned) > 254:
-        raise InvalidInput("Enter an email address in the correct format, like name@example.com")
+    if not is_email_address(cleaned):
+        raise InvalidInput(WRONG_EMAIL_FORMAT)
     return cleaned
 
 

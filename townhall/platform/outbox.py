@@ -8,6 +8,7 @@ it without reaching into another module.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, delete, or_
@@ -15,6 +16,15 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from townhall.db import Base, UtcDateTime
 from townhall.platform import clock
+
+# One address: no spaces or line breaks (a line break in a recipient would end the email's To header and start
+# another), one @, a dot in the domain. Every module checks addresses with it before they are stored.
+EMAIL_ADDRESS = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+WRONG_EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+
+
+def is_email_address(text: str) -> bool:
+    return len(text) <= 254 and EMAIL_ADDRESS.match(text) is not None
 
 
 class OutboxMessage(Base):
@@ -39,7 +49,10 @@ class OutboxMessage(Base):
 def queue_email(
     session: Session, *, recipient: str, subject: str, body: str, request_id: int | None = None
 ) -> OutboxMessage:
-    """Queue one plain-text email, due now, in the caller's transaction (nothing is sent if it rolls back)."""
+    """Queue one plain-text email, due now, in the caller's transaction (nothing is sent if it rolls back).
+    ValueError for a recipient that is not one email address: callers check addresses as they are given."""
+    if not is_email_address(recipient):
+        raise ValueError("the recipient is not one email address")
     now = clock.now()
     message = OutboxMessage(
         recipient=recipient, subject=subject, body=body, request_id=request_id, created_at=now, attempts=0,

@@ -96,7 +96,7 @@ def send_due_notifications(session: Session, *, notifier: Notifier, limit: int =
         message.attempts += 1
         try:
             notifier.send(recipient=message.recipient, subject=message.subject, body=message.body)
-        except (OSError, smtplib.SMTPException) as error:
+        except Exception as error:  # any: one message that cannot be sent must not stop the rest
             failed += 1
             message.last_error = f"{type(error).__name__}: {error}"[:500]
             wait = RETRY_AFTER[min(message.attempts - 1, len(RETRY_AFTER) - 1)]

@@ -23,6 +23,7 @@ from townhall.places.service import search_addresses
 from townhall.platform import clock
 from townhall.platform.bulk import array_parameters, insert_from_arrays
 from townhall.platform.errors import InvalidInput, NotFound, TownhallError
+from townhall.platform.outbox import WRONG_EMAIL_FORMAT, is_email_address
 from townhall.service_requests import location, missed_bins
 from townhall.service_requests.catalogue import ServiceRules, active_catalogue, check_answers, service_by_code
 from townhall.service_requests.models import (
@@ -129,6 +130,8 @@ def _checked(
     problems: list[tuple[str, str]] = []
     if len(new.description) > MAX_DESCRIPTION:
         problems.append(("description", f"the description must be {MAX_DESCRIPTION:,} characters or fewer"))
+    if new.email is not None and not is_email_address(new.email):  # stored, then every status change emailed to it
+        problems.append(("email", WRONG_EMAIL_FORMAT))
     place = _place(session, new, problems, known)
     answers, answer_problems = check_answers(service, new.answers)
     problems += [(f"attribute[{p.field}]", p.message) for p in answer_problems]
