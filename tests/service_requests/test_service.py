@@ -65,6 +65,16 @@ def test_missed_bin_accepted_when_the_rules_allow(session: Session, rules: Fixed
     assert created.answers == {"bin_stream": "garden", "collection_date": "2026-10-30"}
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_date_no_report_can_be_about_is_refused_before_any_check(
+    session: Session, rules: FixedRules, day: str
+) -> None:
+    with pytest.raises(RequestProblems) as refused:
+        make_request(session, service_code="missed_bin", uprn=a_property(session).uprn,
+                     answers={"bin_stream": ["refuse"], "collection_date": [day]})  # fmt: skip
+    assert "must be a date between 1900 and 2199" in str(refused.value) and rules.asked == []
+
+
 def test_without_the_bins_module_missed_bins_are_refused_not_accepted(session: Session) -> None:
     absent = missed_bins.BinsModuleRules("townhall.no_such_module:missed_collection_window")
     previous = missed_bins.install_missed_collection_rules(absent)

@@ -23,6 +23,7 @@ DEFAULT_CATALOGUE = Path(__file__).parent / "data" / "catalogue.yaml"
 DATATYPES = frozenset({"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"})
 LIST_TYPES = frozenset({"singlevaluelist", "multivaluelist"})
 MAX_ANSWER_LENGTH = 1000
+EARLIEST_ANSWER, LATEST_ANSWER = date(1900, 1, 1), date(2199, 12, 31)  # what a date answer may be
 # How long a worker keeps the active catalogue for Open311's create batches: the bound on how soon a change made
 # in another worker process (a service withdrawn, a question added) reaches this one's creates.
 CATALOGUE_CACHE_SECONDS = 5.0
@@ -233,9 +234,13 @@ def _typed_answer(attribute: ServiceAttribute | QuestionRules, given: list[str])
             return None, "must be a number"
     if attribute.datatype == "datetime":
         try:
-            return date.fromisoformat(value[:10]).isoformat(), None
+            answered = date.fromisoformat(value[:10])
         except ValueError:
             return None, "must be a date like 2026-11-02"
+        # A date no report can be about (year 9999, year 1) would overflow the date arithmetic of the checks after
+        if not EARLIEST_ANSWER <= answered <= LATEST_ANSWER:
+            return None, f"must be a date between {EARLIEST_ANSWER.year} and {LATEST_ANSWER.year}, like 2026-11-02"
+        return answered.isoformat(), None
     return value, None
 
 
