@@ -173,3 +173,19 @@ def test_queue_filters_overdue(session: Session) -> None:
     officer = make_user(session, role="officer")
     overdue = workflow.queue(session, officer=officer, filters=workflow.QueueFilter(overdue_only=True))
     assert overdue and all(workflow.is_overdue(r) for r in overdue)
+
+
+def test_an_update_with_only_an_internal_note_is_not_published_to_open311(session: Session) -> None:
+    from townhall.service_requests.open311_queries import updates_between
+
+    officer = make_user(session, role="officer")
+    created = make_request(session)
+    start = clock.now()
+    moved = workflow.change_status(session, officer=officer, request_id=created.id, status="in_progress")
+    staff_only = workflow.change_status(session, officer=officer, request_id=created.id, status="in_progress",
+                                        internal_note="Called the contractor")  # fmt: skip
+    told = workflow.change_status(session, officer=officer, request_id=created.id, status="in_progress",
+                                  public_note="The contractor comes on Tuesday")  # fmt: skip
+    session.flush()
+    published = [u.id for u in updates_between(session, start=start, end=None) if u.request_id == created.id]
+    assert moved.id in published and told.id in published and staff_only.id not in published

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, ScalarSelect, Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, ScalarSelect, Select, and_, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from townhall.places.models import Property
 from townhall.platform import clock
@@ -107,10 +107,27 @@ def find_requests(session: Session, *, filters: RequestFilters) -> Sequence[Row[
 
 
 def updates_between(session: Session, *, start: datetime | None, end: datetime | None) -> list[RequestUpdate]:
+    """The updates a reporter may see in the window: those with a public note or a new status. An update with only
+    an officer's internal note is staff business: published, it would be a blank comment on FixMyStreet."""
     first, last = date_window(start, end)
+    earlier = aliased(RequestUpdate)
+    status_before = (
+        select(earlier.status)
+        .where(
+            earlier.request_id == RequestUpdate.request_id,
+            or_(
+                earlier.created_at < RequestUpdate.created_at,
+                and_(earlier.created_at == RequestUpdate.created_at, earlier.id < RequestUpdate.id),
+            ),
+        )
+        .order_by(earlier.created_at.desc(), earlier.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    public = or_(RequestUpdate.public_note != "", status_before.is_(None), status_before != RequestUpdate.status)
     statement = (
         select(RequestUpdate)
-        .where(RequestUpdate.created_at.between(first, last))
+        .where(RequestUpdate.created_at.between(first, last), public)
         .order_by(RequestUpdate.created_at, RequestUpdate.id)
         .limit(MAX_RESULTS)
     )
