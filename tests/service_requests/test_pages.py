@@ -232,3 +232,29 @@ def test_a_note_too_long_is_refused_on_the_page_with_what_was_typed(client: Test
     assert created.status != "in_progress"
     unknown = client.post(f"/officer/requests/{created.id}/status", data={"status": "lost", "csrf_token": token})
     assert unknown.status_code == 422 and "Choose a status from the list" in unknown.text
+
+
+def test_an_assignment_is_kept_in_the_history_and_each_showing_of_a_request_is_audited(
+    client: TestClient, session: Session
+) -> None:
+    from sqlalchemy import select
+
+    from townhall.platform.audit import AuditEntry
+    from townhall.service_requests.models import RequestUpdate
+
+    officer = signed_in(client, session, role="officer")
+    created = make_request(session)
+    token = form_token(client, f"/officer/requests/{created.id}")
+    viewed = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "view_service_request", AuditEntry.actor_id == officer.id)
+    ).all()
+    assert [(e.subject_type, e.subject_id, e.purpose) for e in viewed] == [
+        ("service_request", str(created.id), "Casework: handle the report")
+    ]
+    client.post(f"/officer/requests/{created.id}/assign", data={"assignee": str(officer.id), "csrf_token": token})
+    client.post(f"/officer/requests/{created.id}/assign", data={"assignee": str(officer.id), "csrf_token": token})
+    notes = session.scalars(select(RequestUpdate.internal_note).where(RequestUpdate.request_id == created.id)).all()
+    moved = [note for note in notes if note.startswith("Assigned to")]
+    assert len(moved) == 1 and moved[0].endswith("(was nobody)")  # the second changed nothing
+    assert all(u.public_note == "" for u in session.scalars(select(RequestUpdate).where(
+        RequestUpdate.request_id == created.id)))  # fmt: skip

@@ -50,7 +50,7 @@ def officer_queue(request: Request, session: SessionDep, user: Officer) -> HTMLR
 
 
 def _detail(request: Request, session: SessionDep, user: User, request_id: int, **extra: object) -> HTMLResponse:
-    found = workflow.staff_request(session, officer=user, request_id=request_id)
+    found = workflow.shown_to_officer(session, officer=user, request_id=request_id, client=client_address(request))
     context = {
         "found": found, "answers": answers_in_words(found.service, found.answers),
         "updates": public_updates(session, request_id=found.id), "names": STATUS_NAMES,

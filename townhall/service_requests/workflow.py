@@ -73,6 +73,19 @@ def staff_request(session: Session, *, officer: User, request_id: int) -> Servic
     return found
 
 
+# An officer's role is this purpose: handling reports is what the request page is for
+CASEWORK_PURPOSE = "Casework: handle the report"
+
+
+def shown_to_officer(session: Session, *, officer: User, request_id: int, client: str | None) -> ServiceRequest:
+    """The request, for its page, audited: the page shows the full location (for some services a home) and the
+    reporter's own words, which may be about themselves. The contact details are audited apart, with a reason."""
+    found = staff_request(session, officer=officer, request_id=request_id)
+    record_access(session, actor=actor_for(officer), action="view_service_request", subject_type="service_request",
+                  subject_id=found.id, purpose=CASEWORK_PURPOSE, client=client)  # fmt: skip
+    return found
+
+
 def change_status(
     session: Session, *, officer: User, request_id: int, status: str, public_note: str = "", internal_note: str = ""
 ) -> RequestUpdate:
@@ -108,12 +121,24 @@ def _record_update(
 
 
 def assign(session: Session, *, officer: User, request_id: int, assignee: User | None) -> ServiceRequest:
+    """Give the request to ``assignee`` (None: to nobody), kept in its history as an internal note saying who
+    moved it from whom to whom (never published: the status and the public note are unchanged)."""
     request = staff_request(session, officer=officer, request_id=request_id)
     if assignee is not None and "officer" not in assignee.roles:
         raise InvalidInput("Requests can only be assigned to officers")
+    before = session.get(User, request.assignee_user_id) if request.assignee_user_id is not None else None
+    if (before.id if before else None) == (assignee.id if assignee else None):
+        return request  # nothing changes, so nothing to record
     request.assignee_user_id = assignee.id if assignee else None
-    request.updated_at = clock.now()
+    moved = f"Assigned to {_staff_name(assignee)}" if assignee else "Unassigned"
+    _record_update(session, request, officer, request.status, "", f"{moved} (was {_staff_name(before)})")
     return request
+
+
+def _staff_name(user: User | None) -> str:
+    if user is None:
+        return "nobody"
+    return user.display_name or user.email
 
 
 def likely_duplicates(session: Session, *, officer: User, request_id: int) -> list[tuple[ServiceRequest, float]]:
