@@ -100,6 +100,7 @@ def test_the_form_puts_each_problem_by_its_field(client: TestClient, session: Se
     assert short.status_code == 422 and "at least 12 characters" in short.text and 'id="password-error"' in short.text
     mismatch = register(client, "short@example.test", confirm="something else entirely")
     assert mismatch.status_code == 422 and 'id="confirm-error"' in mismatch.text
+    assert "<title>Error: Create an account" in mismatch.text and "Error: Error:" not in mismatch.text
     bad_address = register(client, "not an address")
     assert bad_address.status_code == 422 and 'id="email-error"' in bad_address.text
     assert emails_to(session, "short@example.test") == []
