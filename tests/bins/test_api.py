@@ -107,6 +107,11 @@ def test_ical_refresh_with_the_etag_is_304_and_unchanged_feeds_keep_their_etag(
     assert cached.status_code == 304 and cached.content == b""
     stale = client.get(path, headers={"If-None-Match": '"something-else"'})
     assert stale.status_code == 200
+    etag = first.headers["etag"]
+    for header in (f'"something-else", {etag}', f"W/{etag}", "*"):  # a list, a weak tag, any tag (RFC 9110)
+        assert client.get(path, headers={"If-None-Match": header}).status_code == 304, header
+    head = client.head(path)
+    assert head.status_code == 200 and head.headers["etag"] == etag and head.content == b""
 
 
 def test_bin_day_page_postcode_by_post_then_address(client: TestClient, sample_property: dict) -> None:

@@ -138,8 +138,9 @@ async def property_collections(request: Request, uprn: UprnPath) -> Response:
     return Response(body, media_type="application/json")
 
 
-@feed_router.get(
+@feed_router.api_route(
     "/bins/{uprn}.ics",
+    methods=["GET", "HEAD"],  # calendar clients and caches check a feed with HEAD
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}, "description": "An RFC 5545 calendar"}},
 )
@@ -159,6 +160,15 @@ async def calendar(request: Request, uprn: UprnPath) -> Response:
         "Cache-Control": "public, max-age=3600",
         "Content-Disposition": f'inline; filename="bins-{uprn}.ics"',
     }
-    if request.headers.get("if-none-match") == feed.etag:
+    if etag_matches(request.headers.get("if-none-match"), feed.etag):
         return Response(status_code=304, headers=headers)
     return Response(feed.body, media_type="text/calendar; charset=utf-8", headers=headers)
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header names ``etag``, as RFC 9110 reads it: a list of tags or "*", compared
+    weakly (W/"x" matches "x"), so a cache that sends the tags of several copies still gets its 304."""
+    if not if_none_match:
+        return False
+    wanted = etag.removeprefix("W/")
+    return any(tag == "*" or tag.removeprefix("W/") == wanted for tag in (t.strip() for t in if_none_match.split(",")))
