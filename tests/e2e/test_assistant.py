@@ -141,3 +141,22 @@ def test_a_replys_links_appear_with_javascript(browser: Any, served_council: str
         assert link.inner_text() == "Follow a report" and link.get_attribute("href") == "/report-a-problem-track"
     finally:
         context.close()
+
+
+def test_choosing_an_option_with_javascript_keeps_keyboard_focus_in_the_conversation(
+    browser: Any, served_council: str
+) -> None:
+    context = browser.new_context(java_script_enabled=True)
+    page = context.new_page()
+    try:
+        _ask(page, served_council, "when is my bin day")
+        page.get_by_label("Your message").fill("ZX1 0AB")
+        page.get_by_role("button", name="Send").click()
+        option = page.locator(".th-chat__option-list button").first
+        option.wait_for()
+        option.focus()
+        page.keyboard.press("Enter")
+        page.locator(".th-chat__option-list button").first.wait_for(state="detached")
+        page.locator("#message:focus").wait_for()  # not the page's body, where a removed button leaves it
+    finally:
+        context.close()

@@ -86,7 +86,8 @@
       button.type = "button";
       button.className = "th-button th-button--secondary";
       button.textContent = option.label;
-      button.addEventListener("click", function () { send(option.value); });
+      // The buttons go when the answer comes: keep keyboard focus in the conversation, on the message field
+      button.addEventListener("click", function () { send(option.value).then(function () { field.focus(); }); });
       entry.appendChild(button);
       list.appendChild(entry);
     });
@@ -138,7 +139,7 @@
       var chosen = event.submitter;
       if (!chosen || !chosen.value) { return; }
       event.preventDefault();
-      send(chosen.value).then(function (sent) { if (!sent) { window.location.reload(); } });
+      send(chosen.value).then(function (sent) { if (sent) { field.focus(); } else { window.location.reload(); } });
     });
   }
   window.setInterval(function () { if (!document.hidden && !busy) { fetchNew(); } }, POLL_MS);
