@@ -80,8 +80,24 @@ def test_an_idle_session_expires_with_a_clear_message(client: TestClient, sessio
     signed_in(client, session, role="resident")
     with frozen_at(utc_now() + timedelta(minutes=31)):
         api = client.get("/api/v1/me")
-    assert page.status_code == 401 and "session has expired" in page.text
+    assert page.status_code == 303 and page.headers["location"] == "/sign-in?next=/account&expired=1"
+    assert "session has expired" in client.get(page.headers["location"]).text  # said on the sign-in page
     assert api.status_code == 401 and "expired" in api.json()["detail"]
+
+
+def test_a_form_sent_after_the_session_expired_leads_back_to_its_page_after_signing_in(
+    client: TestClient, session: Session
+) -> None:
+    user = signed_in(client, session, role="resident")
+    token = form_token(client, "/account/link")
+    with frozen_at(utc_now() + timedelta(minutes=31)):
+        sent = client.post("/account/link", data={"reference": "x", "postcode": "y", "csrf_token": token},
+                           headers={"referer": "http://testserver/account/link"}, follow_redirects=False)  # fmt: skip
+    assert sent.status_code == 303 and sent.headers["location"] == "/sign-in?next=/account/link&expired=1"
+    again = form_token(client, sent.headers["location"])
+    back = client.post("/sign-in", data={"email": user.email, "password": PASSWORD, "next": "/account/link",
+                                         "csrf_token": again}, follow_redirects=False)  # fmt: skip
+    assert back.status_code == 303 and back.headers["location"] == "/account/link"
 
 
 def test_a_session_expires_after_its_maximum_age_however_active(client: TestClient, session: Session) -> None:
@@ -91,7 +107,7 @@ def test_a_session_expires_after_its_maximum_age_however_active(client: TestClie
         with frozen_at(start + timedelta(minutes=minutes)):
             assert client.get("/account").status_code == 200
     with frozen_at(start + timedelta(hours=12, minutes=1)):
-        assert client.get("/account", follow_redirects=False).status_code == 401
+        assert client.get("/account", follow_redirects=False).headers["location"].endswith("&expired=1")
 
 
 def test_signing_out_ends_the_session(client: TestClient, session: Session) -> None:

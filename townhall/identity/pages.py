@@ -36,10 +36,11 @@ def landing_page(user: User) -> str:
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_form(request: Request, _: Public, user: CurrentUser, next: str = "") -> Response:
+def sign_in_form(request: Request, _: Public, user: CurrentUser, next: str = "", expired: str = "") -> Response:
     if user is not None:
         return RedirectResponse(safe_next(next) or landing_page(user), status_code=303)
-    return render(request, "identity/sign_in.html", {"error": None, "email": "", "next": safe_next(next)})
+    context = {"error": None, "email": "", "next": safe_next(next), "expired": expired == "1"}
+    return render(request, "identity/sign_in.html", context)
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
