@@ -30,3 +30,17 @@ def test_guessing_from_new_accounts_on_one_client_is_limited_too(client: TestCli
     client.cookies.clear()
     signed_in(client, session, role="resident")
     assert link(client, reference, postcode).status_code == 429
+
+
+def test_each_problem_is_shown_by_its_field_with_what_was_typed(client: TestClient, session: Session) -> None:
+    signed_in(client, session, role="resident")
+    reference, _postcode = an_account(session)
+    blank = link(client, reference, "")
+    assert blank.status_code == 422 and 'id="postcode-error"' in blank.text and 'href="#postcode"' in blank.text
+    assert f'value="{reference}"' in blank.text
+    whole_address = link(client, reference, "Flat 3, 12 High Street ZX1 0AA")
+    assert whole_address.status_code == 422 and "Enter the postcode only" in whole_address.text
+    assert 'value="flat3,12highstreetzx10aa"' in whole_address.text  # as sent (the helper squeezes it)
+    assert 'id="reference-error"' not in whole_address.text
+    too_long = link(client, "5" * 50, "ZX1 0AA")
+    assert too_long.status_code == 422 and 'id="reference-error"' in too_long.text

@@ -33,7 +33,7 @@ def account(request: Request, session: SessionDep, user: Resident) -> HTMLRespon
 
 @router.get("/account/link", response_class=HTMLResponse)
 def link_form(request: Request, user: Resident) -> HTMLResponse:
-    return render(request, "identity/link.html", {"error": None, "reference": ""})
+    return render(request, "identity/link.html", {"error": None, "field": "reference", "reference": "", "postcode": ""})
 
 
 @router.post("/account/link", response_class=HTMLResponse)
@@ -42,8 +42,9 @@ def link_account(
     session: SessionDep,
     settings: SettingsDep,
     user: Resident,
-    reference: Annotated[str, Form(max_length=40)] = "",
-    postcode: Annotated[str, Form(max_length=16)] = "",
+    # Generous limits: anything longer than a reference or postcode gets its message on the form, not a bare 422
+    reference: Annotated[str, Form(max_length=1000)] = "",
+    postcode: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     try:
         linking.link_council_tax_account(
@@ -51,7 +52,8 @@ def link_account(
             secret=settings.secret_key, client=client_address(request),
         )  # fmt: skip
     except (InvalidInput, Conflict, TooManyAttempts) as error:
-        context = {"error": error.message, "reference": reference}
+        field = error.field if isinstance(error, linking.LinkProblem) else "reference"
+        context = {"error": error.message, "field": field, "reference": reference[:40], "postcode": postcode[:40]}
         return render(request, "identity/link.html", context, status_code=error.status_code)
     return RedirectResponse("/account", status_code=303)
 

@@ -46,6 +46,17 @@ def default_verifier() -> AccountLinkVerifier:
     return CouncilTaxAccounts()
 
 
+LONGEST_POSTCODE = 10  # "ZX11 0AA" with spaces to spare
+
+
+class LinkProblem(InvalidInput):
+    """What is wrong with the form, and the field it is about (``reference`` or ``postcode``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def link_council_tax_account(
     session: Session,
     *,
@@ -59,7 +70,13 @@ def link_council_tax_account(
     require_role(user, "resident")
     cleaned = re.sub(r"\s+", "", reference).upper()
     if not REFERENCE.match(cleaned):
-        raise InvalidInput("Enter your council tax account reference: 6 to 20 letters and numbers, from your bill")
+        raise LinkProblem(
+            "reference", "Enter your council tax account reference: 6 to 20 letters and numbers, from your bill"
+        )
+    if not postcode.strip():
+        raise LinkProblem("postcode", "Enter the postcode of the property the account is for")
+    if len(postcode.strip()) > LONGEST_POSTCODE:
+        raise LinkProblem("postcode", "Enter the postcode only, like ZX1 0AA, not the whole address")
     keys = {
         ratelimit.limiter_key(secret, "link", str(user.id)): MAX_LINK_FAILURES,
         ratelimit.limiter_key(secret, "link-client", client): MAX_LINK_FAILURES_PER_CLIENT,
