@@ -149,3 +149,12 @@ def test_an_account_without_money_back_keeps_its_plain_payments_table(client: Te
         page = linked_pages(client, session, {"51000002": 100090000002})["51000002"]
     assert "Payments received</caption>" in page and '<td class="th-table__cell">Card</td>' in page
     assert "Refunded to you" not in page and "Payments returned" not in page and "&minus;" not in page
+
+
+def test_the_synthetic_council_has_no_instalments_or_payments_of_nothing(session: Session) -> None:
+    from sqlalchemy import func, select
+
+    from townhall.counciltax.models import BillInstalment, Payment
+
+    assert session.scalar(select(func.count()).select_from(BillInstalment).where(BillInstalment.pence == 0)) == 0
+    assert session.scalar(select(func.count()).select_from(Payment).where(Payment.pence == 0)) == 0

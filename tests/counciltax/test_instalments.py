@@ -177,3 +177,7 @@ def test_a_revised_plan_never_opens_with_a_negative_paid() -> None:
     plan = instalments_for(BAND_E, YEAR, billed_on=BILLED)
     revised = revised_instalments(plan, 150000, payments=[Payment(date(2026, 4, 2), -500)], revised_on=date(2026, 4, 9))
     assert all(not i.settled for i in revised) and sum(i.pence for i in revised) == 150000
+
+
+def test_a_bill_of_nothing_has_no_instalments() -> None:
+    assert instalments_for(0, YEAR, billed_on=date(2026, 3, 10)) == ()

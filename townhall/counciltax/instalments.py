@@ -101,7 +101,10 @@ def instalment_days(year: FinancialYear, terms: InstalmentTerms, *, billed_on: d
 def instalments_for(
     amount_pence: int, year: FinancialYear, terms: InstalmentTerms = InstalmentTerms(), *, billed_on: date
 ) -> tuple[Instalment, ...]:
-    """The instalments for a bill of `amount_pence`; they add up exactly to it."""
+    """The instalments for a bill of `amount_pence`; they add up exactly to it. A bill of nothing (an exempt
+    property) has none: ten instalments of £0.00 would be ten lines telling a resident nothing."""
+    if amount_pence == 0:
+        return ()
     days = instalment_days(year, terms, billed_on=billed_on)
     shares = split_evenly(amount_pence, len(days))
     return tuple(Instalment(due, pence) for due, pence in zip(days, shares, strict=True))

@@ -216,6 +216,8 @@ class _Billing:
             due = instalment.due
             if instalment.settled or due < since or (until is not None and due >= until) or due > self.as_of:
                 continue
+            if instalment.pence == 0:  # nothing due, nothing paid (no £0.00 "payment" on the resident's page)
+                continue
             if self.stops_paying is not None and due >= self.stops_paying:
                 continue
             received = min(due + timedelta(days=self.lateness), self.as_of)
