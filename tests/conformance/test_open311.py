@@ -263,3 +263,22 @@ def test_dates_at_the_ends_of_the_calendar_get_the_spec_error_list(
         bad = client.get(f"/open311/v2/{path}.{fmt}", params={field: value})
         assert bad.status_code == 400, (path, bad.text[:200])
         assert errors(bad, fmt)[0]["description"] == f"{field}: must be a date from the year 1900 to 2999"
+
+
+def test_the_same_form_again_is_one_request_within_the_hour_and_a_new_one_after(
+    client: TestClient, session: Session
+) -> None:
+    from datetime import timedelta
+
+    from townhall.platform import clock
+
+    key = make_api_key(session)
+    form = pothole(session, key, device_id="phone-1")
+    now = clock.now()
+    with clock.frozen_at(now):
+        first = client.post("/open311/v2/requests.json", data=form).json()
+        resent = client.post("/open311/v2/requests.json", data=form).json()  # a retry after a lost answer
+    assert first == resent
+    with clock.frozen_at(now + timedelta(days=3)):  # the same pothole back, reported in the same words
+        back = client.post("/open311/v2/requests.json", data=form).json()
+    assert back[0]["service_request_id"] != first[0]["service_request_id"]

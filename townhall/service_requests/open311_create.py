@@ -17,6 +17,7 @@ import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from starlette.datastructures import FormData
 
 from townhall.identity.apikeys import Unauthenticated, api_key_use, note_api_key_used, verify_api_key
 from townhall.identity.models import ApiKey
+from townhall.platform import clock
 from townhall.platform.audit import record_accesses
 from townhall.platform.errors import NotFound, TownhallError
 from townhall.service_requests.open311_form import new_request_from_form
@@ -51,13 +53,17 @@ class Submission:
 
 
 def idempotency_key_for(api_key_id: int, form: FormData) -> tuple[str, str | None]:
-    """The client's token when it sends one; otherwise its device_id with a hash of everything it sent."""
+    """The client's token when it sends one; otherwise its device_id with a hash of everything it sent, within
+    the hour (UTC). A resend of the same form (a retry after a lost answer) comes within moments and finds its
+    first request; the same words from the same device on another day are a problem that came back, and a new
+    report, not the old one, closed long ago."""
     token = str(form.get("token") or "").strip()[:100] or None
     if token:
         return f"open311:{api_key_id}:token:{token}", token
     content = sorted((k, str(v)) for k, v in form.multi_items() if k != "api_key")
     digest = hashlib.sha256(repr(content).encode()).hexdigest()
-    return f"open311:{api_key_id}:{str(form.get('device_id') or '')[:60]}:{digest}", None
+    hour = clock.now().astimezone(UTC).strftime("%Y%m%dT%H")
+    return f"open311:{api_key_id}:{str(form.get('device_id') or '')[:60]}:{digest}:{hour}", None
 
 
 class _Keys:
