@@ -282,3 +282,13 @@ def test_the_same_form_again_is_one_request_within_the_hour_and_a_new_one_after(
     with clock.frozen_at(now + timedelta(days=3)):  # the same pothole back, reported in the same words
         back = client.post("/open311/v2/requests.json", data=form).json()
     assert back[0]["service_request_id"] != first[0]["service_request_id"]
+
+
+def test_a_token_two_clients_used_finds_both_requests_not_one_of_them(client: TestClient, session: Session) -> None:
+    first = client.post("/open311/v2/requests.json", data=pothole(session, make_api_key(session), token="123"))
+    second = client.post("/open311/v2/requests.json", data=pothole(session, make_api_key(session), token="123"))
+    found = client.get("/open311/v2/tokens/123.json").json()
+    assert [row["service_request_id"] for row in found] == [
+        first.json()[0]["service_request_id"],
+        second.json()[0]["service_request_id"],
+    ]

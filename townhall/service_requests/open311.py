@@ -262,10 +262,10 @@ HOT_ROUTES = [
 @router.get("/v2/tokens/{token}.{fmt}")
 def get_token(session: SessionDep, token: str, fmt: Format) -> Response:
     def build() -> Response:
-        found = queries.request_by_token(session, token=token)
-        if found is None:
+        found = queries.requests_by_token(session, token=token)
+        if not found:
             raise NotFound(f"There is no request for the token {token[:100]!r}")
-        rows = [{"service_request_id": found.reference, "token": token}]
+        rows = [{"service_request_id": request.reference, "token": token} for request in found]
         return respond(fmt, rows, root="service_requests", item="request")
 
     return _answer(fmt, build)

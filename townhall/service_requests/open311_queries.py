@@ -134,5 +134,8 @@ def updates_between(session: Session, *, start: datetime | None, end: datetime |
     return list(session.scalars(statement))
 
 
-def request_by_token(session: Session, *, token: str) -> ServiceRequest | None:
-    return session.scalar(select(ServiceRequest).where(ServiceRequest.client_token == token).limit(1))
+def requests_by_token(session: Session, *, token: str) -> list[ServiceRequest]:
+    """Every request made with ``token``, oldest first. A token is the client's own, unique per API key only, so
+    two clients may have used the same one: each gets its answer in the list rather than the other's alone."""
+    statement = select(ServiceRequest).where(ServiceRequest.client_token == token).order_by(ServiceRequest.id)
+    return list(session.scalars(statement.limit(MAX_RESULTS)))
