@@ -39,8 +39,8 @@ from townhall.service_requests.open311_format import (
     w3c,
 )
 from townhall.service_requests.service import RequestProblems
+from townhall.web.control_characters import refused_field
 from townhall.web.deps import SessionDep, run_database_work, transaction
-from townhall.web.null_characters import refused_field
 
 router = APIRouter(prefix="/open311", dependencies=[Depends(public)], include_in_schema=False)
 Format = Annotated[str, "xml or json"]

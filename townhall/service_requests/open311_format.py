@@ -30,7 +30,7 @@ def w3c(moment: datetime | None) -> str | None:
     return moment.astimezone(LONDON).isoformat(timespec="seconds") if moment else None
 
 
-# Characters XML 1.0 cannot hold. Input refuses control characters (web/null_characters.py); this keeps any stored
+# Characters XML 1.0 cannot hold. Input refuses control characters (web/control_characters.py); this keeps any stored
 # before that, or from another way in, from making the whole answer unreadable to every client
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 

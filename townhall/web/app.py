@@ -15,9 +15,9 @@ from starlette.types import ASGIApp
 from townhall import __version__
 from townhall.config import Settings, get_settings
 from townhall.db import make_engine, make_session_factory
+from townhall.web.control_characters import refuse_control_characters
 from townhall.web.csrf import CsrfCookieMiddleware, verify_csrf
 from townhall.web.errors import install_error_handlers
-from townhall.web.null_characters import refuse_null_characters
 from townhall.web.security import SecurityHeadersMiddleware
 from townhall.web.services import ServiceLink
 from townhall.web.templating import make_templates
@@ -46,8 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
-        # Every form, present and future, is checked (see web/csrf.py), and every input for null characters.
-        dependencies=[Depends(verify_csrf), Depends(refuse_null_characters)],
+        # Every form, present and future, is checked (see web/csrf.py), and every input for control characters.
+        dependencies=[Depends(verify_csrf), Depends(refuse_control_characters)],
         telemetry=None if settings.opentelemetry else NO_TELEMETRY,
         lifespan=_start_up,
     )

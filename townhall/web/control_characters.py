@@ -6,7 +6,7 @@ after the request's work has begun, as an unexpected error. SQLite stores it, so
 controls (a vertical tab pasted from a word processor, an escape) are stored, but XML 1.0 cannot carry them: one in a
 report would make Open311's XML answers unreadable to every client, and a line break in an email address would end
 its header. Nobody types one, but a pasted text, a client's bug or a probe can send one, so every route refuses them
-first: the app-wide dependency `refuse_null_characters` for the FastAPI routes, `refused_field` for Open311's
+first: the app-wide dependency `refuse_control_characters` for the FastAPI routes, `refused_field` for Open311's
 plain Starlette routes.
 """
 
@@ -68,7 +68,7 @@ def _json_has_control_character(body: bytes) -> str | None:
     return None
 
 
-async def refuse_null_characters(request: Request) -> None:
+async def refuse_control_characters(request: Request) -> None:
     """App-wide dependency: a 422 naming the field that holds a control character, in the path, query or body."""
     found = refused_field(request.path_params.items()) or refused_field(request.query_params.items())
     content_type = request.headers.get("content-type", "")

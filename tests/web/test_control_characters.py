@@ -1,4 +1,5 @@
-"""A null character (U+0000) anywhere in a request is refused with a message: PostgreSQL cannot store one."""
+"""A control character (U+0000 and the other C0 controls but tab and line breaks) anywhere in a request is refused
+with a message: PostgreSQL cannot store a null character, and XML cannot carry the others."""
 
 from __future__ import annotations
 
